@@ -1,0 +1,180 @@
+"""The office's admin for clients and accounts (R-OFF-1, for now): creating a client creates
+its main account and, if asked, sends the invitation, through ``services``."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from . import services
+from .models import Client, User
+
+
+class ClientCreationForm(forms.ModelForm):
+    email = forms.EmailField(label=_("E-mail address of the main account"))
+    full_name = forms.CharField(
+        label=_("Contact name"), required=False, help_text=_("Empty uses the client's name.")
+    )
+    language = forms.ChoiceField(label=_("Language"), choices=User.Language.choices)
+    send_invitation = forms.BooleanField(
+        label=_("Send the invitation e-mail now"), required=False, initial=True
+    )
+
+    class Meta:
+        model = Client
+        fields = ["kind", "name", "reference"]
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].strip().lower()
+        if User.objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError(_("An account with this e-mail address already exists."))
+        return email
+
+
+class AccountInline(admin.TabularInline):
+    model = User
+    fk_name = "client"
+    extra = 0
+    fields = ["email", "full_name", "is_main_account", "is_active", "password_set_at", "last_login"]
+    readonly_fields = ["email", "password_set_at", "last_login"]
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Client)
+class ClientAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "reference", "created_at"]
+    list_filter = ["kind"]
+    search_fields = ["name", "reference", "accounts__email"]
+    actions = ["send_invitation"]
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None:
+            kwargs["form"] = ClientCreationForm
+        return super().get_form(request, obj, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return [
+                "kind",
+                "name",
+                "reference",
+                "email",
+                "full_name",
+                "language",
+                "send_invitation",
+            ]
+        return ["kind", "name", "reference"]
+
+    def get_inlines(self, request, obj):
+        return [AccountInline] if obj else []
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        data = form.cleaned_data
+        created = services.create_client(
+            kind=data["kind"],
+            name=data["name"],
+            reference=data.get("reference", ""),
+            email=data["email"],
+            full_name=data.get("full_name", ""),
+            language=data["language"],
+            invite=data.get("send_invitation", False),
+            by=request.user,
+            request=request,
+        )
+        # Let the admin continue with the object the service created.
+        obj.pk = created.pk
+        obj.created_at = created.created_at
+        obj._state.adding = False
+        obj._state.db = created._state.db
+
+    @admin.action(description=_("Send the invitation e-mail (again)"))
+    def send_invitation(self, request, queryset):
+        sent = 0
+        for user in User.objects.filter(client__in=queryset, is_active=True):
+            services.invite_user(user=user, by=request.user, request=request)
+            sent += 1
+        self.message_user(request, _("%(n)d invitation(s) sent.") % {"n": sent}, messages.SUCCESS)
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    ordering = ["email"]
+    list_display = [
+        "email",
+        "full_name",
+        "client",
+        "is_main_account",
+        "is_staff",
+        "is_active",
+        "last_login",
+    ]
+    list_filter = ["is_staff", "is_active", "language"]
+    list_select_related = ["client"]
+    search_fields = ["email", "full_name", "client__name"]
+    autocomplete_fields = ["client"]
+    readonly_fields = ["last_login", "date_joined", "password_set_at"]
+    actions = ["send_invitation"]
+    fieldsets = [
+        (None, {"fields": ["email", "full_name", "language", "password"]}),
+        (_("Client"), {"fields": ["client", "is_main_account"]}),
+        (
+            _("Permissions"),
+            {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]},
+        ),
+        (_("Dates"), {"fields": ["last_login", "date_joined", "password_set_at"]}),
+    ]
+    add_fieldsets = [
+        (
+            None,
+            {
+                "classes": ["wide"],
+                "fields": [
+                    "email",
+                    "full_name",
+                    "language",
+                    "client",
+                    "is_main_account",
+                    "is_staff",
+                ],
+            },
+        ),
+    ]
+    filter_horizontal = ["groups", "user_permissions"]
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None:
+            kwargs["form"] = UserCreationForm
+        return super().get_form(request, obj, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.set_unusable_password()
+        super().save_model(request, obj, form, change)
+        if not change and not obj.is_staff:
+            services.invite_user(user=obj, by=request.user, request=request)
+
+    @admin.action(description=_("Send the invitation e-mail (again)"))
+    def send_invitation(self, request, queryset):
+        users = list(queryset.filter(is_active=True))
+        for user in users:
+            services.invite_user(user=user, by=request.user, request=request)
+        self.message_user(
+            request, _("%(n)d invitation(s) sent.") % {"n": len(users)}, messages.SUCCESS
+        )
+
+
+class UserCreationForm(forms.ModelForm):
+    """A new account gets no password: the invitation lets its owner set one."""
+
+    class Meta:
+        model = User
+        fields = ["email", "full_name", "language", "client", "is_main_account", "is_staff"]

@@ -1,0 +1,206 @@
+"""Who logs in: users (e-mail address, no username), the clients they belong to, and the
+single-use links of onboarding and password reset."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def get_by_natural_key(self, email: str) -> User:
+        # Log-in is case-insensitive on the e-mail address.
+        return self.get(email__iexact=email)
+
+    def create_user(self, email: str, password: str | None = None, **fields) -> User:
+        if not email:
+            raise ValueError("An e-mail address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **fields)
+        user.set_password(password) if password else user.set_unusable_password()
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **fields) -> User:
+        fields.setdefault("is_staff", True)
+        fields.setdefault("is_superuser", True)
+        return self.create_user(email, password, **fields)
+
+
+class Client(models.Model):
+    """A client of the office: a natural person or a company (legal entity).
+
+    A person has one account. A company has a main account and may have extra accounts; all of
+    them see the company's dossiers.
+    """
+
+    class Kind(models.TextChoices):
+        PERSON = "person", _("Person")
+        COMPANY = "company", _("Company")
+
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.PERSON)
+    name = models.CharField(_("name"), max_length=200)
+    reference = models.CharField(
+        _("reference"),
+        max_length=64,
+        blank=True,
+        help_text=_("The client's number in the office's case-management system."),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("client")
+        verbose_name_plural = _("clients")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_company(self) -> bool:
+        return self.kind == self.Kind.COMPANY
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person who logs in: a client's account (main or extra) or a staff member."""
+
+    class Language(models.TextChoices):
+        DUTCH = "nl", _("Dutch")
+        ENGLISH = "en", _("English")
+
+    email = models.EmailField(_("e-mail address"), unique=True)
+    full_name = models.CharField(_("name"), max_length=200, blank=True)
+    language = models.CharField(
+        _("language"), max_length=2, choices=Language.choices, default=Language.DUTCH
+    )
+    client = models.ForeignKey(
+        Client,
+        verbose_name=_("client"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="accounts",
+    )
+    is_main_account = models.BooleanField(
+        _("main account"),
+        default=True,
+        help_text=_("For a company: the main account; the others are extra accounts."),
+    )
+    is_staff = models.BooleanField(
+        _("staff"), default=False, help_text=_("An employee of the office (can use the admin).")
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    password_set_at = models.DateTimeField(_("password set"), null=True, blank=True)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        ordering = ["email"]
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="accounts_user_email_ci_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name or self.email
+
+    def save(self, *args, **kwargs) -> None:
+        self.email = self.email.strip().lower()
+        super().save(*args, **kwargs)
+
+    def get_full_name(self) -> str:
+        return self.full_name or self.email
+
+    def get_short_name(self) -> str:
+        return self.get_full_name()
+
+
+def _hash(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class AccountTokenQuerySet(models.QuerySet["AccountToken"]):
+    def outstanding(self) -> AccountTokenQuerySet:
+        return self.filter(used_at__isnull=True, expires_at__gt=timezone.now())
+
+
+class AccountToken(models.Model):
+    """A single-use, expiring link secret. Only its SHA-256 is stored.
+
+    Kept in the database (rather than Django's stateless reset tokens) so that each purpose has
+    its own lifetime and a page can tell a used link from an expired one.
+    """
+
+    class Purpose(models.TextChoices):
+        INVITATION = "invitation", _("invitation")
+        SET_PASSWORD = "set_password", _("set password")
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="tokens")
+    purpose = models.CharField(max_length=20, choices=Purpose.choices)
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    objects = AccountTokenQuerySet.as_manager()
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "purpose"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()} for {self.user}"
+
+    @classmethod
+    def issue(cls, user: User, purpose: str) -> str:
+        """Create a token and return its raw secret (to put in a link; never stored)."""
+        hours = (
+            settings.INVITATION_LINK_HOURS
+            if purpose == cls.Purpose.INVITATION
+            else settings.PASSWORD_LINK_HOURS
+        )
+        raw = secrets.token_urlsafe(32)
+        cls.objects.create(
+            user=user,
+            purpose=purpose,
+            token_hash=_hash(raw),
+            expires_at=timezone.now() + timedelta(hours=hours),
+        )
+        return raw
+
+    @classmethod
+    def lookup(cls, raw: str, purpose: str) -> AccountToken | None:
+        if not raw or len(raw) > 100:
+            return None
+        return (
+            cls.objects.select_related("user")
+            .filter(token_hash=_hash(raw), purpose=purpose)
+            .first()
+        )
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()
+
+    @property
+    def is_used(self) -> bool:
+        return self.used_at is not None
+
+    @property
+    def is_valid(self) -> bool:
+        return not self.is_used and not self.is_expired and self.user.is_active

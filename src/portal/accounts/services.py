@@ -1,0 +1,146 @@
+"""The account actions: every path (admin, later the staff workspace and the API, the demo
+data) creates and invites clients through these functions, so that e-mails and the audit trail
+follow on each of them."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from portal.audit.services import record
+from portal.notifications.email import queue_email
+
+from .models import AccountToken, Client, User
+
+
+def _link(name: str, raw: str) -> str:
+    return settings.PORTAL_BASE_URL + reverse(name, kwargs={"token": raw})
+
+
+@transaction.atomic
+def create_client(
+    *,
+    kind: str,
+    name: str,
+    email: str,
+    full_name: str = "",
+    language: str = "nl",
+    reference: str = "",
+    invite: bool = True,
+    by=None,
+    request=None,
+) -> Client:
+    """Create a client (person or company) with its main account; optionally invite it."""
+    client = Client.objects.create(kind=kind, name=name, reference=reference)
+    user = User.objects.create_user(
+        email=email,
+        full_name=full_name or name,
+        language=language,
+        client=client,
+        is_main_account=True,
+    )
+    record("client.created", actor=by, request=request, target=client, kind=kind)
+    if invite:
+        invite_user(user=user, by=by, request=request)
+    return client
+
+
+@transaction.atomic
+def add_account(
+    *,
+    client: Client,
+    email: str,
+    full_name: str,
+    language: str = "nl",
+    invite: bool = True,
+    by=None,
+    request=None,
+) -> User:
+    """Add an extra account to a company (R-ME-4; screens in a later issue)."""
+    if not client.is_company:
+        raise ValueError("Only a company can have extra accounts.")
+    user = User.objects.create_user(
+        email=email, full_name=full_name, language=language, client=client, is_main_account=False
+    )
+    record("account.added", actor=by, request=request, target=user, client=client.pk)
+    if invite:
+        invite_user(user=user, by=by, request=request)
+    return user
+
+
+@transaction.atomic
+def invite_user(*, user: User, by=None, request=None) -> None:
+    """Send the first e-mail (R-ACC-1). Earlier invitation links of the user stop working."""
+    user.tokens.filter(purpose=AccountToken.Purpose.INVITATION, used_at__isnull=True).update(
+        used_at=timezone.now()
+    )
+    raw = AccountToken.issue(user, AccountToken.Purpose.INVITATION)
+    queue_email(
+        to_user=user,
+        template="invitation",
+        context={
+            "link": _link("accounts:invitation", raw),
+            "hours": settings.INVITATION_LINK_HOURS,
+        },
+    )
+    record("account.invited", actor=by, request=request, target=user)
+
+
+@transaction.atomic
+def send_password_link(*, user: User, request=None) -> None:
+    """Send the second e-mail: a link to set (or reset) the password (R-ACC-1, R-ACC-4)."""
+    raw = AccountToken.issue(user, AccountToken.Purpose.SET_PASSWORD)
+    queue_email(
+        to_user=user,
+        template="set_password",
+        context={
+            "link": _link("accounts:set_password", raw),
+            "hours": settings.PASSWORD_LINK_HOURS,
+        },
+    )
+    record("account.password_link_sent", actor=user, request=request, target=user)
+
+
+@transaction.atomic
+def accept_invitation(*, token: AccountToken, request=None) -> None:
+    """The invited client confirmed their address: use up the invitation, send the link."""
+    token.used_at = timezone.now()
+    token.save(update_fields=["used_at"])
+    send_password_link(user=token.user, request=request)
+
+
+def request_password_link(*, email: str, request=None) -> None:
+    """Forgotten password (R-ACC-4). Does the same visible thing whether or not ``email`` has
+    an account: the caller shows one answer for both."""
+    user = User.objects.filter(email__iexact=email.strip(), is_active=True).first()
+    if user is None:
+        record("account.password_link_unknown_address", request=request)
+        return
+    send_password_link(user=user, request=request)
+
+
+@transaction.atomic
+def set_password(*, token: AccountToken, password: str, request=None) -> User:
+    """Set the password from a link (R-ACC-2) and send the third e-mail (R-ACC-3).
+
+    Every outstanding link of the user is used up: a link works once.
+    """
+    user = token.user
+    now = timezone.now()
+    user.set_password(password)
+    user.password_set_at = now
+    user.save(update_fields=["password", "password_set_at"])
+    user.tokens.filter(used_at__isnull=True).update(used_at=now)
+    queue_email(to_user=user, template="password_set")
+    record("account.password_set", actor=user, request=request, target=user)
+    return user
+
+
+def set_language(*, user: User, language: str) -> None:
+    """Store the user's language choice (R-ME-1): the UI and e-mails follow it."""
+    if language not in dict(User.Language.choices):
+        raise ValueError(f"Unknown language {language!r}")
+    user.language = language
+    user.save(update_fields=["language"])

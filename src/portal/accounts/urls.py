@@ -1,0 +1,19 @@
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.urls import path
+
+from . import views
+
+app_name = "accounts"
+
+urlpatterns = [
+    path("inloggen/", login_not_required(views.LoginView.as_view()), name="login"),
+    path("uitloggen/", auth_views.LogoutView.as_view(), name="logout"),
+    path("welkom/", views.invitation, name="invitation_form"),
+    path("welkom/<str:token>/", views.invitation_link, name="invitation"),
+    path("wachtwoord/instellen/", views.forgot_password, name="forgot_password"),
+    path("wachtwoord/nieuw/", views.set_password, name="set_password_form"),
+    path("wachtwoord/nieuw/<str:token>/", views.set_password_link, name="set_password"),
+    path("mijn-gegevens/", views.profile, name="profile"),
+    path("taal/", views.choose_language, name="language"),
+]

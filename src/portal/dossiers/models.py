@@ -1,0 +1,120 @@
+"""Dossiers, their progress steps, and the access grants that decide who sees what.
+
+``Dossier.objects.visible_to(user)`` is THE access check of the portal: every client-facing
+query for a dossier, or for anything inside one, starts from it.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from portal.accounts.models import Client
+from portal.offices.models import DossierStatus
+
+
+class DossierQuerySet(models.QuerySet["Dossier"]):
+    def visible_to(self, user) -> DossierQuerySet:
+        """The dossiers ``user`` may see as a client: those granted to the user's client.
+
+        A company's grants cover its main and extra accounts alike. Staff accounts are not
+        clients: they work through the admin (later the staff workspace), not these pages.
+        Inactive users and anonymous visitors see nothing.
+        """
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        if user.client_id is None:
+            return self.none()
+        return self.filter(grants__client_id=user.client_id)
+
+    def search(self, text: str) -> DossierQuerySet:
+        """Case-insensitive partial match on number or description (R-DOS-2)."""
+        text = text.strip()
+        if not text:
+            return self
+        return self.filter(Q(number__icontains=text) | Q(description__icontains=text))
+
+
+class Dossier(models.Model):
+    number = models.CharField(_("dossier number"), max_length=50, unique=True)
+    description = models.CharField(_("description"), max_length=300)
+    status = models.ForeignKey(
+        DossierStatus, verbose_name=_("status"), on_delete=models.PROTECT, related_name="dossiers"
+    )
+    handler = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("handler"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="handled_dossiers",
+        limit_choices_to={"is_staff": True},
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = DossierQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("dossier")
+        verbose_name_plural = _("dossiers")
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.description}"
+
+
+class ProgressStep(models.Model):
+    """One step of a dossier's progress list ("Voortgang"), in order, done or not (R-DOS-5)."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="steps")
+    position = models.PositiveIntegerField(_("position"), default=0)
+    title = models.CharField(_("step"), max_length=200)
+    done = models.BooleanField(_("done"), default=False)
+    done_at = models.DateTimeField(_("done on"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("progress step")
+        verbose_name_plural = _("progress steps")
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args, **kwargs) -> None:
+        from django.utils import timezone
+
+        if self.done and self.done_at is None:
+            self.done_at = timezone.now()
+        elif not self.done:
+            self.done_at = None
+        super().save(*args, **kwargs)
+
+
+class DossierAccess(models.Model):
+    """A grant: ``client`` (and so all of its accounts) may see ``dossier``."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="grants")
+    client = models.ForeignKey(
+        Client, verbose_name=_("client"), on_delete=models.CASCADE, related_name="grants"
+    )
+    granted_at = models.DateTimeField(_("granted"), auto_now_add=True)
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("access grant")
+        verbose_name_plural = _("access grants")
+        constraints = [
+            models.UniqueConstraint(fields=["dossier", "client"], name="dossiers_access_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.client} → {self.dossier.number}"

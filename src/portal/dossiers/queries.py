@@ -1,0 +1,22 @@
+"""Reads of the client side that need care: bounded query counts whatever the data size."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q
+
+from portal.offices.models import DossierStatus
+
+from .models import Dossier
+
+
+def home_counts(user) -> dict[str, int]:
+    """R-HOME-2: dossiers "in behandeling" and the total, in one query."""
+    return Dossier.objects.visible_to(user).aggregate(
+        total=Count("pk"), in_progress=Count("pk", filter=Q(status__in_progress=True))
+    )
+
+
+def statuses_in_use(user) -> list[DossierStatus]:
+    """The statuses that occur among the user's dossiers (R-DOS-3), in one query."""
+    visible = Dossier.objects.visible_to(user).values("status_id")
+    return list(DossierStatus.objects.filter(pk__in=visible))

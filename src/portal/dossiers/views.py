@@ -1,0 +1,88 @@
+"""The client's pages: Home (R-HOME-1/2), the dossier list (R-DOS-1..3) and a dossier with its
+progress and tabs (R-DOS-4..6). Every dossier comes from ``Dossier.objects.visible_to``."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET
+
+from . import queries
+from .forms import DossierFilterForm
+from .models import Dossier
+
+TABS = {
+    "correspondentie": _("Correspondence"),
+    "documenten": _("Documents"),
+    "aangeleverd": _("Supplied by me"),
+    "berichten": _("Messages"),
+}
+DEFAULT_TAB = "correspondentie"
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    if request.user.is_staff and request.user.client_id is None:
+        # Office staff work in the admin (later: the staff workspace).
+        return redirect("admin:index")
+    return render(request, "dossiers/home.html", {"counts": queries.home_counts(request.user)})
+
+
+@require_GET
+def dossier_list(request: HttpRequest) -> HttpResponse:
+    visible = Dossier.objects.visible_to(request.user)
+    filtering = bool(request.GET.get("q") or request.GET.getlist("status"))
+    if not filtering and "page" not in request.GET:
+        first_two = list(visible.values_list("pk", flat=True)[:2])
+        if len(first_two) == 1:
+            # R-DOS-1: exactly one dossier opens directly.
+            return redirect("dossiers:detail", pk=first_two[0])
+
+    statuses = queries.statuses_in_use(request.user)
+    form = DossierFilterForm(request.GET or None, statuses=statuses)
+    if form.is_bound and not form.is_valid():
+        rows = visible.none()
+    else:
+        data = form.cleaned_data if form.is_bound else {}
+        rows = visible.search(data.get("q") or "")
+        if data.get("status"):
+            rows = rows.filter(status_id__in=data["status"])
+    rows = rows.select_related("status").order_by("-created_at", "-pk")
+    page = Paginator(rows, settings.DOSSIERS_PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "dossiers/dossier_list.html",
+        {
+            "form": form,
+            "page": page,
+            "show_status_filter": len(statuses) > 1,
+            "filtering": filtering,
+            "query_string": query.urlencode(),
+        },
+    )
+
+
+@require_GET
+def dossier_detail(request: HttpRequest, pk: int, tab: str = DEFAULT_TAB) -> HttpResponse:
+    if tab not in TABS:
+        raise Http404
+    dossier = get_object_or_404(
+        Dossier.objects.visible_to(request.user).select_related("status", "handler"), pk=pk
+    )
+    steps = list(dossier.steps.all())
+    return render(
+        request,
+        "dossiers/dossier_detail.html",
+        {
+            "dossier": dossier,
+            "steps": steps,
+            "steps_done": sum(step.done for step in steps),
+            "tabs": TABS.items(),
+            "active_tab": tab,
+        },
+    )

@@ -1,0 +1,30 @@
+"""E-mail outbox: every e-mail is a row first, written in the same transaction as the change
+that caused it, and delivered by a task after commit. A broker or SMTP outage delays an e-mail;
+it never loses one (``manage.py send_pending_email`` or the periodic task retries)."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class OutgoingEmail(models.Model):
+    to = models.EmailField(_("to"))
+    from_email = models.CharField(_("from"), max_length=300, blank=True)
+    subject = models.CharField(_("subject"), max_length=300)
+    kind = models.CharField(_("kind"), max_length=64)
+    # Bodies are cleared once sent: the links in them are secrets.
+    body_text = models.TextField(blank=True)
+    body_html = models.TextField(blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True, db_index=True)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    last_error = models.CharField(_("last error"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("outgoing e-mail")
+        verbose_name_plural = _("outgoing e-mails")
+
+    def __str__(self) -> str:
+        return f"{self.kind} → {self.to}"

@@ -1,0 +1,100 @@
+"""The notary office of this deployment: its branding and the dossier statuses it uses."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import PurePath
+
+from django.core.validators import FileExtensionValidator, RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+hex_colour = RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Enter a colour as #RRGGBB."))
+
+
+def logo_path(instance: Office, filename: str) -> str:
+    # A random storage name: never the uploader's file name on disk.
+    suffix = PurePath(filename).suffix.lower()
+    return f"office/logo-{secrets.token_hex(8)}{suffix}"
+
+
+class Office(models.Model):
+    """The one office of this deployment. ``Office.current()`` returns (or creates) it."""
+
+    name = models.CharField(_("name"), max_length=200, default="Notariskantoor")
+    logo = models.FileField(
+        _("logo"),
+        upload_to=logo_path,
+        blank=True,
+        validators=[FileExtensionValidator(["png", "jpg", "jpeg", "svg", "webp"])],
+        help_text=_(
+            "PNG, JPEG, SVG or WebP; shown on the login page, on every page and in e-mails."
+        ),
+    )
+    primary_colour = models.CharField(
+        _("primary colour"), max_length=7, default="#1f3a5f", validators=[hex_colour]
+    )
+    accent_colour = models.CharField(
+        _("accent colour"), max_length=7, default="#c8102e", validators=[hex_colour]
+    )
+    email_sender = models.EmailField(
+        _("e-mail sender address"),
+        blank=True,
+        help_text=_("The From address of the portal's e-mails; empty uses the server default."),
+    )
+    website = models.URLField(_("website"), blank=True)
+    phone = models.CharField(_("telephone"), max_length=40, blank=True)
+
+    class Meta:
+        verbose_name = _("office")
+        verbose_name_plural = _("office")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @classmethod
+    def current(cls) -> Office:
+        office = cls.objects.order_by("pk").first()
+        if office is None:
+            office = cls.objects.create()
+        return office
+
+    @property
+    def from_email(self) -> str | None:
+        """The formatted From header, or None to use DEFAULT_FROM_EMAIL."""
+        if not self.email_sender:
+            return None
+        from email.utils import formataddr
+
+        return formataddr((self.name, self.email_sender))
+
+
+class DossierStatus(models.Model):
+    """A status a dossier can have; the office keeps its own list."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    name_en = models.CharField(
+        _("name in English"), max_length=100, blank=True, help_text=_("Shown to English users.")
+    )
+    in_progress = models.BooleanField(
+        _("counts as 'in behandeling'"),
+        default=False,
+        help_text=_("Dossiers with this status count as in progress on the client's home page."),
+    )
+    position = models.PositiveIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name = _("dossier status")
+        verbose_name_plural = _("dossier statuses")
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def label(self) -> str:
+        from django.utils.translation import get_language
+
+        if self.name_en and (get_language() or "nl").startswith("en"):
+            return self.name_en
+        return self.name

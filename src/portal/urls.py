@@ -1,0 +1,30 @@
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+from portal.dossiers import views as dossier_views
+from portal.notifications import views as outbox_views
+from portal.offices import views as office_views
+
+admin.site.site_header = _("Klantportaal — office administration")
+admin.site.site_title = _("Klantportaal")
+
+urlpatterns = [
+    path("", dossier_views.home, name="home"),
+    path("", include("portal.accounts.urls")),
+    path("dossiers/", include("portal.dossiers.urls")),
+    path("kantoor/logo/", login_not_required(office_views.logo), name="office_logo"),
+    path("beheer/", admin.site.urls),
+]
+
+if settings.DEBUG:
+    urlpatterns += [
+        path("dev/outbox/", login_not_required(outbox_views.outbox), name="dev_outbox"),
+        path(
+            "dev/outbox/<str:name>/",
+            login_not_required(outbox_views.outbox_message),
+            name="dev_outbox_message",
+        ),
+    ]
