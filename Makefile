@@ -1,0 +1,68 @@
+# Klantportaal — the two commands: `make run` and `make test`. Needs only Python 3.11, git, make.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+LOCK := requirements.lock
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test install install-dev lint format migrations-check messages lock ci clean
+
+$(BIN)/python:
+	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+		{ echo "Python 3.11 or newer is needed (found: $(PYTHON))"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+
+# Runtime packages only, pinned by the lock file.
+$(VENV)/.installed-run: $(BIN)/python pyproject.toml $(LOCK)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c $(LOCK) -e .
+	touch $@
+
+# Runtime and test packages.
+$(VENV)/.installed-dev: $(VENV)/.installed-run
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c $(LOCK) -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed-run
+install-dev: $(VENV)/.installed-dev
+
+## make run: set up, migrate, load the demo data, print the demo logins, serve on 127.0.0.1:8000
+run: export DEBUG = 1
+run: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py demo
+	@echo "Klantportaal: http://$(HOST):$(PORT)/   e-mails: http://$(HOST):$(PORT)/dev/outbox/"
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+## make test: set up and run the whole test suite (SQLite; browser tests when Chromium is there)
+test: install-dev
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install-dev
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+migrations-check: install-dev
+	DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
+
+## make messages: refresh the .po files from the code and compile them (needs GNU gettext)
+messages: install-dev
+	cd src/portal && DEBUG=1 ../../$(BIN)/python ../../manage.py makemessages -l nl -l en --no-obsolete --no-location
+	cd src/portal && DEBUG=1 ../../$(BIN)/python ../../manage.py compilemessages
+
+## make lock: re-pin every package (after changing pyproject.toml)
+lock:
+	rm -rf .venv-lock && $(PYTHON) -m venv .venv-lock
+	.venv-lock/bin/python -m pip install --quiet -e '.[dev]'
+	.venv-lock/bin/python -m pip freeze --exclude-editable | grep -v '^-e' > $(LOCK)
+	rm -rf .venv-lock
+
+ci:
+	bash .ci/run
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

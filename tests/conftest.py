@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import pytest
+
+from portal.accounts.models import Client, User
+from portal.dossiers import services as dossier_services
+from portal.dossiers.models import Dossier
+
+from .factories import ClientFactory, DossierFactory, StaffFactory, UserFactory, grant
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def skip_or_fail(reason: str) -> None:
+    """A test that cannot run for lack of a real part: skipped on a developer's machine, a
+    failure in CI (CI=true), so that a green CI run never hides an untested part."""
+    if IN_CI:
+        pytest.fail(f"CI=true but {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+@dataclass
+class World:
+    """The standing roles of the access tests (R-DOS-6) and two dossiers to try them on."""
+
+    owner: User
+    other: User
+    company_main: User
+    company_extra: User
+    revoked: User
+    staff: User
+    person_dossier: Dossier
+    company_dossier: Dossier
+
+    def roles(self) -> dict[str, User | None]:
+        return {
+            "owner": self.owner,
+            "other client": self.other,
+            "company main account": self.company_main,
+            "extra account": self.company_extra,
+            "revoked client": self.revoked,
+            "staff": self.staff,
+            "anonymous": None,
+        }
+
+
+@pytest.fixture
+def world(db) -> World:
+    owner = UserFactory(email="owner@example.test")
+    other = UserFactory(email="other@example.test")
+    company = ClientFactory(company=True)
+    company_main = UserFactory(email="main@company.test", client=company)
+    company_extra = UserFactory(email="extra@company.test", client=company, is_main_account=False)
+    revoked = UserFactory(email="revoked@example.test")
+    staff = StaffFactory(email="staff@office.test")
+
+    person_dossier = DossierFactory(description="Levering woning Dorpsstraat 1")
+    grant(person_dossier, owner.client)
+    grant(person_dossier, revoked.client)
+    dossier_services.revoke_access(dossier=person_dossier, client=revoked.client)
+
+    company_dossier = DossierFactory(description="Oprichting Voorbeeld B.V.")
+    grant(company_dossier, company)
+    return World(
+        owner, other, company_main, company_extra, revoked, staff, person_dossier, company_dossier
+    )
+
+
+@pytest.fixture
+def person(db) -> User:
+    return UserFactory(email="client@example.test", full_name="Jan de Vries")
+
+
+@pytest.fixture
+def person_client(person) -> Client:
+    return person.client

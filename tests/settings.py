@@ -1,0 +1,26 @@
+"""Test runs use portal.settings unchanged; this module only supplies the environment a test run
+needs (a throw-away var/ folder, a key) before importing it."""
+
+import os
+import tempfile
+
+os.environ.setdefault("SECRET_KEY", "tests-only-not-a-secret")
+os.environ.setdefault("VAR_DIR", tempfile.mkdtemp(prefix="klantportaal-test-"))
+os.environ.pop("CELERY_BROKER_URL", None)
+os.environ.pop("EMAIL_URL", None)
+
+from portal.settings import *  # noqa: E402,F403
+
+# Hashing with PBKDF2 at production strength costs ~0.3 s a password; the hasher is not what
+# these tests prove.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# No collectstatic before tests: serve static files from the apps, as in the embedded mode.
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+STATIC_ROOT = VAR_DIR / "static"  # noqa: F405
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
