@@ -69,11 +69,10 @@ class DossierAdmin(admin.ModelAdmin):
             return
         # Grants and revocations go through the dossier services (audit on every path).
         dossier = form.instance
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
         for sub in formset.forms:
-            deleting = bool(getattr(sub, "cleaned_data", {}).get("DELETE"))
-            if not sub.has_changed() and not deleting:
-                continue
-            if deleting:
+            data = getattr(sub, "cleaned_data", {})
+            if data.get("DELETE"):
                 if sub.instance.pk:
                     services.revoke_access(
                         dossier=dossier,
@@ -81,13 +80,18 @@ class DossierAdmin(admin.ModelAdmin):
                         by=request.user,
                         request=request,
                     )
+                    formset.deleted_objects.append(sub.instance)
                 continue
-            client = sub.cleaned_data.get("client")
-            if client is None:
+            client = data.get("client")
+            if client is None or not sub.has_changed():
                 continue
-            if sub.instance.pk and sub.instance.client_id != client.pk:
+            if sub.instance.pk:
+                # The row now names another client: revoke the old grant, grant the new one.
                 original = DossierAccess.objects.get(pk=sub.instance.pk)
                 services.revoke_access(
                     dossier=dossier, client=original.client, by=request.user, request=request
                 )
-            services.grant_access(dossier=dossier, client=client, by=request.user, request=request)
+            grant = services.grant_access(
+                dossier=dossier, client=client, by=request.user, request=request
+            )
+            formset.new_objects.append(grant)

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 from django.http import HttpRequest
 
 from .models import DossierStatus, Office
@@ -6,6 +7,7 @@ from .models import DossierStatus, Office
 
 @admin.register(Office)
 class OfficeAdmin(admin.ModelAdmin):
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["name", "email_sender", "primary_colour"]
     fieldsets = [
         (None, {"fields": ["name", "website", "phone", "email_sender"]}),
