@@ -77,3 +77,15 @@ def person(db) -> User:
 @pytest.fixture
 def person_client(person) -> Client:
     return person.client
+
+
+@pytest.fixture
+def run(django_capture_on_commit_callbacks):
+    """Call ``fn`` and then the after-commit work it queued (e-mail delivery), as in
+    production, where that work runs once the transaction commits."""
+
+    def _run(fn, *args, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return fn(*args, **kwargs)
+
+    return _run

@@ -28,15 +28,6 @@ def admin_client(client, staff):
     return client
 
 
-@pytest.fixture
-def run(django_capture_on_commit_callbacks):
-    def _run(fn, *args, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return fn(*args, **kwargs)
-
-    return _run
-
-
 def test_create_client_sends_invitation_R_OFF_1(admin_client, staff, run, mailoutbox):
     """R-OFF-1 / R-ACC-1: creating a client in the admin creates its main account and sends
     the invitation."""

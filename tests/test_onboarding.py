@@ -29,17 +29,6 @@ def office(db) -> Office:
     return office
 
 
-@pytest.fixture
-def run(django_capture_on_commit_callbacks):
-    """Run a callable and the after-commit work it queues (e-mail delivery), as in production."""
-
-    def _run(fn, *args, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return fn(*args, **kwargs)
-
-    return _run
-
-
 def invite(run, email="nieuw@example.test", language="nl") -> User:
     client = run(
         services.create_client,

@@ -166,14 +166,16 @@ class AccountToken(models.Model):
     def __str__(self) -> str:
         return f"{self.get_purpose_display()} for {self.user}"
 
+    @staticmethod
+    def lifetime_hours(purpose: str) -> int:
+        if purpose == AccountToken.Purpose.INVITATION:
+            return settings.INVITATION_LINK_HOURS
+        return settings.PASSWORD_LINK_HOURS
+
     @classmethod
     def issue(cls, user: User, purpose: str) -> str:
         """Create a token and return its raw secret (to put in a link; never stored)."""
-        hours = (
-            settings.INVITATION_LINK_HOURS
-            if purpose == cls.Purpose.INVITATION
-            else settings.PASSWORD_LINK_HOURS
-        )
+        hours = cls.lifetime_hours(purpose)
         raw = secrets.token_urlsafe(32)
         cls.objects.create(
             user=user,

@@ -14,9 +14,25 @@ from portal.notifications.email import queue_email
 
 from .models import AccountToken, Client, User
 
+# Each link purpose: the e-mail that carries it and the page it opens.
+LINK_EMAILS = {
+    AccountToken.Purpose.INVITATION: ("invitation", "accounts:invitation"),
+    AccountToken.Purpose.SET_PASSWORD: ("set_password", "accounts:set_password"),
+}
 
-def _link(name: str, raw: str) -> str:
-    return settings.PORTAL_BASE_URL + reverse(name, kwargs={"token": raw})
+
+def _email_link(user: User, purpose: str) -> None:
+    """Issue a single-use link for ``purpose`` and queue the e-mail that carries it."""
+    template, url_name = LINK_EMAILS[purpose]
+    raw = AccountToken.issue(user, purpose)
+    queue_email(
+        to_user=user,
+        template=template,
+        context={
+            "link": settings.PORTAL_BASE_URL + reverse(url_name, kwargs={"token": raw}),
+            "hours": AccountToken.lifetime_hours(purpose),
+        },
+    )
 
 
 @transaction.atomic
@@ -76,30 +92,14 @@ def invite_user(*, user: User, by=None, request=None) -> None:
     user.tokens.filter(purpose=AccountToken.Purpose.INVITATION, used_at__isnull=True).update(
         used_at=timezone.now()
     )
-    raw = AccountToken.issue(user, AccountToken.Purpose.INVITATION)
-    queue_email(
-        to_user=user,
-        template="invitation",
-        context={
-            "link": _link("accounts:invitation", raw),
-            "hours": settings.INVITATION_LINK_HOURS,
-        },
-    )
+    _email_link(user, AccountToken.Purpose.INVITATION)
     record("account.invited", actor=by, request=request, target=user)
 
 
 @transaction.atomic
 def send_password_link(*, user: User, request=None) -> None:
     """Send the second e-mail: a link to set (or reset) the password (R-ACC-1, R-ACC-4)."""
-    raw = AccountToken.issue(user, AccountToken.Purpose.SET_PASSWORD)
-    queue_email(
-        to_user=user,
-        template="set_password",
-        context={
-            "link": _link("accounts:set_password", raw),
-            "hours": settings.PASSWORD_LINK_HOURS,
-        },
-    )
+    _email_link(user, AccountToken.Purpose.SET_PASSWORD)
     record("account.password_link_sent", actor=user, request=request, target=user)
 
 

@@ -143,6 +143,7 @@ def set_password(request: HttpRequest) -> HttpResponse:
             token=token, password=form.cleaned_data["new_password1"], request=request
         )
         first_login = user.last_login is None
+        request.session.pop(SESSION_KEYS[AccountToken.Purpose.SET_PASSWORD], None)
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, _("Your password has been set. You are now logged in."))
         return redirect(_landing_after_login(request, first_login))
