@@ -214,3 +214,31 @@ def test_admin_lists_have_bounded_queries_R_OFF_1(admin_client, django_assert_ma
         DossierAccess.objects.create(dossier=dossier, client=company)
     with django_assert_max_num_queries(12):
         assert admin_client.get("/beheer/dossiers/dossier/").status_code == 200
+
+
+def test_audit_trail_is_readable_not_editable_by_staff_R_X_1(admin_client, staff, run):
+    """R-X-1 (the part this foundation has): changes are recorded with who, what, when and from
+    where; staff consult them in the admin and cannot change or delete them."""
+    run(
+        admin_client.post,
+        "/beheer/accounts/client/add/",
+        {
+            "kind": "person",
+            "name": "Audit Klant",
+            "email": "audit@example.test",
+            "language": "nl",
+            "send_invitation": "on",
+        },
+    )
+    entry = AuditEntry.objects.get(action="client.created")
+    assert entry.actor == staff and entry.actor_label == staff.email
+    assert entry.ip_address == "127.0.0.1"
+    assert entry.target == "Audit Klant"
+    listing = admin_client.get("/beheer/audit/auditentry/")
+    assert listing.status_code == 200
+    assert "client.created" in listing.content.decode()
+    change = admin_client.post(f"/beheer/audit/auditentry/{entry.pk}/change/", {"action": "x"})
+    assert change.status_code in (302, 403) and AuditEntry.objects.get(pk=entry.pk).action == (
+        "client.created"
+    )
+    assert admin_client.get(f"/beheer/audit/auditentry/{entry.pk}/delete/").status_code == 403
