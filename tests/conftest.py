@@ -4,8 +4,10 @@ import os
 from dataclasses import dataclass
 
 import pytest
+from django.core.files.base import ContentFile
 
 from portal.accounts.models import Client, User
+from portal.documents.models import Document
 from portal.dossiers import services as dossier_services
 from portal.dossiers.models import Dossier
 
@@ -64,6 +66,18 @@ def world(db) -> World:
 
     company_dossier = DossierFactory(description="Oprichting Voorbeeld B.V.")
     grant(company_dossier, company)
+    for dossier in (person_dossier, company_dossier):
+        for kind in Document.Kind.values:
+            Document.objects.create(
+                dossier=dossier,
+                kind=kind,
+                title=f"Stuk {kind}",
+                original_name=f"{kind}.txt",
+                size=7,
+                content_type="text/plain",
+                sha256="0" * 64,
+                file=ContentFile(b"inhoud\n", name="upload"),
+            )
     return World(
         owner, other, company_main, company_extra, revoked, staff, person_dossier, company_dossier
     )

@@ -8,6 +8,8 @@ os.environ.setdefault("SECRET_KEY", "tests-only-not-a-secret")
 os.environ.setdefault("VAR_DIR", tempfile.mkdtemp(prefix="klantportaal-test-"))
 os.environ.pop("CELERY_BROKER_URL", None)
 os.environ.pop("EMAIL_URL", None)
+os.environ.pop("S3_BUCKET", None)
+os.environ.pop("CLAMAV_URL", None)
 
 from portal.settings import *  # noqa: E402,F403
 

@@ -33,15 +33,24 @@ class DossierUrl:
     ``kind="list"``: a listing that may mention the dossier: 200 for every client account (after
     following R-DOS-1's redirect to a single dossier); the dossier's number appears for a granted
     role and never for another.
+    ``kind="file"``: a download: 200 as an attachment for a granted role, 404 for any other.
     """
 
     name: str
     build: Callable[[Dossier], str]
-    kind: Literal["page", "list"]
+    kind: Literal["page", "list", "file"]
 
 
 def _tab(slug: str) -> Callable[[Dossier], str]:
     return lambda dossier: f"/dossiers/{dossier.pk}/{slug}/"
+
+
+def _download(kind: str) -> Callable[[Dossier], str]:
+    def build(dossier: Dossier) -> str:
+        document = dossier.documents.get(kind=kind)
+        return f"/dossiers/{dossier.pk}/documenten/{document.pk}/download/"
+
+    return build
 
 
 def _search_part_of_number(dossier: Dossier) -> str:
@@ -54,6 +63,10 @@ def _search_part_of_number(dossier: Dossier) -> str:
 DOSSIER_URLS: list[DossierUrl] = [
     DossierUrl("dossier", lambda dossier: f"/dossiers/{dossier.pk}/", "page"),
     *(DossierUrl(f"tab {slug}", _tab(slug), "page") for slug in TAB_SLUGS),
+    *(
+        DossierUrl(f"download {kind}", _download(kind), "file")
+        for kind in ("correspondence", "document", "supplied")
+    ),
     DossierUrl("list", lambda dossier: "/dossiers/", "list"),
     DossierUrl("list, search on part of the number", _search_part_of_number, "list"),
 ]
@@ -71,6 +84,11 @@ class MatrixResult:
     combinations: int = 0
     leaks: list[str] = field(default_factory=list)
     wrong_answers: list[str] = field(default_factory=list)
+
+
+def _body(response) -> str:
+    raw = b"".join(response.streaming_content) if response.streaming else response.content
+    return raw.decode(errors="replace")
 
 
 def _http_client_for(user) -> HttpClient:
@@ -99,11 +117,19 @@ def _try(http: HttpClient, url: DossierUrl, dossier: Dossier, role: str, granted
         return leak, None
 
     response = http.get(address, follow=True)
-    body = response.content.decode()
+    body = _body(response)
     hops = [hop for hop, _status in response.redirect_chain]
     wrong = None
     leak = None
-    if url.kind == "page":
+    if url.kind == "file":
+        if not granted and response.status_code == 200:
+            leak = f"{label}: {response.status_code}"
+        expected = 200 if granted else 404
+        if response.status_code != expected or hops:
+            wrong = f"{label}: {response.status_code} via {hops}, expected {expected}"
+        elif granted and not response.get("Content-Disposition", "").startswith("attachment"):
+            wrong = f"{label}: 200 but not served as an attachment"
+    elif url.kind == "page":
         if not granted and (response.status_code == 200 or _mentions(body, dossier)):
             leak = f"{label}: {response.status_code}"
         expected = 200 if granted else 404
@@ -208,7 +234,7 @@ def test_deactivated_user_sees_nothing_R_DOS_6(world):
         # The session no longer authenticates: back to the login page, like an anonymous visitor.
         assert response.status_code == 302, address
         assert response["Location"].startswith(LOGIN_PREFIX), address
-        assert not _mentions(response.content.decode(), world.person_dossier), address
+        assert not _mentions(_body(response), world.person_dossier), address
 
 
 @pytest.mark.parametrize("role", ["anonymous", "staff", "other client"])

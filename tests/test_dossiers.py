@@ -408,12 +408,12 @@ def test_progress_is_called_voortgang_in_dutch_R_DOS_5(client, db):
 
 
 def tab_links(response, dossier: Dossier) -> dict[str, str]:
-    return dict(
-        re.findall(
-            rf'<a href="/dossiers/{dossier.pk}/([a-z]+)/"(?: aria-current="page")?>(.*?)</a>',
-            body(response),
-        )
+    """Tab slug → its label (without the counts that follow it in a <span>)."""
+    found = re.findall(
+        rf'<a href="/dossiers/{dossier.pk}/([a-z]+)/"(?: aria-current="page")?>(.*?)</a>',
+        body(response),
     )
+    return {slug: text.split("<span", 1)[0].strip() for slug, text in found}
 
 
 @pytest.mark.parametrize("slug", [None, *TAB_LABELS_EN])

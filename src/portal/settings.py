@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "portal.offices",
     "portal.accounts",
     "portal.dossiers",
+    "portal.documents",
     "portal.audit",
     "portal.notifications",
 ]
@@ -209,7 +210,70 @@ STORAGES = {
         )
     },
 }
+
+# --- S3 -------------------------------------------------------------------------------------
+# Private files in S3-compatible object storage (django-storages) instead of MEDIA_ROOT, when
+# S3_BUCKET is set. Objects are never public: no ACL is sent (the bucket's own private default
+# applies; keep "Block Public Access" on), no custom domain, and URLs are always signed.
+#   S3_BUCKET              bucket name; setting it switches private file storage to S3
+#   S3_ENDPOINT_URL        endpoint of an S3-compatible provider or MinIO/moto, e.g.
+#                          https://s3.nl-ams.scw.cloud (empty: Amazon S3)
+#   S3_REGION              region of the bucket, e.g. eu-central-1 (empty: boto's default)
+#   S3_ADDRESSING_STYLE    "path" or "virtual" (empty: boto chooses; "path" for MinIO/moto)
+#   S3_URL_EXPIRE_SECONDS  lifetime of signed download URLs, 1..3600 seconds (default 60)
+#   S3_SSE                 1: ask S3 to encrypt objects at rest (ServerSideEncryption AES256)
+#   AWS_ACCESS_KEY_ID      access key; set together with AWS_SECRET_ACCESS_KEY (both empty:
+#   AWS_SECRET_ACCESS_KEY    boto's default chain: AWS_PROFILE, ~/.aws, instance/task role)
+
+
+def s3_storage() -> dict:
+    """The STORAGES entry for the S3 bucket named by S3_BUCKET (see the list above)."""
+    expire = env_int("S3_URL_EXPIRE_SECONDS", 60)
+    if not 1 <= expire <= 3600:
+        raise ImproperlyConfigured("S3_URL_EXPIRE_SECONDS must be between 1 and 3600.")
+    addressing_style = os.environ.get("S3_ADDRESSING_STYLE", "").strip() or None
+    if addressing_style not in {None, "auto", "path", "virtual"}:
+        raise ImproperlyConfigured("S3_ADDRESSING_STYLE must be 'path', 'virtual' or 'auto'.")
+    access_key = os.environ.get("AWS_ACCESS_KEY_ID", "")
+    secret_key = os.environ.get("AWS_SECRET_ACCESS_KEY", "")
+    if bool(access_key) != bool(secret_key):
+        raise ImproperlyConfigured(
+            "Set both AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or neither."
+        )
+    options = {
+        "bucket_name": os.environ["S3_BUCKET"],
+        "endpoint_url": os.environ.get("S3_ENDPOINT_URL", "") or None,
+        "region_name": os.environ.get("S3_REGION", "") or None,
+        "addressing_style": addressing_style,
+        "signature_version": "s3v4",
+        # Private: no ACL on upload, no public domain, only signed, short-lived URLs.
+        "default_acl": None,
+        "custom_domain": None,
+        "querystring_auth": True,
+        "querystring_expire": expire,
+        # Never replace an existing object; names are random anyway.
+        "file_overwrite": False,
+        "object_parameters": {"ServerSideEncryption": "AES256"} if env_bool("S3_SSE") else {},
+        # Reading a file spools the object into a temporary file; above 2 MiB on disk, not in
+        # memory (the default, 0, would keep a whole 1 GB object in the worker's memory).
+        "max_memory_size": 2 * 1024 * 1024,
+    }
+    if access_key:
+        options.update(access_key=access_key, secret_key=secret_key)
+    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}
+
+
+if os.environ.get("S3_BUCKET"):
+    STORAGES["default"] = s3_storage()
+# --- end S3 ---------------------------------------------------------------------------------
+
 WHITENOISE_USE_FINDERS = DEBUG
+
+# Uploads (R-X-3): per-file limit, and the ClamAV daemon that scans them
+# (tcp://host:port or unix:///path/to/clamd.ctl; empty: no scan).
+UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_MB", 50) * 1024 * 1024
+CLAMAV_URL = os.environ.get("CLAMAV_URL", "")
+CLAMAV_TIMEOUT = env_int("CLAMAV_TIMEOUT", 30)
 
 # --- E-mail ---------------------------------------------------------------------------------
 EMAIL_URL = os.environ.get("EMAIL_URL", "")
@@ -276,3 +340,4 @@ LOGGING = {
 
 # Pages per list.
 DOSSIERS_PER_PAGE = 25
+DOCUMENTS_PER_PAGE = 50

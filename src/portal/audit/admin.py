@@ -7,7 +7,7 @@ from .models import AuditEntry
 @admin.register(AuditEntry)
 class AuditEntryAdmin(admin.ModelAdmin):
     list_display = ["at", "actor_label", "action", "target", "dossier", "ip_address"]
-    list_filter = ["action"]
+    list_filter = ["action", ("dossier", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["actor_label", "target", "dossier__number"]
     list_select_related = ["dossier"]
     date_hierarchy = "at"

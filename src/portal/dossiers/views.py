@@ -10,6 +10,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
+from portal.documents import services as document_services
+from portal.documents.models import Document
+
 from . import queries
 from .forms import DossierFilterForm
 from .models import Dossier
@@ -21,6 +24,16 @@ TABS = {
     "berichten": _("Messages"),
 }
 DEFAULT_TAB = "correspondentie"
+TAB_KINDS = {
+    "correspondentie": Document.Kind.CORRESPONDENCE,
+    "documenten": Document.Kind.DOCUMENT,
+    "aangeleverd": Document.Kind.SUPPLIED,
+}
+EMPTY_TEXTS = {
+    "correspondentie": _("There is no correspondence in this dossier yet."),
+    "documenten": _("There are no documents in this dossier yet."),
+    "aangeleverd": _("You have not supplied anything in this dossier yet."),
+}
 
 
 @require_GET
@@ -75,14 +88,30 @@ def dossier_detail(request: HttpRequest, pk: int, tab: str = DEFAULT_TAB) -> Htt
         Dossier.objects.visible_to(request.user).select_related("status", "handler"), pk=pk
     )
     steps = list(dossier.steps.all())
-    return render(
-        request,
-        "dossiers/dossier_detail.html",
+    counts = document_services.tab_counts(dossier=dossier, user=request.user)
+    tabs = [
         {
-            "dossier": dossier,
-            "steps": steps,
-            "steps_done": sum(step.done for step in steps),
-            "tabs": TABS.items(),
-            "active_tab": tab,
-        },
-    )
+            "slug": slug,
+            "label": label,
+            "counted": slug in TAB_KINDS,
+            **counts.get(TAB_KINDS.get(slug), {}),
+        }
+        for slug, label in TABS.items()
+    ]
+    context = {
+        "dossier": dossier,
+        "steps": steps,
+        "steps_done": sum(step.done for step in steps),
+        "tabs": tabs,
+        "active_tab": tab,
+        "active_label": TABS[tab],
+    }
+    if tab in TAB_KINDS:
+        documents = document_services.with_read_state(
+            dossier.documents.filter(kind=TAB_KINDS[tab]), request.user
+        ).order_by("-created_at", "-pk")
+        context["page"] = Paginator(documents, settings.DOCUMENTS_PER_PAGE).get_page(
+            request.GET.get("page")
+        )
+        context["empty_text"] = EMPTY_TEXTS[tab]
+    return render(request, "dossiers/dossier_detail.html", context)

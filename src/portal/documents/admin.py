@@ -1,0 +1,119 @@
+"""Staff publish correspondence and documents in the admin for now (R-OFF-3), through
+``services.publish_document`` like every other path."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from . import services
+from .models import Document
+from .uploads import UploadRejected
+
+
+class PublishForm(forms.ModelForm):
+    upload = forms.FileField(label=_("File"))
+
+    class Meta:
+        model = Document
+        fields = ["dossier", "kind", "title"]
+
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.request = request
+        self.fields["kind"].choices = [
+            (k.value, k.label) for k in (Document.Kind.CORRESPONDENCE, Document.Kind.DOCUMENT)
+        ]
+        self.fields["title"].required = False
+        self.published: Document | None = None
+
+    def clean(self):
+        cleaned = super().clean()
+        upload = cleaned.get("upload")
+        if self.errors or upload is None:
+            return cleaned
+        # Publishing happens here, inside the admin's transaction, so that a refused file
+        # (type, size, malware) is reported on the form and nothing is stored.
+        try:
+            self.published = services.publish_document(
+                dossier=cleaned["dossier"],
+                kind=cleaned["kind"],
+                title=cleaned.get("title") or "",
+                file=upload,
+                name=upload.name,
+                by=self.request.user,
+                request=self.request,
+            )
+        except UploadRejected as exc:
+            self.add_error("upload", str(exc))
+        return cleaned
+
+
+@admin.register(Document)
+class DocumentAdmin(admin.ModelAdmin):
+    list_display = [
+        "title",
+        "dossier",
+        "kind",
+        "original_name",
+        "size",
+        "uploaded_by",
+        "created_at",
+    ]
+    list_filter = ["kind", ("dossier", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["title", "original_name", "dossier__number"]
+    list_select_related = ["dossier", "uploaded_by"]
+    autocomplete_fields = ["dossier"]
+    readonly_fields = [
+        "dossier",
+        "kind",
+        "original_name",
+        "size",
+        "content_type",
+        "sha256",
+        "uploaded_by",
+        "created_at",
+    ]
+    fields = [
+        "dossier",
+        "kind",
+        "title",
+        "original_name",
+        "size",
+        "content_type",
+        "sha256",
+        "uploaded_by",
+        "created_at",
+    ]
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None:
+            form = PublishForm
+
+            class RequestPublishForm(form):
+                def __init__(self, *args, **kw):
+                    super().__init__(*args, request=request, **kw)
+
+            kwargs["form"] = RequestPublishForm
+            kwargs["fields"] = ["dossier", "kind", "title", "upload"]
+        return super().get_form(request, obj, **kwargs)
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.readonly_fields if obj else []
+
+    def get_fields(self, request, obj=None):
+        return self.fields if obj else ["dossier", "kind", "title", "upload"]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        published = form.published
+        obj.pk = published.pk
+        obj.__dict__.update({k: v for k, v in published.__dict__.items() if k != "_state"})
+        obj._state.adding = False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # Nothing published is lost: documents are not deleted from the admin.
+        return False

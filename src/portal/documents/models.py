@@ -1,0 +1,91 @@
+"""Documents in a dossier (R-DOC-1..4): published by the office (correspondence, documents) or
+supplied by the client. Files live in private storage under a random name; the user's file name
+is kept only as data."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+def storage_name(instance: Document, filename: str) -> str:
+    # Never the user's file name on disk: a random name without extension.
+    return f"documents/{uuid.uuid4().hex}"
+
+
+class Document(models.Model):
+    class Kind(models.TextChoices):
+        CORRESPONDENCE = "correspondence", _("Correspondence")
+        DOCUMENT = "document", _("Document")
+        SUPPLIED = "supplied", _("Supplied by the client")
+
+    dossier = models.ForeignKey(
+        "dossiers.Dossier",
+        verbose_name=_("dossier"),
+        on_delete=models.PROTECT,
+        related_name="documents",
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    title = models.CharField(_("title"), max_length=200)
+    original_name = models.CharField(_("file name"), max_length=255)
+    size = models.BigIntegerField(_("size"))
+    content_type = models.CharField(_("content type"), max_length=100)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    file = models.FileField(_("file"), upload_to=storage_name, max_length=200)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("date"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
+        indexes = [models.Index(fields=["dossier", "kind", "-created_at"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def type_label(self) -> str:
+        return TYPE_LABELS.get(self.content_type, self.content_type)
+
+
+TYPE_LABELS = {
+    "application/pdf": "PDF",
+    "image/jpeg": "JPEG",
+    "image/png": "PNG",
+    "image/heic": "HEIC",
+    "image/heif": "HEIF",
+    "application/msword": "Word",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "Word",
+    "application/vnd.ms-excel": "Excel",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "Excel",
+    "application/vnd.oasis.opendocument.text": "OpenDocument",
+    "application/vnd.oasis.opendocument.spreadsheet": "OpenDocument",
+    "text/plain": "Tekst",
+}
+
+
+class DocumentRead(models.Model):
+    """``user`` has opened or downloaded ``document`` (R-DOC-4): read for that user only."""
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="reads")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    read_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["document", "user"], name="documents_read_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} read {self.document_id}"

@@ -1,0 +1,138 @@
+"""Document actions: one path for the admin, the client pages, the staff workspace and the API
+(R-OFF-3, R-DOC-3, R-DOC-4, R-X-1, R-X-3)."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+
+from portal.audit.services import record
+
+from .models import Document, DocumentRead
+from .signals import document_published
+from .uploads import check_upload
+
+PUBLISHED_KINDS = {Document.Kind.CORRESPONDENCE, Document.Kind.DOCUMENT}
+
+
+def _store(*, dossier, kind: str, title: str, file, name: str | None, by) -> Document:
+    checked = check_upload(file, name=name)  # raises UploadRejected: nothing is stored
+    document = Document(
+        dossier=dossier,
+        kind=kind,
+        title=(title or checked.name)[:200],
+        original_name=checked.name,
+        size=checked.size,
+        content_type=checked.content_type,
+        sha256=checked.sha256,
+        uploaded_by=by,
+    )
+    document.file.save("upload", checked.file, save=False)
+    return document
+
+
+@contextmanager
+def _removing_file_on_error(holder: list[Document]):
+    """If the transaction fails after the file was written, remove the file again: an
+    interrupted upload leaves neither a row nor an orphan file."""
+    try:
+        yield
+    except BaseException:
+        for document in holder:
+            document.file.delete(save=False)
+        raise
+
+
+def publish_document(
+    *, dossier, kind: str, title: str, file, name: str | None = None, by=None, request=None
+) -> Document:
+    """The office publishes correspondence or a document to a dossier (R-OFF-3)."""
+    if kind not in PUBLISHED_KINDS:
+        raise ValueError(f"The office publishes correspondence or documents, not {kind!r}")
+    stored: list[Document] = []
+    with _removing_file_on_error(stored), transaction.atomic():
+        document = _store(dossier=dossier, kind=kind, title=title, file=file, name=name, by=by)
+        stored.append(document)
+        document.save()
+        record(
+            "document.published",
+            actor=by,
+            request=request,
+            dossier=dossier,
+            target=document.original_name,
+            document=document.pk,
+            kind=kind,
+            sha256=document.sha256,
+        )
+        transaction.on_commit(lambda: document_published.send(sender=Document, document=document))
+    return document
+
+
+def supply_document(
+    *, dossier, file, title: str = "", name: str | None = None, by=None, request=None
+) -> Document:
+    """The client supplies a document to a dossier (R-DOC-3): with a message, or a
+    questionnaire's PDF. The caller has checked that ``by`` may see ``dossier``."""
+    stored: list[Document] = []
+    with _removing_file_on_error(stored), transaction.atomic():
+        document = _store(
+            dossier=dossier, kind=Document.Kind.SUPPLIED, title=title, file=file, name=name, by=by
+        )
+        stored.append(document)
+        document.save()
+        record(
+            "document.supplied",
+            actor=by,
+            request=request,
+            dossier=dossier,
+            target=document.original_name,
+            document=document.pk,
+            sha256=document.sha256,
+        )
+    return document
+
+
+def mark_read(*, document: Document, user) -> None:
+    """R-DOC-4: the item is read for this user only; idempotent."""
+    try:
+        with transaction.atomic():
+            DocumentRead.objects.get_or_create(document=document, user=user)
+    except IntegrityError:  # a parallel request marked it first
+        pass
+
+
+def record_download(*, document: Document, user, request=None) -> None:
+    mark_read(document=document, user=user)
+    record(
+        "document.downloaded",
+        actor=user,
+        request=request,
+        dossier=document.dossier,
+        target=document.original_name,
+        document=document.pk,
+    )
+
+
+def with_read_state(documents: QuerySet[Document], user) -> QuerySet[Document]:
+    """Annotate ``is_read`` for ``user`` (one query, no per-row lookups)."""
+    return documents.annotate(
+        is_read=Exists(DocumentRead.objects.filter(document=OuterRef("pk"), user=user))
+    )
+
+
+def tab_counts(*, dossier, user) -> dict[str, dict[str, int]]:
+    """R-DOS-4: per kind, the number of items and of unread items for ``user`` (one query)."""
+    rows = (
+        Document.objects.filter(dossier=dossier)
+        .values("kind")
+        .annotate(
+            total=Count("pk", distinct=True),
+            read=Count("reads", filter=Q(reads__user=user), distinct=True),
+        )
+    )
+    counts = {kind: {"total": 0, "unread": 0} for kind in Document.Kind.values}
+    for row in rows:
+        counts[row["kind"]] = {"total": row["total"], "unread": row["total"] - row["read"]}
+    return counts

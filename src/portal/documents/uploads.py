@@ -1,0 +1,144 @@
+"""Checks every file goes through before it is stored for download (R-X-3).
+
+``check_upload`` reads the file once, in chunks (never whole into memory): size limit
+(``settings.UPLOAD_MAX_BYTES``), SHA-256, then the content type from the content against the
+allow-list (``filetypes``), a sanitised file name, and the malware scan (``scanning``, when
+``settings.CLAMAV_URL`` is set). A refused file raises ``UploadRejected`` with a message for the
+user, and nothing is stored. The size limit is also enforced while the request is received by
+``upload_handlers.LimitedUploadHandler``; the check here covers every other path (admin, API).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.files.base import File
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
+
+from .filetypes import HEAD_BYTES, detect_content_type
+from .scanning import scan
+
+CHUNK = 64 * 1024
+
+#: Unicode categories removed from file names: control and format characters (e.g. the
+#: right-to-left override that makes "invoice\u202efdp.exe" look like "invoiceexe.pdf"),
+#: surrogates, private use, unassigned, line and paragraph separators.
+_REMOVED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
+_REMOVED_CHARACTERS = frozenset("\"'`")
+_REPLACED_CHARACTERS = frozenset("<>:|?*")
+_WINDOWS_RESERVED = re.compile(r"^(?:con|prn|aux|nul|com[0-9]|lpt[0-9])$", re.IGNORECASE)
+#: Most file systems allow 255 bytes for a name.
+MAX_NAME_BYTES = 255
+
+
+class UploadRejected(Exception):
+    """The file is refused; ``str(exc)`` is a clear message for the user."""
+
+
+@dataclass(frozen=True)
+class CheckedUpload:
+    file: File
+    name: str
+    size: int
+    sha256: str
+    content_type: str
+
+
+def too_large_message(limit: int | None = None) -> str:
+    limit = settings.UPLOAD_MAX_BYTES if limit is None else limit
+    return _("The file is too large: at most %(limit)s is allowed.") % {
+        "limit": filesizeformat(limit)
+    }
+
+
+def sanitise_filename(name: str, *, max_length: int = 150) -> str:
+    """A file name safe to show, to put in a header and to save on any system.
+
+    No path (only the last component of ``/`` or ``\\`` separated paths, so
+    ``../../etc/passwd`` gives ``passwd``), Unicode kept in NFC form, control and format
+    characters, line breaks and quotes removed, ``<>:|?*`` replaced by ``_``, runs of spaces
+    made one, no leading dots or spaces, no trailing dots or spaces. At most ``max_length``
+    characters and 255 bytes in UTF-8: a longer name is shortened before its extension, which
+    is kept. An empty result becomes ``bestand``.
+    """
+    name = unicodedata.normalize("NFC", name or "")
+    name = re.split(r"[\\/]", name)[-1]
+    kept = []
+    for char in name:
+        if char in _REMOVED_CHARACTERS or unicodedata.category(char) in _REMOVED_CATEGORIES:
+            continue
+        kept.append("_" if char in _REPLACED_CHARACTERS else char)
+    name = " ".join("".join(kept).split())  # every kind of space becomes one plain space
+    name = unicodedata.normalize("NFC", name).strip(" .")
+    if not name:
+        return "bestand"
+    stem, dot, ext = name.rpartition(".")
+    if not (dot and stem and 0 < len(ext) <= 10):
+        stem, dot, ext = name, "", ""
+    if _WINDOWS_RESERVED.match(stem):
+        stem = "_" + stem
+
+    def fits(candidate: str) -> bool:
+        return len(candidate) <= max_length and len(candidate.encode()) <= MAX_NAME_BYTES
+
+    while stem and not fits(stem + dot + ext):
+        stem = stem[:-1].rstrip(" .")
+    name = stem + dot + ext
+    if not stem or not fits(name):
+        # Only an over-long extension (or nothing) was left: cut the whole name instead.
+        name = (stem + dot + ext)[:max_length]
+        while not fits(name):
+            name = name[:-1]
+        name = name.strip(" .") or "bestand"
+    return name
+
+
+def check_upload(file: File, *, name: str | None = None) -> CheckedUpload:
+    """Check ``file`` for R-X-3 and return what to store; raises ``UploadRejected``.
+
+    ``name`` is the user's file name (default: the file's own name); it is sanitised, and
+    used only to narrow the type (see ``filetypes``). The returned file is rewound.
+    """
+    if not isinstance(file, File):
+        file = File(file)
+    limit = settings.UPLOAD_MAX_BYTES
+    clean_name = sanitise_filename(name or getattr(file, "name", "") or "")
+    digest = hashlib.sha256()
+    size = 0
+    head = b""
+    file.seek(0)
+    for chunk in file.chunks(CHUNK):
+        size += len(chunk)
+        if size > limit:
+            file.seek(0)
+            raise UploadRejected(too_large_message(limit))
+        if len(head) < HEAD_BYTES:
+            head += chunk[: HEAD_BYTES - len(head)]
+        digest.update(chunk)
+    if size == 0:
+        raise UploadRejected(_("The file is empty."))
+    try:
+        content_type = detect_content_type(file, name=clean_name, head=head)
+    finally:
+        file.seek(0)
+    if content_type is None:
+        raise UploadRejected(
+            _(
+                "This type of file is not accepted. Send a PDF, a photo (JPEG, PNG, HEIC), a "
+                "Word, Excel or OpenDocument file, or plain text."
+            )
+        )
+    scan(file)
+    file.seek(0)
+    return CheckedUpload(
+        file=file,
+        name=clean_name,
+        size=size,
+        sha256=digest.hexdigest(),
+        content_type=content_type,
+    )

@@ -1,0 +1,32 @@
+"""Downloads (R-DOC-1..4): only through this view, from a dossier the user may see."""
+
+from __future__ import annotations
+
+from django.http import FileResponse, Http404, HttpRequest
+from django.shortcuts import get_object_or_404
+from django.views.decorators.http import require_GET
+
+from portal.dossiers.models import Dossier
+
+from . import services
+from .uploads import sanitise_filename
+
+
+@require_GET
+def download(request: HttpRequest, pk: int, doc_id: int) -> FileResponse:
+    dossier = get_object_or_404(Dossier.objects.visible_to(request.user), pk=pk)
+    document = get_object_or_404(dossier.documents.all(), pk=doc_id)
+    try:
+        handle = document.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    services.record_download(document=document, user=request.user, request=request)
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=sanitise_filename(document.original_name),
+        content_type=document.content_type,
+    )
+    response["Cache-Control"] = "no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
