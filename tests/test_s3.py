@@ -243,5 +243,4 @@ def test_publish_list_and_download_through_s3(s3, bucket, client, person, run):
     assert response.streaming
     assert response["Content-Disposition"].startswith("attachment")
     assert b"".join(response.streaming_content) == content
-    response.close()
     assert DocumentRead.objects.filter(document=document, user=person).exists()
