@@ -44,6 +44,11 @@ def test_demo_data_is_realistic_and_idempotent_R_HOME_2_R_DOS_1(
     counts = (Dossier.objects.count(), User.objects.count(), AuditEntry.objects.count())
 
     jan = User.objects.get(email="jan@demo.klantportaal.test")
+    levering = Dossier.objects.visible_to(jan).get(number="2026.0142")
+    assert sorted(levering.documents.values_list("kind", flat=True)) == [
+        "correspondence",
+        "document",
+    ]
     assert queries.home_counts(jan) == {"total": 4, "in_progress": 2}
     assert len(queries.statuses_in_use(jan)) == 4
     sanne = User.objects.get(email="sanne@demo.klantportaal.test")

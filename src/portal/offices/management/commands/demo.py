@@ -4,12 +4,15 @@ as every other path. Idempotent: a second run keeps what is there and prints the
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from portal.accounts import services as accounts
 from portal.accounts.models import Client, User
+from portal.documents import services as documents
 from portal.dossiers import services as dossiers
+from portal.dossiers.models import Dossier
 from portal.offices.models import DossierStatus, Office
 
 PASSWORD = "Demo-portaal1"  # noqa: S105 - printed demo login, embedded mode only
@@ -82,6 +85,23 @@ DOSSIERS = [
         3,
     ),
     ("bv", "2025.0610", "Statutenwijziging Bakkerij De Korenbloem B.V.", "Afgerond", None, 0),
+]
+
+
+MINIMAL_PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+)
+DEMO_DOCUMENTS = [
+    (
+        "correspondence",
+        "Bevestiging ontvangst koopovereenkomst",
+        "brief-ontvangst-koopovereenkomst.txt",
+        b"Geachte heer De Vries,\n\nHierbij bevestigen wij de ontvangst van de "
+        b"koopovereenkomst voor Dorpsstraat 12 te Utrecht.\n\nMet vriendelijke groet,\n"
+        b"mr. E. van Dam\n",
+    ),
+    ("document", "Concept-akte van levering", "concept-akte-levering.pdf", MINIMAL_PDF),
 ]
 
 
@@ -162,6 +182,18 @@ class Command(BaseCommand):
                     by=staff,
                 )
             dossiers.grant_access(dossier=dossier, client=clients[key], by=staff)
+        # Something to read in Jan's house purchase: a letter and a draft deed, published like
+        # staff publish them.
+        levering = Dossier.objects.get(number="2026.0142")
+        for kind, title, name, content in DEMO_DOCUMENTS:
+            documents.publish_document(
+                dossier=levering,
+                kind=kind,
+                title=title,
+                file=ContentFile(content),
+                name=name,
+                by=staff,
+            )
         # A client who was invited but has not set up the account yet: the dev outbox holds
         # the invitation e-mail to follow.
         accounts.create_client(
