@@ -50,6 +50,11 @@ class PublishForm(forms.ModelForm):
         return cleaned
 
 
+ADD_FIELDS = ["dossier", "kind", "title", "upload"]
+# Shown, never edited, once a document is published.
+DETAIL_FIELDS = ["original_name", "size", "content_type", "sha256", "uploaded_by", "created_at"]
+
+
 @admin.register(Document)
 class DocumentAdmin(admin.ModelAdmin):
     list_display = [
@@ -65,27 +70,8 @@ class DocumentAdmin(admin.ModelAdmin):
     search_fields = ["title", "original_name", "dossier__number"]
     list_select_related = ["dossier", "uploaded_by"]
     autocomplete_fields = ["dossier"]
-    readonly_fields = [
-        "dossier",
-        "kind",
-        "original_name",
-        "size",
-        "content_type",
-        "sha256",
-        "uploaded_by",
-        "created_at",
-    ]
-    fields = [
-        "dossier",
-        "kind",
-        "title",
-        "original_name",
-        "size",
-        "content_type",
-        "sha256",
-        "uploaded_by",
-        "created_at",
-    ]
+    readonly_fields = ["dossier", "kind", *DETAIL_FIELDS]
+    fields = ["dossier", "kind", "title", *DETAIL_FIELDS]
 
     def get_form(self, request, obj=None, **kwargs):
         if obj is None:
@@ -96,14 +82,14 @@ class DocumentAdmin(admin.ModelAdmin):
                     super().__init__(*args, request=request, **kw)
 
             kwargs["form"] = RequestPublishForm
-            kwargs["fields"] = ["dossier", "kind", "title", "upload"]
+            kwargs["fields"] = ADD_FIELDS
         return super().get_form(request, obj, **kwargs)
 
     def get_readonly_fields(self, request, obj=None):
         return self.readonly_fields if obj else []
 
     def get_fields(self, request, obj=None):
-        return self.fields if obj else ["dossier", "kind", "title", "upload"]
+        return self.fields if obj else ADD_FIELDS
 
     def save_model(self, request, obj, form, change):
         if change:

@@ -45,19 +45,16 @@ def _removing_file_on_error(holder: list[Document]):
         raise
 
 
-def publish_document(
-    *, dossier, kind: str, title: str, file, name: str | None = None, by=None, request=None
-) -> Document:
-    """The office publishes correspondence or a document to a dossier (R-OFF-3)."""
-    if kind not in PUBLISHED_KINDS:
-        raise ValueError(f"The office publishes correspondence or documents, not {kind!r}")
+def _add(*, dossier, kind: str, title: str, file, name, by, request, action: str) -> Document:
+    """Check, store and record one document in one transaction; the file is removed again if
+    the transaction fails."""
     stored: list[Document] = []
     with _removing_file_on_error(stored), transaction.atomic():
         document = _store(dossier=dossier, kind=kind, title=title, file=file, name=name, by=by)
         stored.append(document)
         document.save()
         record(
-            "document.published",
+            action,
             actor=by,
             request=request,
             dossier=dossier,
@@ -65,6 +62,26 @@ def publish_document(
             document=document.pk,
             kind=kind,
             sha256=document.sha256,
+        )
+    return document
+
+
+def publish_document(
+    *, dossier, kind: str, title: str, file, name: str | None = None, by=None, request=None
+) -> Document:
+    """The office publishes correspondence or a document to a dossier (R-OFF-3)."""
+    if kind not in PUBLISHED_KINDS:
+        raise ValueError(f"The office publishes correspondence or documents, not {kind!r}")
+    with transaction.atomic():
+        document = _add(
+            dossier=dossier,
+            kind=kind,
+            title=title,
+            file=file,
+            name=name,
+            by=by,
+            request=request,
+            action="document.published",
         )
         transaction.on_commit(lambda: document_published.send(sender=Document, document=document))
     return document
@@ -75,23 +92,16 @@ def supply_document(
 ) -> Document:
     """The client supplies a document to a dossier (R-DOC-3): with a message, or a
     questionnaire's PDF. The caller has checked that ``by`` may see ``dossier``."""
-    stored: list[Document] = []
-    with _removing_file_on_error(stored), transaction.atomic():
-        document = _store(
-            dossier=dossier, kind=Document.Kind.SUPPLIED, title=title, file=file, name=name, by=by
-        )
-        stored.append(document)
-        document.save()
-        record(
-            "document.supplied",
-            actor=by,
-            request=request,
-            dossier=dossier,
-            target=document.original_name,
-            document=document.pk,
-            sha256=document.sha256,
-        )
-    return document
+    return _add(
+        dossier=dossier,
+        kind=Document.Kind.SUPPLIED,
+        title=title,
+        file=file,
+        name=name,
+        by=by,
+        request=request,
+        action="document.supplied",
+    )
 
 
 def mark_read(*, document: Document, user) -> None:
