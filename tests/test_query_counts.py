@@ -35,10 +35,11 @@ EXPECTED_QUERIES = {
     # R-DOS-2/3 with a search and two statuses ticked: no R-DOS-1 check when filtering.
     "list filtered": 6,
     # R-DOS-4/5: the dossier (status and handler joined in), its steps, the counts and unread
-    # counts of the document tabs (one aggregate); on a document tab also the paginator's count
-    # and the page of documents with their read state (tests/test_documents.py grows those).
-    "dossier": 7,  # no documents in these dossiers: the paginator count finds none, no page read
-    "dossier tab": 6,
+    # counts of the document tabs (one aggregate) and of the Berichten tab (one aggregate); then
+    # the paginator's count and the page of documents or messages with their read state
+    # (tests/test_documents.py and tests/test_messages.py grow those).
+    "dossier": 8,  # no documents in these dossiers: the paginator count finds none, no page read
+    "dossier tab": 8,  # the Berichten tab: no messages here either
 }
 
 PAGES: dict[str, Callable[[list[Dossier], list[DossierStatus]], str]] = {

@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "portal.accounts",
     "portal.dossiers",
     "portal.documents",
+    "portal.messaging",
     "portal.audit",
     "portal.notifications",
 ]
@@ -272,6 +273,8 @@ WHITENOISE_USE_FINDERS = DEBUG
 # Uploads (R-X-3): per-file limit, and the ClamAV daemon that scans them
 # (tcp://host:port or unix:///path/to/clamd.ctl; empty: no scan).
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_MB", 50) * 1024 * 1024
+# Files uploaded in a message's attachments dialog but never sent are removed after this long.
+STAGED_UPLOAD_HOURS = env_int("STAGED_UPLOAD_HOURS", 24)
 CLAMAV_URL = os.environ.get("CLAMAV_URL", "")
 CLAMAV_TIMEOUT = env_int("CLAMAV_TIMEOUT", 30)
 
@@ -305,6 +308,10 @@ CELERY_BEAT_SCHEDULE = {
     "send-pending-email": {
         "task": "portal.notifications.tasks.send_pending_email",
         "schedule": 300,
+    },
+    "remove-stale-uploads": {
+        "task": "portal.documents.tasks.remove_stale_uploads",
+        "schedule": 3600,
     },
 }
 CELERY_TASK_EAGER_PROPAGATES = False
@@ -341,3 +348,4 @@ LOGGING = {
 # Pages per list.
 DOSSIERS_PER_PAGE = 25
 DOCUMENTS_PER_PAGE = 50
+MESSAGES_PER_PAGE = 25

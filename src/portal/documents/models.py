@@ -43,6 +43,15 @@ class Document(models.Model):
         blank=True,
         related_name="+",
     )
+    message = models.ForeignKey(
+        "messaging.Message",
+        verbose_name=_("message"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="attachments",
+        help_text=_("The message this file was attached to, if any."),
+    )
     created_at = models.DateTimeField(_("date"), auto_now_add=True, db_index=True)
 
     class Meta:
@@ -89,3 +98,40 @@ class DocumentRead(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} read {self.document_id}"
+
+
+class StagedUpload(models.Model):
+    """A file a user uploaded for a message that is not sent yet (R-MSG-6).
+
+    It has passed every check of ``check_upload`` and is stored under a random name, but belongs
+    to no dossier's documents: nobody can download it. Sending the message turns it into a
+    ``Document`` (same stored file, no copy) in the same transaction as the message; a staged
+    file never sent is removed by ``services.remove_stale_uploads`` after
+    ``settings.STAGED_UPLOAD_HOURS``.
+    """
+
+    key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    dossier = models.ForeignKey(
+        "dossiers.Dossier", on_delete=models.CASCADE, related_name="staged_uploads"
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staged_uploads"
+    )
+    original_name = models.CharField(_("file name"), max_length=255)
+    size = models.BigIntegerField(_("size"))
+    content_type = models.CharField(_("content type"), max_length=100)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    file = models.FileField(_("file"), upload_to=storage_name, max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("staged upload")
+        verbose_name_plural = _("staged uploads")
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    @property
+    def type_label(self) -> str:
+        return TYPE_LABELS.get(self.content_type, self.content_type)

@@ -3,14 +3,19 @@
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Iterable
 from contextlib import contextmanager
+from datetime import timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
 
 from portal.audit.services import record
 
-from .models import Document, DocumentRead
+from .models import Document, DocumentRead, StagedUpload
 from .signals import document_published
 from .uploads import check_upload
 
@@ -102,6 +107,105 @@ def supply_document(
         request=request,
         action="document.supplied",
     )
+
+
+def stage_upload(*, dossier, file, name: str | None = None, by, request=None) -> StagedUpload:
+    """Check and store a file for a message still being written (R-MSG-6). Raises
+    ``UploadRejected`` (nothing stored) for a refused file. The caller has checked that ``by``
+    may see ``dossier``."""
+    checked = check_upload(file, name=name)
+    staged = StagedUpload(
+        dossier=dossier,
+        uploaded_by=by,
+        original_name=checked.name,
+        size=checked.size,
+        content_type=checked.content_type,
+        sha256=checked.sha256,
+    )
+    staged.file.save("upload", checked.file, save=False)
+    with _removing_file_on_error([staged]):
+        staged.save()
+    return staged
+
+
+def staged_for(*, dossier, user, keys: Iterable[str]) -> list[StagedUpload]:
+    """The staged uploads of ``user`` in ``dossier`` among ``keys`` (others' keys, unknown or
+    malformed keys are ignored), in upload order."""
+    valid = []
+    for key in keys:
+        try:
+            valid.append(uuid.UUID(str(key)))
+        except ValueError:
+            continue
+    if not valid:
+        return []
+    return list(StagedUpload.objects.filter(dossier=dossier, uploaded_by=user, key__in=valid))
+
+
+class StagedUploadGone(Exception):
+    """A staged upload was removed (trash icon in another tab, or the clean-up) before the
+    message that should carry it was saved."""
+
+
+def discard_staged(staged: Iterable[StagedUpload]) -> int:
+    """Remove staged uploads and their files (the trash icon, or an upload never sent).
+
+    The row goes first and the file only if this call removed the row: a message being sent at
+    the same moment either took the row (and so the file) or finds it gone and is refused."""
+    removed = 0
+    for upload in staged:
+        if StagedUpload.objects.filter(pk=upload.pk).delete()[0]:
+            upload.file.delete(save=False)
+            removed += 1
+    return removed
+
+
+def attach_staged(
+    staged: Iterable[StagedUpload], *, message, kind: str, by, request=None
+) -> list[Document]:
+    """Turn staged uploads into documents of ``message``'s dossier, attached to ``message``.
+    Must run inside the transaction that saves the message: the file is not copied, so if that
+    transaction rolls back the staged upload is simply still there."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("attach_staged must run inside the message's transaction")
+    documents = []
+    for upload in staged:
+        if upload.dossier_id != message.dossier_id:
+            raise ValueError("A staged upload belongs to another dossier")
+        document = Document.objects.create(
+            dossier_id=message.dossier_id,
+            kind=kind,
+            title=upload.original_name[:200],
+            original_name=upload.original_name,
+            size=upload.size,
+            content_type=upload.content_type,
+            sha256=upload.sha256,
+            file=upload.file.name,
+            uploaded_by=by,
+            message=message,
+        )
+        if not StagedUpload.objects.filter(pk=upload.pk).delete()[0]:
+            raise StagedUploadGone(upload.original_name)
+        record(
+            "document.supplied" if kind == Document.Kind.SUPPLIED else "document.published",
+            actor=by,
+            request=request,
+            dossier=message.dossier,
+            target=document.original_name,
+            document=document.pk,
+            kind=kind,
+            message=message.pk,
+            sha256=document.sha256,
+        )
+        documents.append(document)
+    return documents
+
+
+def remove_stale_uploads(now=None) -> int:
+    """Remove staged uploads older than ``settings.STAGED_UPLOAD_HOURS`` (uploaded in the
+    attachments dialog but never sent) with their files. Returns how many were removed."""
+    cutoff = (now or timezone.now()) - timedelta(hours=settings.STAGED_UPLOAD_HOURS)
+    return discard_staged(StagedUpload.objects.filter(created_at__lt=cutoff).iterator())
 
 
 def mark_read(*, document: Document, user) -> None:

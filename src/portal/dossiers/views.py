@@ -1,5 +1,6 @@
 """The client's pages: Home (R-HOME-1/2), the dossier list (R-DOS-1..3) and a dossier with its
-progress and tabs (R-DOS-4..6). Every dossier comes from ``Dossier.objects.visible_to``."""
+progress and tabs (R-DOS-4..6; the Berichten tab lists the messages of R-MSG-1). Every dossier
+comes from ``Dossier.objects.visible_to``."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from django.views.decorators.http import require_GET
 
 from portal.documents import services as document_services
 from portal.documents.models import Document
+from portal.messaging import services as message_services
 
 from . import queries
 from .forms import DossierFilterForm
@@ -88,16 +90,10 @@ def dossier_detail(request: HttpRequest, pk: int, tab: str = DEFAULT_TAB) -> Htt
         Dossier.objects.visible_to(request.user).select_related("status", "handler"), pk=pk
     )
     steps = list(dossier.steps.all())
-    counts = document_services.tab_counts(dossier=dossier, user=request.user)
-    tabs = [
-        {
-            "slug": slug,
-            "label": label,
-            "counted": slug in TAB_KINDS,
-            **counts.get(TAB_KINDS.get(slug), {}),
-        }
-        for slug, label in TABS.items()
-    ]
+    document_counts = document_services.tab_counts(dossier=dossier, user=request.user)
+    counts = {slug: document_counts[kind] for slug, kind in TAB_KINDS.items()}
+    counts["berichten"] = message_services.tab_counts(dossier=dossier, user=request.user)
+    tabs = [{"slug": slug, "label": label, **counts[slug]} for slug, label in TABS.items()]
     context = {
         "dossier": dossier,
         "steps": steps,
@@ -114,4 +110,8 @@ def dossier_detail(request: HttpRequest, pk: int, tab: str = DEFAULT_TAB) -> Htt
             request.GET.get("page")
         )
         context["empty_text"] = EMPTY_TEXTS[tab]
+    else:
+        context["page"] = Paginator(
+            message_services.for_list(dossier, request.user), settings.MESSAGES_PER_PAGE
+        ).get_page(request.GET.get("page"))
     return render(request, "dossiers/dossier_detail.html", context)

@@ -1,0 +1,194 @@
+"""Message actions: one path for the client pages, the office (admin now, the staff workspace
+and the API later) and the demo data (R-MSG-1..7, R-OFF-4, R-X-1)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from portal.audit.services import record
+from portal.documents import services as document_services
+from portal.documents.models import Document, StagedUpload
+from portal.dossiers.models import Dossier
+
+from .models import MAX_BODY_CHARS, MAX_SUBJECT_CHARS, Message, MessageRead
+from .signals import message_sent
+from .text import char_count, normalise_newlines
+
+
+def is_office(user) -> bool:
+    """Office staff write incoming messages; client accounts outgoing ones."""
+    return bool(user.is_staff and user.client_id is None)
+
+
+def too_long_message(count: int) -> str:
+    return _(
+        "A message may have at most %(max)d characters; this one has %(count)d. Shorten it "
+        "and send it again."
+    ) % {"max": MAX_BODY_CHARS, "count": count}
+
+
+def clean_body(body: str) -> str:
+    """R-MSG-5: normalised line breaks, surrounding white space removed, at most 4,000
+    characters; raises ``ValidationError`` otherwise."""
+    body = normalise_newlines(body or "").strip()
+    if not body:
+        raise ValidationError(_("Write your message."), code="required")
+    if char_count(body) > MAX_BODY_CHARS:
+        raise ValidationError(too_long_message(char_count(body)), code="max_length")
+    return body
+
+
+def clean_subject(subject: str) -> str:
+    subject = " ".join((subject or "").split())
+    if not subject:
+        raise ValidationError(_("Fill in a subject."), code="required")
+    if len(subject) > MAX_SUBJECT_CHARS:
+        raise ValidationError(
+            _("A subject may have at most %(max)d characters.") % {"max": MAX_SUBJECT_CHARS},
+            code="max_length",
+        )
+    return subject
+
+
+def reply_subject(subject: str) -> str:
+    prefix = "Re: "
+    if subject.lower().startswith(prefix.lower()):
+        return subject
+    return (prefix + subject)[:MAX_SUBJECT_CHARS]
+
+
+def send_message(
+    *,
+    dossier: Dossier,
+    sender,
+    subject: str,
+    body: str,
+    attachments: Iterable[StagedUpload] = (),
+    reply_to: Message | None = None,
+    request=None,
+) -> Message:
+    """Send a message with its (staged) attachments, whole or nothing (R-MSG-3/4/6/7).
+
+    A client's message goes to the office ("outgoing", its files supplied documents); staff
+    answer ("incoming", their files correspondence). A client may only write in a dossier
+    ``visible_to`` them. The message, its documents and the audit entries are saved in one
+    transaction: if anything fails, nothing of it is saved and the staged uploads stay staged.
+    Raises ``ValidationError`` for a missing subject or text, or a text over 4,000 characters.
+    """
+    office = is_office(sender)
+    if not office and not Dossier.objects.visible_to(sender).filter(pk=dossier.pk).exists():
+        raise PermissionError("This account may not write in this dossier")
+    subject = clean_subject(subject)
+    body = clean_body(body)
+    if reply_to is not None and reply_to.dossier_id != dossier.pk:
+        raise ValueError("A reply stays in the dossier of the message it answers")
+    attachments = list(attachments)
+    if any(upload.uploaded_by_id != sender.pk for upload in attachments):
+        raise PermissionError("Only the uploader may send a staged upload")
+
+    with transaction.atomic():
+        message = Message.objects.create(
+            dossier=dossier,
+            direction=Message.Direction.INCOMING if office else Message.Direction.OUTGOING,
+            subject=subject,
+            body=body,
+            author=sender,
+            reply_to=reply_to,
+        )
+        # The writer has read what they wrote.
+        MessageRead.objects.create(message=message, user=sender)
+        documents = document_services.attach_staged(
+            attachments,
+            message=message,
+            kind=Document.Kind.CORRESPONDENCE if office else Document.Kind.SUPPLIED,
+            by=sender,
+            request=request,
+        )
+        if office and reply_to is not None and reply_to.handled_at is None:
+            _mark_handled(reply_to, by=sender)
+        record(
+            "message.sent",
+            actor=sender,
+            request=request,
+            dossier=dossier,
+            target=subject,
+            message=message.pk,
+            direction=message.direction,
+            reply_to=reply_to.pk if reply_to else None,
+            attachments=[document.pk for document in documents],
+        )
+        transaction.on_commit(lambda: message_sent.send(sender=Message, message=message))
+    return message
+
+
+def _mark_handled(message: Message, *, by) -> None:
+    message.handled_at = timezone.now()
+    message.handled_by = by
+    message.save(update_fields=["handled_at", "handled_by"])
+
+
+def mark_handled(*, message: Message, by, request=None) -> bool:
+    """R-OFF-4: the office has dealt with a client's message. Returns False if it already was."""
+    if message.handled_at is not None:
+        return False
+    with transaction.atomic():
+        _mark_handled(message, by=by)
+        record(
+            "message.handled",
+            actor=by,
+            request=request,
+            dossier=message.dossier,
+            target=message.subject,
+            message=message.pk,
+        )
+    return True
+
+
+def mark_read(*, message: Message, user) -> None:
+    """R-MSG-2: opened, so read for this user only; idempotent."""
+    try:
+        with transaction.atomic():
+            MessageRead.objects.get_or_create(message=message, user=user)
+    except IntegrityError:  # a parallel request marked it first
+        pass
+
+
+def for_list(dossier: Dossier, user) -> QuerySet[Message]:
+    """The dossier's messages, newest first, each with ``is_read`` for ``user`` and its number
+    of attachments, in one query (R-MSG-1)."""
+    attachment_count = (
+        Document.objects.filter(message=OuterRef("pk"))
+        .order_by()
+        .values("message")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return (
+        dossier.messages.annotate(
+            is_read=Exists(MessageRead.objects.filter(message=OuterRef("pk"), user=user)),
+            attachment_count=Coalesce(Subquery(attachment_count), 0),
+        )
+        .select_related("author")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def tab_counts(*, dossier: Dossier, user) -> dict[str, int]:
+    """R-DOS-4: the number of messages and of unread messages from the office, for ``user``
+    (one query). A client's own messages are never unread for them."""
+    return dossier.messages.aggregate(
+        total=Count("pk", distinct=True),
+        unread=Count(
+            "pk",
+            filter=Q(direction=Message.Direction.INCOMING)
+            & ~Q(pk__in=MessageRead.objects.filter(user=user).values("message")),
+            distinct=True,
+        ),
+    )

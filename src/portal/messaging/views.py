@@ -1,0 +1,223 @@
+"""The client's message pages (R-MSG-1..7). Every message is reached through a dossier from
+``Dossier.objects.visible_to``; files are checked by the documents upload service."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.contrib import messages as flash
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import filesizeformat
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from portal.documents import services as document_services
+from portal.documents.models import StagedUpload
+from portal.documents.upload_handlers import limit_upload_size, upload_refusals
+from portal.documents.uploads import UploadRejected, sanitise_filename
+from portal.dossiers.models import Dossier
+
+from . import services
+from .forms import MessageForm
+from .models import MAX_BODY_CHARS, Message
+from .text import char_count
+
+#: The most files one message may carry.
+MAX_ATTACHMENTS = 20
+
+
+def _dossier(request: HttpRequest, pk: int) -> Dossier:
+    return get_object_or_404(Dossier.objects.visible_to(request.user), pk=pk)
+
+
+def too_many_message() -> str:
+    return _("A message can have at most %(max)d attachments.") % {"max": MAX_ATTACHMENTS}
+
+
+@dataclass
+class Compose:
+    """A message being written: the form, the files already uploaded for it (staged), and the
+    reasons files were refused. Nothing typed or uploaded is dropped when something is wrong."""
+
+    form: MessageForm
+    staged: list[StagedUpload] = field(default_factory=list)
+    file_errors: list[str] = field(default_factory=list)
+    ready: bool = False
+
+
+def read_compose(request: HttpRequest, dossier: Dossier) -> Compose:
+    """Read a posted message form: keep the staged attachments named in it, remove the one
+    whose trash button was pressed, stage the files of the plain file input (the page without
+    JavaScript), and validate. ``ready`` when it can be sent as it is."""
+    refusals = upload_refusals(request)  # files stopped while received (too large)
+    staged = document_services.staged_for(
+        dossier=dossier, user=request.user, keys=request.POST.getlist("attachment")
+    )
+    file_errors = [f"{refused.file_name}: {refused.message}" for refused in refusals]
+    remove = request.POST.get("remove")
+    if remove:
+        gone = [upload for upload in staged if str(upload.key) == remove]
+        document_services.discard_staged(gone)
+        staged = [upload for upload in staged if upload not in gone]
+    for upload in request.FILES.getlist("files"):
+        name = sanitise_filename(upload.name)
+        if len(staged) >= MAX_ATTACHMENTS:
+            file_errors.append(f"{name}: {too_many_message()}")
+            continue
+        try:
+            staged.append(
+                document_services.stage_upload(
+                    dossier=dossier, file=upload, name=upload.name, by=request.user, request=request
+                )
+            )
+        except UploadRejected as exc:
+            file_errors.append(f"{name}: {exc}")
+    if remove:
+        # Removing an attachment is not sending: show the form again without error messages.
+        form = MessageForm(
+            initial={
+                "subject": request.POST.get("subject", ""),
+                "body": request.POST.get("body", ""),
+            }
+        )
+        return Compose(form, staged, file_errors)
+    form = MessageForm(request.POST)
+    ready = form.is_valid() and not file_errors
+    return Compose(form, staged, file_errors, ready)
+
+
+def send_composed(
+    request: HttpRequest, dossier: Dossier, compose: Compose, reply_to: Message | None
+) -> Message | None:
+    """Send a ready message; on a late problem (an attachment removed meanwhile) note it in
+    ``compose`` and return None."""
+    try:
+        return services.send_message(
+            dossier=dossier,
+            sender=request.user,
+            subject=compose.form.cleaned_data["subject"],
+            body=compose.form.cleaned_data["body"],
+            attachments=compose.staged,
+            reply_to=reply_to,
+            request=request,
+        )
+    except document_services.StagedUploadGone as exc:
+        compose.staged = document_services.staged_for(
+            dossier=dossier, user=request.user, keys=[upload.key for upload in compose.staged]
+        )
+        compose.file_errors.append(
+            _("%(name)s: this attachment was removed; add it again.") % {"name": exc}
+        )
+    except ValidationError as exc:  # already checked by the form; kept for safety
+        compose.form.add_error(None, exc)
+    return None
+
+
+def _compose(request: HttpRequest, pk: int, msg_id: int | None) -> HttpResponse:
+    dossier = _dossier(request, pk)
+    original = None
+    if msg_id is not None:
+        original = get_object_or_404(dossier.messages.select_related("author"), pk=msg_id)
+    if request.method == "POST":
+        compose = read_compose(request, dossier)
+        if compose.ready and send_composed(request, dossier, compose, original):
+            flash.success(request, _("Your message has been sent."))
+            return redirect("dossiers:tab", pk=dossier.pk, tab="berichten")
+    else:
+        initial = {"subject": services.reply_subject(original.subject)} if original else {}
+        compose = Compose(MessageForm(initial=initial))
+    return render(
+        request,
+        "messaging/compose.html",
+        {
+            "dossier": dossier,
+            "original": original,
+            "compose": compose,
+            "form": compose.form,
+            "max_chars": MAX_BODY_CHARS,
+            "max_attachments": MAX_ATTACHMENTS,
+            "body_count": char_count(str(compose.form["body"].value() or "")),
+            "upload_max_bytes": settings.UPLOAD_MAX_BYTES,
+        },
+    )
+
+
+@limit_upload_size
+@require_http_methods(["GET", "POST"])
+def new_message(request: HttpRequest, pk: int) -> HttpResponse:
+    """R-MSG-4: "Nieuw bericht" to the office."""
+    return _compose(request, pk, None)
+
+
+@limit_upload_size
+@require_http_methods(["GET", "POST"])
+def reply(request: HttpRequest, pk: int, msg_id: int) -> HttpResponse:
+    """R-MSG-3: "Beantwoorden", with the original message shown below the form."""
+    return _compose(request, pk, msg_id)
+
+
+@require_GET
+def message_detail(request: HttpRequest, pk: int, msg_id: int) -> HttpResponse:
+    """R-MSG-2: one click opens a message and marks it read."""
+    dossier = _dossier(request, pk)
+    message = get_object_or_404(dossier.messages.select_related("author", "reply_to"), pk=msg_id)
+    services.mark_read(message=message, user=request.user)
+    return render(
+        request,
+        "messaging/message_detail.html",
+        {
+            "dossier": dossier,
+            "message": message,
+            "attachments": list(message.attachments.order_by("pk")),
+        },
+    )
+
+
+@limit_upload_size
+@require_POST
+def upload_attachment(request: HttpRequest, pk: int) -> JsonResponse:
+    """R-MSG-6: one file from the attachments dialog (one request per file, so that the
+    browser shows progress per file). Checked and staged; JSON for the dialog's script."""
+    dossier = _dossier(request, pk)
+    refusals = upload_refusals(request)
+    if refusals:
+        refused = refusals[0]
+        return JsonResponse({"name": refused.file_name, "error": refused.message}, status=400)
+    upload = request.FILES.get("file")
+    if upload is None:
+        return JsonResponse({"name": "", "error": _("Choose a file.")}, status=400)
+    name = sanitise_filename(upload.name)
+    if dossier.staged_uploads.filter(uploaded_by=request.user).count() >= MAX_ATTACHMENTS:
+        return JsonResponse({"name": name, "error": too_many_message()}, status=400)
+    try:
+        staged = document_services.stage_upload(
+            dossier=dossier, file=upload, name=upload.name, by=request.user, request=request
+        )
+    except UploadRejected as exc:
+        return JsonResponse({"name": name, "error": str(exc)}, status=400)
+    return JsonResponse(
+        {
+            "key": str(staged.key),
+            "name": staged.original_name,
+            "size": filesizeformat(staged.size),
+            "remove_url": reverse(
+                "messaging:remove_attachment", kwargs={"pk": dossier.pk, "key": staged.key}
+            ),
+        },
+        status=201,
+    )
+
+
+@require_POST
+def remove_attachment(request: HttpRequest, pk: int, key) -> JsonResponse:
+    """R-MSG-6: the trash icon: an uploaded file that has not been sent is removed."""
+    dossier = _dossier(request, pk)
+    staged = document_services.staged_for(dossier=dossier, user=request.user, keys=[key])
+    if not staged:
+        return JsonResponse({"removed": False}, status=404)
+    document_services.discard_staged(staged)
+    return JsonResponse({"removed": True})
