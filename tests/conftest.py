@@ -10,6 +10,7 @@ from portal.accounts.models import Client, User
 from portal.documents.models import Document
 from portal.dossiers import services as dossier_services
 from portal.dossiers.models import Dossier
+from portal.messaging import services as message_services
 
 from .factories import ClientFactory, DossierFactory, StaffFactory, UserFactory, grant
 
@@ -78,6 +79,13 @@ def world(db) -> World:
                 sha256="0" * 64,
                 file=ContentFile(b"inhoud\n", name="upload"),
             )
+        # One message from the office in each dossier (R-MSG-1), for the message URLs.
+        message_services.send_message(
+            dossier=dossier,
+            sender=staff,
+            subject=f"Bericht over {dossier.number}",
+            body="Graag uw reactie.",
+        )
     return World(
         owner, other, company_main, company_extra, revoked, staff, person_dossier, company_dossier
     )

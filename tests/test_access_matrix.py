@@ -53,6 +53,13 @@ def _download(kind: str) -> Callable[[Dossier], str]:
     return build
 
 
+def _message(suffix: str) -> Callable[[Dossier], str]:
+    def build(dossier: Dossier) -> str:
+        return f"/dossiers/{dossier.pk}/berichten/{dossier.messages.get().pk}/{suffix}"
+
+    return build
+
+
 def _search_part_of_number(dossier: Dossier) -> str:
     # Half of the number: finds the dossier without echoing its full number in the search box.
     return f"/dossiers/?q={dossier.number[: len(dossier.number) // 2]}"
@@ -67,6 +74,9 @@ DOSSIER_URLS: list[DossierUrl] = [
         DossierUrl(f"download {kind}", _download(kind), "file")
         for kind in ("correspondence", "document", "supplied")
     ),
+    DossierUrl("new message", lambda dossier: f"/dossiers/{dossier.pk}/berichten/nieuw/", "page"),
+    DossierUrl("message", _message(""), "page"),
+    DossierUrl("reply", _message("beantwoorden/"), "page"),
     DossierUrl("list", lambda dossier: "/dossiers/", "list"),
     DossierUrl("list, search on part of the number", _search_part_of_number, "list"),
 ]

@@ -16,6 +16,12 @@ from .uploads import sanitise_filename
 def download(request: HttpRequest, pk: int, doc_id: int) -> FileResponse:
     dossier = get_object_or_404(Dossier.objects.visible_to(request.user), pk=pk)
     document = get_object_or_404(dossier.documents.all(), pk=doc_id)
+    return file_response(request, document)
+
+
+def file_response(request: HttpRequest, document) -> FileResponse:
+    """Stream ``document`` as an attachment and record the download; the caller has checked
+    that ``request.user`` may have it (a client through ``visible_to``, staff in the admin)."""
     try:
         handle = document.file.open("rb")
     except FileNotFoundError as exc:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -152,12 +152,11 @@ def mark_handled(*, message: Message, by, request=None) -> bool:
 
 
 def mark_read(*, message: Message, user) -> None:
-    """R-MSG-2: opened, so read for this user only; idempotent."""
-    try:
-        with transaction.atomic():
-            MessageRead.objects.get_or_create(message=message, user=user)
-    except IntegrityError:  # a parallel request marked it first
-        pass
+    """R-MSG-2: opened, so read for this user only; idempotent (one INSERT that does nothing
+    when the message was read before, also when a parallel request marks it first)."""
+    MessageRead.objects.bulk_create(
+        [MessageRead(message=message, user=user)], ignore_conflicts=True
+    )
 
 
 def for_list(dossier: Dossier, user) -> QuerySet[Message]:
