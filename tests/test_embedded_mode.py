@@ -13,6 +13,7 @@ from portal.accounts.models import Client, User
 from portal.audit.models import AuditEntry
 from portal.dossiers import queries
 from portal.dossiers.models import Dossier
+from portal.messaging import services as message_services
 from portal.notifications.models import OutgoingEmail
 from portal.offices.models import Office
 
@@ -48,7 +49,10 @@ def test_demo_data_is_realistic_and_idempotent_R_HOME_2_R_DOS_1(
     assert sorted(levering.documents.values_list("kind", flat=True)) == [
         "correspondence",
         "document",
+        "supplied",  # the passport copy Jan sent with his answer (R-MSG-7)
     ]
+    # A conversation (R-MSG-1): office, Jan's answer with attachment, office; one unread.
+    assert message_services.tab_counts(dossier=levering, user=jan) == {"total": 3, "unread": 1}
     assert queries.home_counts(jan) == {"total": 4, "in_progress": 2}
     assert len(queries.statuses_in_use(jan)) == 4
     sanne = User.objects.get(email="sanne@demo.klantportaal.test")

@@ -13,6 +13,7 @@ from portal.accounts.models import Client, User
 from portal.documents import services as documents
 from portal.dossiers import services as dossiers
 from portal.dossiers.models import Dossier
+from portal.messaging import services as messaging
 from portal.offices.models import DossierStatus, Office
 
 PASSWORD = "Demo-portaal1"  # noqa: S105 - printed demo login, embedded mode only
@@ -194,6 +195,7 @@ class Command(BaseCommand):
                 name=name,
                 by=staff,
             )
+        self._messages(levering, staff, clients["jan"].accounts.get())
         # A client who was invited but has not set up the account yet: the dev outbox holds
         # the invitation e-mail to follow.
         accounts.create_client(
@@ -203,6 +205,42 @@ class Command(BaseCommand):
             full_name="Kees Jansen",
             invite=True,
             by=staff,
+        )
+
+    def _messages(self, dossier: Dossier, staff: User, jan: User) -> None:
+        """A short conversation in the house purchase (R-MSG-1): the office asks, Jan answers
+        with an attachment, the office answers; the last one is unread for Jan."""
+        question = messaging.send_message(
+            dossier=dossier,
+            sender=staff,
+            subject="Kopie legitimatiebewijs",
+            body=(
+                "Beste heer De Vries,\n\nVoor de levering hebben wij een kopie van uw "
+                "paspoort of identiteitskaart nodig. Wilt u die via dit bericht aanleveren?\n\n"
+                "Met vriendelijke groet,\nmr. E. van Dam"
+            ),
+        )
+        messaging.mark_read(message=question, user=jan)
+        staged = documents.stage_upload(
+            dossier=dossier,
+            file=ContentFile(MINIMAL_PDF),
+            name="kopie-paspoort-jan.pdf",
+            by=jan,
+        )
+        answer = messaging.send_message(
+            dossier=dossier,
+            sender=jan,
+            subject="Re: Kopie legitimatiebewijs",
+            body="Beste mr. Van Dam,\n\nHierbij de kopie van mijn paspoort.\n\nJan de Vries",
+            attachments=[staged],
+            reply_to=question,
+        )
+        messaging.send_message(
+            dossier=dossier,
+            sender=staff,
+            subject="Re: Kopie legitimatiebewijs",
+            body="Dank u wel, wij hebben de kopie ontvangen. De concept-akte staat klaar.",
+            reply_to=answer,
         )
 
     def _client(self, kind, name, local, full_name, staff, language="nl") -> Client:
