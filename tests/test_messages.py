@@ -354,10 +354,12 @@ def test_staged_uploads_of_someone_else_cannot_be_used_or_removed_R_MSG_6_R_DOS_
     _status, staged = upload(theirs, dossier, text_file("van-partner.txt"))
 
     assert http.post(staged["remove_url"]).status_code == 404
-    http.post(
+    response = http.post(
         new_url(dossier), {"subject": "Poging", "body": "Tekst", "attachment": [staged["key"]]}
     )
-    assert not Message.objects.get().attachments.exists()
+    assert "Een bijlage is niet meer beschikbaar" in response.content.decode()
+    assert "van-partner.txt" not in response.content.decode()
+    assert not Message.objects.exists()
     assert StagedUpload.objects.get().uploaded_by == partner
 
 
@@ -663,3 +665,15 @@ def test_json_answers_carry_no_stored_path_R_MSG_6(http, dossier):
     """The dialog's JSON names the file as the user knows it, never its storage name."""
     _status, staged = upload(http, dossier, text_file())
     assert StagedUpload.objects.get().file.name not in json.dumps(staged)
+
+
+def test_the_admin_start_page_shows_what_waits_for_the_office_R_OFF_4(dossier, owner, staff):
+    """R-OFF-4: an overview of what is new across the dossiers: the admin's start page counts
+    the client messages not handled yet and links to them."""
+    for n in range(2):
+        services.send_message(dossier=dossier, sender=owner, subject=f"Vraag {n}", body="?")
+    admin = HttpClient()
+    admin.force_login(staff)
+    page = admin.get("/beheer/").content.decode()
+    assert "2 berichten van klanten te beantwoorden" in page
+    assert "/beheer/messaging/message/?state=open" in page

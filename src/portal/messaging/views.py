@@ -54,10 +54,13 @@ def read_compose(request: HttpRequest, dossier: Dossier) -> Compose:
     whose trash button was pressed, stage the files of the plain file input (the page without
     JavaScript), and validate. ``ready`` when it can be sent as it is."""
     refusals = upload_refusals(request)  # files stopped while received (too large)
-    staged = document_services.staged_for(
-        dossier=dossier, user=request.user, keys=request.POST.getlist("attachment")
-    )
+    keys = request.POST.getlist("attachment")
+    staged = document_services.staged_for(dossier=dossier, user=request.user, keys=keys)
     file_errors = [f"{refused.file_name}: {refused.message}" for refused in refusals]
+    if len(staged) < len(set(keys)):
+        # Removed meanwhile (another tab, or the clean-up of unsent files): never send a
+        # message silently without a file the client meant to send.
+        file_errors.append(_("An attachment is no longer available; add it again."))
     remove = request.POST.get("remove")
     if remove:
         gone = [upload for upload in staged if str(upload.key) == remove]
