@@ -604,8 +604,8 @@ def test_company_accounts_share_the_messages_R_MSG_1_R_ME_4(world):
 # --- Bounded work -----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("url_name", ["tab", "message"])
-def test_message_pages_query_count_is_fixed_at_1_and_1000_messages_R_MSG_1_R_DOS_4(
+@pytest.mark.parametrize("url_name", ["tab", "message", "reply", "new"])
+def test_message_pages_query_count_is_fixed_at_1_and_1000_messages_R_MSG_1_to_4_R_DOS_4(
     http, dossier, owner, staff, url_name
 ):
     """R-MSG-1, R-DOS-4: the Berichten tab and a message page run the same number of queries
@@ -640,11 +640,12 @@ def test_message_pages_query_count_is_fixed_at_1_and_1000_messages_R_MSG_1_R_DOS
         return messages[-1]
 
     def measure(message: Message) -> int:
-        url = (
-            tab_url(dossier)
-            if url_name == "tab"
-            else f"/dossiers/{dossier.pk}/berichten/{message.pk}/"
-        )
+        url = {
+            "tab": tab_url(dossier),
+            "message": f"/dossiers/{dossier.pk}/berichten/{message.pk}/",
+            "reply": f"/dossiers/{dossier.pk}/berichten/{message.pk}/beantwoorden/",
+            "new": new_url(dossier),
+        }[url_name]
         http.get(url)  # the first view marks read: measure the steady state
         with CaptureQueriesContext(connection) as captured:
             response = http.get(url)
@@ -657,7 +658,8 @@ def test_message_pages_query_count_is_fixed_at_1_and_1000_messages_R_MSG_1_R_DOS
     # Session, user, office; the dossier; then the tab: document and message counts, the
     # paginator's count, the page (read state and attachment counts in it) — or the message:
     # the message, marking it read (one INSERT … ON CONFLICT DO NOTHING), its attachments.
-    expected = {"tab": 9, "message": 7}[url_name]
+    # The forms: the dossier, and for a reply the original message (author joined in).
+    expected = {"tab": 9, "message": 7, "reply": 5, "new": 4}[url_name]
     assert small == large == expected, (small, large)
 
 
