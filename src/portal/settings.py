@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "portal.documents",
     "portal.audit",
     "portal.notifications",
+    "portal.questionnaires",
 ]
 
 MIDDLEWARE = [
@@ -111,6 +112,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "portal.offices.context_processors.office",
+                "portal.questionnaires.context_processors.open_actions",
             ],
         },
     },
