@@ -576,3 +576,31 @@ def test_every_question_type_renders_accessibly_R_Q_2(client, action, owner):
         assert f'aria-describedby="id_{key}_help' in body or f'id="id_{key}_help"' in body
     assert 'type="checkbox"' in body and 'type="radio"' in body
     assert f'<label for="id_{keys(action, 2)[0]}">' in body
+
+
+@pytest.mark.parametrize("role", ["other client", "revoked client", "staff"])
+def test_posts_to_someone_elses_action_are_404_and_change_nothing_R_DOS_6(client, world, role):
+    """R-DOS-6 for the POSTs of Acties (the matrix tries GETs): saving a page, sending the
+    overview or uploading to an action of another client is a 404 and changes nothing."""
+    questionnaire = services.send_questionnaire(
+        template=standard_template(), dossier=world.person_dossier, client=world.owner.client
+    )
+    upload = services.request_upload(
+        dossier=world.person_dossier, client=world.owner.client, title_nl="Kopie ID"
+    )
+    client.force_login(world.roles()[role])
+    name = keys(questionnaire, 1)[0]
+    attempts = [
+        (f"/acties/{questionnaire.pk}/invullen/1/", {name: "x", "nav": "next", "version": 0}),
+        (f"/acties/{questionnaire.pk}/controleren/", {"version": 0}),
+        (
+            f"/acties/{upload.pk}/uploaden/",
+            {"files": SimpleUploadedFile("a.txt", b"a\n"), "done": "1"},
+        ),
+    ]
+    for url, data in attempts:
+        assert client.post(url, data).status_code == 404, url
+    questionnaire.refresh_from_db()
+    upload.refresh_from_db()
+    assert questionnaire.answers == {} and questionnaire.is_open
+    assert upload.is_open and upload.supplied_documents.count() == 0
