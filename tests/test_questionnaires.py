@@ -604,3 +604,31 @@ def test_posts_to_someone_elses_action_are_404_and_change_nothing_R_DOS_6(client
     upload.refresh_from_db()
     assert questionnaire.answers == {} and questionnaire.is_open
     assert upload.is_open and upload.supplied_documents.count() == 0
+
+
+def test_demo_has_questionnaires_half_answered_and_an_upload_request_R_Q_2(
+    db, settings, client, django_capture_on_commit_callbacks
+):
+    """Demo data: "Vragenlijst levering woning" sent to Jan and half answered (he resumes on
+    page 2), "Vragenlijst testament" open for Sanne (in English), an upload request for Jan;
+    a second run adds nothing."""
+    import io
+
+    from django.core.management import call_command
+
+    from portal.accounts.models import User
+
+    settings.DEBUG = True
+    for _ in range(2):
+        with django_capture_on_commit_callbacks(execute=True):
+            call_command("demo", stdout=io.StringIO())
+    assert Action.objects.count() == 3
+    jan = User.objects.get(email="jan@demo.klantportaal.test")
+    sanne = User.objects.get(email="sanne@demo.klantportaal.test")
+    assert Action.objects.visible_to(jan).open().count() == 2
+    levering = Action.objects.visible_to(jan).get(title_nl="Vragenlijst levering woning")
+    client.force_login(jan)
+    assert client.get(f"/acties/{levering.pk}/invullen/")["Location"].endswith("/invullen/2/")
+    client.force_login(sanne)
+    body = client.get("/acties/").content.decode()
+    assert "Questionnaire will" in body and "Fill in" in body
