@@ -3,6 +3,7 @@ any name ("Zoë Łukasz Øystein Ğül") renders on a fresh machine without syst
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from django.utils import formats, timezone
@@ -11,6 +12,9 @@ from fpdf import FPDF
 
 from .models import Action, pick
 from .presentation import answer_rows
+
+# fontTools logs every font subset at INFO: one screen of lines per PDF.
+logging.getLogger("fontTools").setLevel(logging.WARNING)
 
 FONTS = Path(__file__).resolve().parent / "fonts"
 FONT = "DejaVuSans"
