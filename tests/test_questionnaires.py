@@ -632,3 +632,18 @@ def test_demo_has_questionnaires_half_answered_and_an_upload_request_R_Q_2(
     client.force_login(sanne)
     body = client.get("/acties/").content.decode()
     assert "Questionnaire will" in body and "Fill in" in body
+
+
+def test_a_lost_pdf_task_is_made_up_by_the_sweep_R_Q_4(client, action, owner):
+    """R-Q-4: if the PDF task never ran (broker down, crash), the periodic sweep makes it."""
+    from portal.questionnaires.tasks import make_missing_pdfs
+
+    client.force_login(owner)
+    fill_all(client, action)
+    submit(client, action)  # the on-commit work is not run here: the task is "lost"
+    action.refresh_from_db()
+    assert not action.is_open and action.pdf_document is None
+    assert make_missing_pdfs() == 1
+    assert make_missing_pdfs() == 0
+    action.refresh_from_db()
+    assert action.pdf_document is not None

@@ -308,6 +308,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "portal.notifications.tasks.send_pending_email",
         "schedule": 300,
     },
+    "make-missing-questionnaire-pdfs": {
+        "task": "portal.questionnaires.tasks.make_missing_pdfs",
+        "schedule": 600,
+    },
 }
 CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_TASK_ACKS_LATE = True

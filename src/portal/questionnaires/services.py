@@ -246,7 +246,9 @@ def store_pdf(action_pk: int) -> int | None:
 
     with transaction.atomic():
         action = (
-            Action.objects.select_for_update()
+            # Lock the action's row only ("of self"): PostgreSQL refuses FOR UPDATE on the
+            # nullable side of the outer join to completed_by.
+            Action.objects.select_for_update(of=("self",))
             .select_related("dossier", "completed_by")
             .filter(pk=action_pk, kind=Action.Kind.QUESTIONNAIRE)
             .first()

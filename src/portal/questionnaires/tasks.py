@@ -22,3 +22,17 @@ def make_questionnaire_pdf(self, action_pk: int) -> int | None:
         if self.request.is_eager:
             raise
         raise self.retry(exc=exc, countdown=min(3600, 30 * 2**self.request.retries)) from exc
+
+
+@shared_task
+def make_missing_pdfs() -> int:
+    """The sweep: completed questionnaires whose PDF task was lost (broker down, a crash) get
+    their PDF now. Returns how many were made."""
+    from .models import Action
+
+    missing = Action.objects.filter(
+        kind=Action.Kind.QUESTIONNAIRE, status=Action.Status.COMPLETED, pdf_document=None
+    )
+    return sum(
+        services.store_pdf(pk) is not None for pk in missing.values_list("pk", flat=True)[:100]
+    )
