@@ -15,10 +15,15 @@ from typing import Literal
 
 import pytest
 from django.test import Client as HttpClient
+from django.utils import timezone
 
 from portal.dossiers import services as dossier_services
 from portal.dossiers.models import Dossier
 from portal.dossiers.views import TABS
+from portal.questionnaires import services as action_services
+from portal.questionnaires.models import Action
+
+from .questionnaire_helpers import sized_template
 
 LOGIN_PREFIX = "/inloggen/"
 TAB_SLUGS = ["correspondentie", "documenten", "aangeleverd", "berichten"]
@@ -33,12 +38,13 @@ class DossierUrl:
     ``kind="list"``: a listing that may mention the dossier: 200 for every client account (after
     following R-DOS-1's redirect to a single dossier); the dossier's number appears for a granted
     role and never for another.
+    ``kind="redirect"``: like a page, but a granted role is redirected (within the site) first.
     ``kind="file"``: a download: 200 as an attachment for a granted role, 404 for any other.
     """
 
     name: str
     build: Callable[[Dossier], str]
-    kind: Literal["page", "list", "file"]
+    kind: Literal["page", "redirect", "list", "file"]
 
 
 def _tab(slug: str) -> Callable[[Dossier], str]:
@@ -65,6 +71,36 @@ def _search_part_of_number(dossier: Dossier) -> str:
     return f"/dossiers/?q={dossier.number[: len(dossier.number) // 2]}"
 
 
+def _action(kind: str, completed: bool = False) -> Callable[[Dossier], Action]:
+    """An action of ``kind`` in ``dossier`` for the client granted it, made on first use (the
+    world fixture has none), so every role tries the same one."""
+
+    def find(dossier: Dossier) -> Action:
+        status = Action.Status.COMPLETED if completed else Action.Status.OPEN
+        found = Action.objects.filter(dossier=dossier, kind=kind, status=status).first()
+        if found:
+            return found
+        client = dossier.grants.get().client
+        if kind == Action.Kind.UPLOAD:
+            made = action_services.request_upload(
+                dossier=dossier, client=client, title_nl="Kopie legitimatiebewijs"
+            )
+        else:
+            made = action_services.send_questionnaire(
+                template=sized_template(3), dossier=dossier, client=client
+            )
+        if completed:
+            Action.objects.filter(pk=made.pk).update(status=status, completed_at=timezone.now())
+        return made
+
+    return find
+
+
+def _action_url(kind: str, suffix: str, completed: bool = False) -> Callable[[Dossier], str]:
+    find = _action(kind, completed)
+    return lambda dossier: f"/acties/{find(dossier).pk}/{suffix}"
+
+
 # THE list of client-facing dossier URLs. Later issues (documents, downloads, messages,
 # questionnaires, ...) add their URLs here, so that every one of them is tried by every role.
 DOSSIER_URLS: list[DossierUrl] = [
@@ -77,6 +113,15 @@ DOSSIER_URLS: list[DossierUrl] = [
     DossierUrl("new message", lambda dossier: f"/dossiers/{dossier.pk}/berichten/nieuw/", "page"),
     DossierUrl("message", _message(""), "page"),
     DossierUrl("reply", _message("beantwoorden/"), "page"),
+    # Acties (R-HOME-3, R-Q-1..4): not dossier-scoped in the path, reached through the dossier.
+    DossierUrl("fill in (resume)", _action_url("questionnaire", "invullen/"), "redirect"),
+    DossierUrl("questionnaire page", _action_url("questionnaire", "invullen/1/"), "page"),
+    DossierUrl("questionnaire overview", _action_url("questionnaire", "controleren/"), "page"),
+    DossierUrl(
+        "questionnaire result", _action_url("questionnaire", "resultaat/", completed=True), "page"
+    ),
+    DossierUrl("upload request", _action_url("upload", "uploaden/"), "page"),
+    DossierUrl("actions list", lambda dossier: "/acties/", "list"),
     DossierUrl("list", lambda dossier: "/dossiers/", "list"),
     DossierUrl("list, search on part of the number", _search_part_of_number, "list"),
 ]
@@ -139,11 +184,11 @@ def _try(http: HttpClient, url: DossierUrl, dossier: Dossier, role: str, granted
             wrong = f"{label}: {response.status_code} via {hops}, expected {expected}"
         elif granted and not response.get("Content-Disposition", "").startswith("attachment"):
             wrong = f"{label}: 200 but not served as an attachment"
-    elif url.kind == "page":
+    elif url.kind in ("page", "redirect"):
         if not granted and (response.status_code == 200 or _mentions(body, dossier)):
             leak = f"{label}: {response.status_code}"
         expected = 200 if granted else 404
-        if response.status_code != expected or hops:
+        if response.status_code != expected or (hops and url.kind == "page"):
             wrong = f"{label}: {response.status_code} via {hops}, expected {expected}"
         elif granted and not _mentions(body, dossier):
             wrong = f"{label}: 200 without the dossier's number"

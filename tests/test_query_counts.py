@@ -19,27 +19,32 @@ from django.test.utils import CaptureQueriesContext
 from portal.accounts.models import User
 from portal.dossiers.models import Dossier, DossierAccess, ProgressStep
 from portal.offices.models import DossierStatus, Office
+from portal.questionnaires.models import Action
 
 from .factories import StatusFactory, UserFactory
 
 SMALL, LARGE = 2, 200
 STEPS_SMALL, STEPS_LARGE = 3, 12
 
-# Per request: the session, the user, the office (branding), then the page's own reads.
+# Per request: the session, the user, the office (branding), the open actions shown on every
+# page (R-HOME-3: count and first items in ONE query, whatever their number), then the page's
+# own reads. The actions query was added deliberately: +1 on every client page, never more.
+ACTIONS_BAR = 1
 EXPECTED_QUERIES = {
     # R-HOME-2: the counts, in one aggregate.
-    "home": 4,
+    "home": 4 + ACTIONS_BAR,
     # R-DOS-1..3: "exactly one dossier?" (at most 2 pks), the statuses in use, the count, the
     # page of rows (status joined in).
-    "list": 7,
+    "list": 7 + ACTIONS_BAR,
     # R-DOS-2/3 with a search and two statuses ticked: no R-DOS-1 check when filtering.
-    "list filtered": 6,
+    "list filtered": 6 + ACTIONS_BAR,
     # R-DOS-4/5: the dossier (status and handler joined in), its steps, the counts and unread
     # counts of the document tabs (one aggregate) and of the Berichten tab (one aggregate); then
     # the paginator's count and the page of documents or messages with their read state
     # (tests/test_documents.py and tests/test_messages.py grow those).
-    "dossier": 8,  # no documents in these dossiers: the paginator count finds none, no page read
-    "dossier tab": 8,  # the Berichten tab: no messages here either
+    # No documents or messages in these dossiers: the paginator count finds none, no page read.
+    "dossier": 8 + ACTIONS_BAR,
+    "dossier tab": 8 + ACTIONS_BAR,  # the Berichten tab
 }
 
 PAGES: dict[str, Callable[[list[Dossier], list[DossierStatus]], str]] = {
@@ -75,6 +80,11 @@ def make_client_with_dossiers(
         ProgressStep(dossier=dossier, position=n, title=f"Stap {n}", done=n % 3 == 0)
         for dossier in dossiers
         for n in range(1, steps + 1)
+    )
+    # One open action per dossier (R-HOME-3): 2 against 200 in the bar on every page.
+    Action.objects.bulk_create(
+        Action(kind=Action.Kind.UPLOAD, dossier=dossier, client=user.client, title_nl="Kopie ID")
+        for dossier in dossiers
     )
     return user, dossiers
 

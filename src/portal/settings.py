@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "portal.messaging",
     "portal.audit",
     "portal.notifications",
+    "portal.questionnaires",
 ]
 
 MIDDLEWARE = [
@@ -112,6 +113,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "portal.offices.context_processors.office",
+                "portal.questionnaires.context_processors.open_actions",
             ],
         },
     },
@@ -312,6 +314,10 @@ CELERY_BEAT_SCHEDULE = {
     "remove-stale-uploads": {
         "task": "portal.documents.tasks.remove_stale_uploads",
         "schedule": 3600,
+    },
+    "make-missing-questionnaire-pdfs": {
+        "task": "portal.questionnaires.tasks.make_missing_pdfs",
+        "schedule": 600,
     },
 }
 CELERY_TASK_EAGER_PROPAGATES = False

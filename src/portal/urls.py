@@ -16,6 +16,7 @@ urlpatterns = [
     path("dossiers/", include("portal.dossiers.urls")),
     path("dossiers/<int:pk>/documenten/", include("portal.documents.urls")),
     path("dossiers/<int:pk>/berichten/", include("portal.messaging.urls")),
+    path("acties/", include("portal.questionnaires.urls")),
     path("kantoor/logo/", login_not_required(office_views.logo), name="office_logo"),
     path("beheer/", admin.site.urls),
     # The development outbox answers 404 unless DEBUG is on (see its views).

@@ -15,6 +15,9 @@ from portal.dossiers import services as dossiers
 from portal.dossiers.models import Dossier
 from portal.messaging import services as messaging
 from portal.offices.models import DossierStatus, Office
+from portal.questionnaires import services as actions
+from portal.questionnaires.models import QuestionKind as Q
+from portal.questionnaires.models import QuestionnaireTemplate
 
 PASSWORD = "Demo-portaal1"  # noqa: S105 - printed demo login, embedded mode only
 DOMAIN = "demo.klantportaal.test"
@@ -104,6 +107,90 @@ DEMO_DOCUMENTS = [
     ),
     ("document", "Concept-akte van levering", "concept-akte-levering.pdf", MINIMAL_PDF),
 ]
+
+
+# Questionnaire templates: (title nl, title en, intro nl, intro en, pages); a page is
+# (title nl, title en, questions); a question (kind, nl, en, required, help nl, help en,
+# choices nl, choices en).
+QUESTIONNAIRES = [
+    (
+        "Vragenlijst levering woning",
+        "Questionnaire house purchase",
+        "Met deze vragen bereiden wij de akte van levering en de nota van afrekening voor.",
+        "With these questions we prepare the deed of transfer and the settlement statement.",
+        [
+            (
+                "Uw gegevens",
+                "Your details",
+                [
+                    (Q.SHORT_TEXT, "Volledige namen (zoals in uw paspoort)",
+                     "Full names (as in your passport)", True, "", "", "", ""),
+                    (Q.DATE, "Geboortedatum", "Date of birth", True, "", "", "", ""),
+                    (Q.SHORT_TEXT, "Geboorteplaats", "Place of birth", True, "", "", "", ""),
+                    (Q.SINGLE_CHOICE, "Burgerlijke staat", "Marital status", True, "", "",
+                     "Ongehuwd\nGehuwd\nGeregistreerd partner\nGescheiden\nWeduwe/weduwnaar",
+                     "Unmarried\nMarried\nRegistered partner\nDivorced\nWidowed"),
+                    (Q.EMAIL, "E-mailadres", "E-mail address", True, "", "", "", ""),
+                    (Q.PHONE, "Telefoonnummer", "Phone number", True,
+                     "Zodat wij u kunnen bellen over de afspraak.",
+                     "So that we can call you about the appointment.", "", ""),
+                ],
+            ),
+            (
+                "De woning en de financiering",
+                "The house and the financing",
+                [
+                    (Q.NUMBER, "Koopsom in euro", "Purchase price in euros", True, "", "", "", ""),
+                    (Q.DATE, "Gewenste datum van levering", "Preferred date of transfer", True,
+                     "", "", "", ""),
+                    (Q.YES_NO, "Sluit u een hypotheek af?", "Are you taking out a mortgage?",
+                     True, "", "", "", ""),
+                    (Q.MULTIPLE_CHOICE, "Welke roerende zaken neemt u over?",
+                     "Which movable items do you take over?", False, "", "",
+                     "Gordijnen\nVloerbedekking\nLampen\nKeukenapparatuur",
+                     "Curtains\nFloor covering\nLamps\nKitchen appliances"),
+                    (Q.IBAN, "IBAN voor de afrekening", "IBAN for the settlement", True,
+                     "Het rekeningnummer waarop wij een eventueel bedrag terugstorten.",
+                     "The account to which we refund any amount.", "", ""),
+                    (Q.LONG_TEXT, "Opmerkingen", "Remarks", False, "", "", "", ""),
+                ],
+            ),
+        ],
+    ),
+    (
+        "Vragenlijst testament",
+        "Questionnaire will",
+        "Uw antwoorden helpen ons bij het voorbereiden van het gesprek over uw testament.",
+        "Your answers help us prepare the meeting about your will.",
+        [
+            (
+                "Uw situatie",
+                "Your situation",
+                [
+                    (Q.SHORT_TEXT, "Volledige namen", "Full names", True, "", "", "", ""),
+                    (Q.DATE, "Geboortedatum", "Date of birth", True, "", "", "", ""),
+                    (Q.YES_NO, "Heeft u kinderen?", "Do you have children?", True, "", "", "",
+                     ""),
+                    (Q.NUMBER, "Aantal kinderen", "Number of children", False, "", "", "", ""),
+                ],
+            ),
+            (
+                "Uw wensen",
+                "Your wishes",
+                [
+                    (Q.MULTIPLE_CHOICE, "Wat wilt u regelen?", "What do you want to arrange?",
+                     True, "", "", "Erfgenamen\nVoogdij\nExecuteur\nLegaat aan een goed doel",
+                     "Heirs\nGuardianship\nExecutor\nLegacy to a charity"),
+                    (Q.SHORT_TEXT, "Naam van de executeur", "Name of the executor", False,
+                     "Laat leeg als u dit nog niet weet.", "Leave empty if you do not know yet.",
+                     "", ""),
+                    (Q.LONG_TEXT, "Toelichting op uw wensen", "About your wishes", False, "",
+                     "", "", ""),
+                ],
+            ),
+        ],
+    ),
+]  # fmt: skip
 
 
 class Command(BaseCommand):
@@ -196,6 +283,7 @@ class Command(BaseCommand):
                 by=staff,
             )
         self._messages(levering, staff, clients["jan"].accounts.get())
+        self._actions(staff, clients)
         # A client who was invited but has not set up the account yet: the dev outbox holds
         # the invitation e-mail to follow.
         accounts.create_client(
@@ -213,10 +301,10 @@ class Command(BaseCommand):
         question = messaging.send_message(
             dossier=dossier,
             sender=staff,
-            subject="Kopie legitimatiebewijs",
+            subject="Getekende koopovereenkomst",
             body=(
-                "Beste heer De Vries,\n\nVoor de levering hebben wij een kopie van uw "
-                "paspoort of identiteitskaart nodig. Wilt u die via dit bericht aanleveren?\n\n"
+                "Beste heer De Vries,\n\nWij hebben nog geen door beide partijen getekend "
+                "exemplaar van de koopovereenkomst. Wilt u dat via dit bericht aanleveren?\n\n"
                 "Met vriendelijke groet,\nmr. E. van Dam"
             ),
         )
@@ -224,23 +312,91 @@ class Command(BaseCommand):
         staged = documents.stage_upload(
             dossier=dossier,
             file=ContentFile(MINIMAL_PDF),
-            name="kopie-paspoort-jan.pdf",
+            name="koopovereenkomst-getekend.pdf",
             by=jan,
         )
         answer = messaging.send_message(
             dossier=dossier,
             sender=jan,
-            subject="Re: Kopie legitimatiebewijs",
-            body="Beste mr. Van Dam,\n\nHierbij de kopie van mijn paspoort.\n\nJan de Vries",
+            subject="Re: Getekende koopovereenkomst",
+            body="Beste mr. Van Dam,\n\nHierbij de getekende koopovereenkomst.\n\nJan de Vries",
             attachments=[staged],
             reply_to=question,
         )
         messaging.send_message(
             dossier=dossier,
             sender=staff,
-            subject="Re: Kopie legitimatiebewijs",
-            body="Dank u wel, wij hebben de kopie ontvangen. De concept-akte staat klaar.",
+            subject="Re: Getekende koopovereenkomst",
+            body="Dank u wel, wij hebben de koopovereenkomst ontvangen. De concept-akte staat klaar.",
             reply_to=answer,
+        )
+
+    def _actions(self, staff: User, clients: dict[str, Client]) -> None:
+        """Acties: the two questionnaires, Jan's half answered; and an upload request."""
+        templates = {}
+        for title_nl, title_en, intro_nl, intro_en, pages in QUESTIONNAIRES:
+            template = QuestionnaireTemplate.objects.create(
+                title_nl=title_nl, title_en=title_en, intro_nl=intro_nl, intro_en=intro_en
+            )
+            for position, (page_nl, page_en, questions) in enumerate(pages, start=1):
+                page = template.pages.create(position=position, title_nl=page_nl, title_en=page_en)
+                for n, (
+                    kind,
+                    text_nl,
+                    text_en,
+                    required,
+                    help_nl,
+                    help_en,
+                    c_nl,
+                    c_en,
+                ) in enumerate(questions):
+                    page.questions.create(
+                        position=n,
+                        kind=kind,
+                        text_nl=text_nl,
+                        text_en=text_en,
+                        required=required,
+                        help_nl=help_nl,
+                        help_en=help_en,
+                        choices_nl=c_nl,
+                        choices_en=c_en,
+                    )
+            templates[title_nl] = template
+        levering = Dossier.objects.get(number="2026.0142")
+        jan = clients["jan"]
+        half = actions.send_questionnaire(
+            template=templates["Vragenlijst levering woning"],
+            dossier=levering,
+            client=jan,
+            by=staff,
+        )
+        # Jan filled in the first page and pressed "Volgende": he resumes on page 2.
+        keys = [q["key"] for q in half.pages[0]["questions"]]
+        answers = dict(
+            zip(
+                keys,
+                ["Jan Willem de Vries", "1984-03-17", "Utrecht", "1", f"jan@{DOMAIN}",
+                 "06 12345678"],
+                strict=True,
+            )
+        )  # fmt: skip
+        actions.save_page(
+            action=half, index=0, answers=answers, valid=True, version=0, by=jan.accounts.get()
+        )
+        actions.send_questionnaire(
+            template=templates["Vragenlijst testament"],
+            dossier=Dossier.objects.get(number="2026.0188"),
+            client=clients["sanne"],
+            by=staff,
+        )
+        actions.request_upload(
+            dossier=levering,
+            client=jan,
+            title_nl="Kopie legitimatiebewijs",
+            title_en="Copy of your ID document",
+            description_nl="Een kopie van de voor- en achterkant van uw paspoort of ID-kaart.",
+            description_en="A copy of the front and back of your passport or identity card.",
+            by=staff,
         )
 
     def _client(self, kind, name, local, full_name, staff, language="nl") -> Client:

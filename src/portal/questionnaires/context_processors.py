@@ -1,0 +1,13 @@
+from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
+
+
+def open_actions(request: HttpRequest) -> dict:
+    """R-HOME-3: the count and the first open actions on every page, fetched lazily in ONE
+    query, only when a page shows them (never in the admin, never for staff or visitors)."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or user.client_id is None:
+        return {}
+    from .services import open_actions as fetch
+
+    return {"open_actions": SimpleLazyObject(lambda: fetch(user))}

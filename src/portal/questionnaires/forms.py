@@ -1,0 +1,209 @@
+"""The forms of a questionnaire page, built from the frozen snapshot (R-Q-2), and the upload
+form of an upload request. Validation per question type: date, number, e-mail, phone number
+and IBAN (with its real mod-97 checksum)."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from decimal import Decimal
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from .models import QuestionKind, pick
+
+YES, NO = "yes", "no"
+
+# Lengths of IBANs of the countries a Dutch office meets most; others are checked on their
+# checksum and on the general shape only.
+IBAN_LENGTHS = {
+    "NL": 18, "BE": 16, "DE": 22, "FR": 27, "GB": 22, "LU": 20, "ES": 24, "IT": 27, "AT": 20,
+    "CH": 21, "DK": 18, "IE": 22, "PL": 28, "PT": 25, "SE": 24, "NO": 15, "FI": 18, "TR": 26,
+}  # fmt: skip
+
+
+def normalise_iban(value: str) -> str:
+    return re.sub(r"[\s.-]", "", value or "").upper()
+
+
+def iban_is_valid(value: str) -> bool:
+    iban = normalise_iban(value)
+    if not re.fullmatch(r"[A-Z]{2}\d{2}[A-Z0-9]{11,30}", iban):
+        return False
+    expected = IBAN_LENGTHS.get(iban[:2])
+    if expected is not None and len(iban) != expected:
+        return False
+    rearranged = iban[4:] + iban[:4]
+    digits = "".join(str(int(char, 36)) for char in rearranged)
+    return int(digits) % 97 == 1
+
+
+def validate_iban(value: str) -> None:
+    if not iban_is_valid(value):
+        raise ValidationError(
+            _("This is not a valid IBAN. Check the account number, e.g. NL91 ABNA 0417 1643 00."),
+            code="iban",
+        )
+
+
+def format_iban(value: str) -> str:
+    iban = normalise_iban(value)
+    return " ".join(iban[i : i + 4] for i in range(0, len(iban), 4))
+
+
+def validate_phone(value: str) -> None:
+    digits = re.sub(r"[\s().-]", "", value or "")
+    ok = re.fullmatch(r"(\+|00)[1-9]\d{7,14}", digits) or re.fullmatch(r"0[1-9]\d{8}", digits)
+    if not ok:
+        raise ValidationError(
+            _("This is not a valid phone number. Enter e.g. 06 12345678 or +31 6 12345678."),
+            code="phone",
+        )
+
+
+class NumberField(forms.DecimalField):
+    """A number with a decimal comma or point, whatever the language ("12,5" and "12.5")."""
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = value.strip().replace(" ", "")
+            if "," in value and "." not in value:
+                value = value.replace(",", ".")
+        return super().to_python(value)
+
+
+class IbanField(forms.CharField):
+    default_validators = [validate_iban]
+
+    def clean(self, value):
+        value = super().clean(value)
+        return format_iban(value) if value else value
+
+
+class PhoneField(forms.CharField):
+    default_validators = [validate_phone]
+
+
+DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y"]
+
+
+def make_field(question: dict, language: str | None = None) -> forms.Field:
+    kind = question["kind"]
+    common = {
+        "label": pick(question.get("text"), language),
+        "help_text": pick(question.get("help"), language),
+        "required": bool(question.get("required")),
+    }
+    if kind == QuestionKind.SHORT_TEXT:
+        return forms.CharField(max_length=500, **common)
+    if kind == QuestionKind.LONG_TEXT:
+        return forms.CharField(max_length=5000, widget=forms.Textarea(attrs={"rows": 5}), **common)
+    if kind == QuestionKind.NUMBER:
+        return NumberField(
+            max_digits=18,
+            decimal_places=4,
+            localize=True,
+            widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+            **common,
+        )
+    if kind == QuestionKind.DATE:
+        return forms.DateField(
+            input_formats=DATE_INPUT_FORMATS,
+            widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            error_messages={"invalid": _("Enter a valid date, e.g. 2026-05-31.")},
+            **common,
+        )
+    if kind == QuestionKind.YES_NO:
+        return forms.ChoiceField(
+            choices=[(YES, _("Yes")), (NO, _("No"))], widget=forms.RadioSelect, **common
+        )
+    if kind in (QuestionKind.SINGLE_CHOICE, QuestionKind.MULTIPLE_CHOICE):
+        choices = [(c["value"], pick(c["label"], language)) for c in question.get("choices", [])]
+        if kind == QuestionKind.SINGLE_CHOICE:
+            return forms.ChoiceField(choices=choices, widget=forms.RadioSelect, **common)
+        return forms.MultipleChoiceField(
+            choices=choices, widget=forms.CheckboxSelectMultiple, **common
+        )
+    if kind == QuestionKind.EMAIL:
+        return forms.EmailField(max_length=254, **common)
+    if kind == QuestionKind.PHONE:
+        return PhoneField(max_length=30, widget=forms.TextInput(attrs={"type": "tel"}), **common)
+    if kind == QuestionKind.IBAN:
+        return IbanField(
+            max_length=42, widget=forms.TextInput(attrs={"spellcheck": "false"}), **common
+        )
+    raise ValueError(f"Unknown question type {kind!r}")
+
+
+def to_storage(value):
+    """A cleaned value as stored in ``Action.answers`` (JSON)."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    if isinstance(value, list | tuple):
+        return [str(v) for v in value]
+    return str(value)
+
+
+class PageForm(forms.Form):
+    """The questions of one page of the snapshot. Field names are the snapshot's keys."""
+
+    def __init__(self, page: dict, *args, language: str | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.page = page
+        self.questions = {q["key"]: q for q in page.get("questions", [])}
+        for key, question in self.questions.items():
+            self.fields[key] = make_field(question, language)
+
+    def describe(self) -> PageForm:
+        """Link every input to its help text and errors (``aria-describedby``)."""
+        for name, field in self.fields.items():
+            bound = self[name]
+            ids = []
+            if field.help_text:
+                ids.append(f"{bound.auto_id}_help")
+            if self.is_bound and bound.errors:
+                ids.append(f"{bound.auto_id}_error")
+                field.widget.attrs["aria-invalid"] = "true"
+            if ids:
+                field.widget.attrs["aria-describedby"] = " ".join(ids)
+        return self
+
+    def stored_answers(self) -> dict:
+        """The valid answers, as stored."""
+        return {key: to_storage(self.cleaned_data.get(key)) for key in self.questions}
+
+    def raw_answers(self) -> dict:
+        """What was typed, unvalidated ("Vorige" keeps it, nothing lost)."""
+        raw = {}
+        for key, field in self.fields.items():
+            if isinstance(field, forms.MultipleChoiceField):
+                raw[key] = [str(v) for v in self.data.getlist(self.add_prefix(key))]
+            else:
+                raw[key] = str(self.data.get(self.add_prefix(key), ""))[:5000]
+        return raw
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data]
+        return [single(data, initial)] if data else []
+
+
+class UploadForm(forms.Form):
+    files = MultipleFileField(label=_("Files"), required=False)

@@ -1,0 +1,321 @@
+"""Actions: one path for the admin, the client pages, the demo data and later the staff
+workspace and the API (R-Q-1..4, R-HOME-3, R-OFF-5, R-X-1).
+
+- ``send_questionnaire`` freezes a template into a new action for a client and a dossier.
+- ``request_upload`` asks a client for a named document.
+- ``save_page`` stores a page's answers under an optimistic version number (``StaleVersion``
+  when another tab saved in between: nothing is overwritten silently).
+- ``complete_questionnaire`` locks the answers once (a second submit changes nothing) and,
+  after commit, queues the PDF task; ``store_pdf`` makes the PDF at most once and supplies it
+  to the dossier through ``documents.services.supply_document``.
+- ``supply_for_request`` / ``complete_upload_request`` for upload requests.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import Count, F, Window
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+
+from portal.audit.services import record
+from portal.documents import services as document_services
+from portal.dossiers.models import DossierAccess
+
+from .forms import PageForm
+from .models import Action, QuestionnaireTemplate
+
+NAV_ACTIONS = 5  # open actions listed in the bar on every page; the rest behind "all actions"
+
+
+class StaleVersion(Exception):
+    """The questionnaire was saved by another tab or window since this page was shown."""
+
+    def __init__(self, current: Action):
+        super().__init__("stale version")
+        self.current = current
+
+
+class NotOpen(Exception):
+    """The action is already completed: its answers are locked."""
+
+
+def _check_grant(*, dossier, client) -> None:
+    if not DossierAccess.objects.filter(dossier=dossier, client=client).exists():
+        raise ValidationError(_("This client has no access to this dossier."))
+
+
+def send_questionnaire(
+    *, template: QuestionnaireTemplate, dossier, client, by=None, request=None
+) -> Action:
+    """R-Q-1/R-OFF-5: send a questionnaire to ``client`` for ``dossier``; it appears under
+    "Acties". The template is frozen into the action (later edits change nothing sent)."""
+    _check_grant(dossier=dossier, client=client)
+    snapshot = template.snapshot()
+    if not any(page["questions"] for page in snapshot["pages"]):
+        raise ValidationError(_("This questionnaire has no questions yet."))
+    with transaction.atomic():
+        action = Action.objects.create(
+            kind=Action.Kind.QUESTIONNAIRE,
+            dossier=dossier,
+            client=client,
+            template=template,
+            title_nl=template.title_nl,
+            title_en=template.title_en,
+            description_nl=template.intro_nl,
+            description_en=template.intro_en,
+            snapshot=snapshot,
+            sent_by=by,
+        )
+        record(
+            "questionnaire.sent",
+            actor=by,
+            request=request,
+            dossier=dossier,
+            target=action.title_nl,
+            action_id=action.pk,
+            client=client.pk,
+            template=template.pk,
+        )
+    return action
+
+
+def request_upload(
+    *,
+    dossier,
+    client,
+    title_nl: str,
+    title_en: str = "",
+    description_nl: str = "",
+    description_en: str = "",
+    by=None,
+    request=None,
+) -> Action:
+    """Ask ``client`` for a named document ("Upload verzoek"), e.g. "Kopie legitimatiebewijs"."""
+    _check_grant(dossier=dossier, client=client)
+    with transaction.atomic():
+        action = Action.objects.create(
+            kind=Action.Kind.UPLOAD,
+            dossier=dossier,
+            client=client,
+            title_nl=title_nl,
+            title_en=title_en,
+            description_nl=description_nl,
+            description_en=description_en,
+            sent_by=by,
+        )
+        record(
+            "upload_request.sent",
+            actor=by,
+            request=request,
+            dossier=dossier,
+            target=title_nl,
+            action_id=action.pk,
+            client=client.pk,
+        )
+    return action
+
+
+def open_actions(user) -> dict:
+    """R-HOME-3: the count of ``user``'s open actions and the first few, in ONE query (the
+    count is a window over the same rows, so it holds even when only a few are fetched)."""
+    rows = list(
+        Action.objects.visible_to(user)
+        .open()
+        .select_related("dossier")
+        .annotate(total=Window(Count("pk")))
+        .order_by("created_at", "pk")[:NAV_ACTIONS]
+    )
+    return {"count": rows[0].total if rows else 0, "items": rows}
+
+
+def save_page(
+    *, action: Action, index: int, answers: dict, valid: bool, version: int, by, request=None
+) -> Action:
+    """Store the answers of page ``index`` (R-Q-2). ``valid``: they passed validation and the
+    page counts as done; otherwise they are kept as typed and the page is not done.
+
+    Raises ``StaleVersion`` (nothing saved) when another tab saved since ``version`` was shown,
+    and ``NotOpen`` once the questionnaire is completed."""
+    with transaction.atomic():
+        current = Action.objects.select_for_update().get(pk=action.pk)
+        if not current.is_open:
+            raise NotOpen
+        if current.version != version:
+            raise StaleVersion(current)
+        merged = {**current.answers, **answers}
+        done = set(current.pages_done)
+        if valid:
+            done.add(index)
+        else:
+            done.discard(index)
+        # The version check again in the UPDATE itself: a compare-and-set that holds on any
+        # database, also where SELECT … FOR UPDATE is a no-op (SQLite).
+        updated = Action.objects.filter(pk=action.pk, version=version, status=Action.Status.OPEN)
+        if not updated.update(
+            answers=merged,
+            pages_done=sorted(done),
+            version=F("version") + 1,
+            updated_at=timezone.now(),
+        ):
+            raise StaleVersion(Action.objects.get(pk=action.pk))
+    current.answers, current.pages_done, current.version = merged, sorted(done), version + 1
+    return current
+
+
+def invalid_pages(action: Action) -> list[int]:
+    """The pages whose stored answers do not pass validation (again) — checked on submit."""
+    bad = []
+    for index, page in enumerate(action.pages):
+        data = {}
+        for question in page["questions"]:
+            value = action.answers.get(question["key"], "")
+            data[question["key"]] = value
+        form = PageForm(page, data=_as_querydict(data))
+        if index not in action.pages_done or not form.is_valid():
+            bad.append(index)
+    return bad
+
+
+def _as_querydict(data: dict):
+    from django.http import QueryDict
+
+    qd = QueryDict(mutable=True)
+    for key, value in data.items():
+        if isinstance(value, list):
+            qd.setlist(key, value)
+        else:
+            qd[key] = value
+    return qd
+
+
+def complete_questionnaire(*, action: Action, version: int, by, request=None) -> bool:
+    """R-Q-3/R-Q-4: lock the answers and, after commit, make the PDF. Idempotent: only the
+    first of two submits completes (a conditional UPDATE on the status); the second returns
+    False and queues nothing. Raises ``StaleVersion`` when the answers changed since the
+    overview was shown, ``ValidationError`` when a page is not (validly) filled in."""
+    from . import tasks
+
+    with transaction.atomic():
+        current = Action.objects.select_for_update().get(pk=action.pk)
+        if not current.is_open:
+            return False
+        if current.version != version:
+            raise StaleVersion(current)
+        if invalid_pages(current):
+            raise ValidationError(_("Not every page has been filled in yet."))
+        now = timezone.now()
+        completed = Action.objects.filter(
+            pk=action.pk, status=Action.Status.OPEN, version=version
+        ).update(
+            status=Action.Status.COMPLETED,
+            completed_at=now,
+            completed_by=by,
+            version=F("version") + 1,
+            updated_at=now,
+        )
+        if not completed:
+            return False
+        record(
+            "questionnaire.completed",
+            actor=by,
+            request=request,
+            dossier=current.dossier,
+            target=current.title_nl,
+            action_id=current.pk,
+        )
+        pk = current.pk
+        transaction.on_commit(lambda: tasks.make_questionnaire_pdf.delay(pk))
+    return True
+
+
+def pdf_file_name(action: Action) -> str:
+    title = slugify(action.title_nl) or "vragenlijst"
+    return f"{title}-{action.pk}.pdf"
+
+
+def store_pdf(action_pk: int) -> int | None:
+    """Make the PDF of a completed questionnaire and supply it to its dossier, at most once:
+    the row is locked and an existing PDF is kept (a unique one-to-one link as well).
+    Returns the document's pk."""
+    from .pdf import render_pdf
+
+    with transaction.atomic():
+        action = (
+            # Lock the action's row only ("of self"): PostgreSQL refuses FOR UPDATE on the
+            # nullable side of the outer join to completed_by.
+            Action.objects.select_for_update(of=("self",))
+            .select_related("dossier", "completed_by")
+            .filter(pk=action_pk, kind=Action.Kind.QUESTIONNAIRE)
+            .first()
+        )
+        if action is None or action.is_open:
+            return None
+        if action.pdf_document_id is not None:
+            return action.pdf_document_id
+        language = getattr(action.completed_by, "language", None) or "nl"
+        with override(language):
+            content = render_pdf(action, language=language)
+            title = _("Questionnaire: %(title)s") % {"title": action.title}
+        document = document_services.supply_document(
+            dossier=action.dossier,
+            file=ContentFile(content),
+            title=title,
+            name=pdf_file_name(action),
+            by=action.completed_by,
+        )
+        action.pdf_document = document
+        action.save(update_fields=["pdf_document", "updated_at"])
+    return document.pk
+
+
+def supply_for_request(*, action: Action, file, name: str, by, request=None):
+    """Store one file for an upload request through ``supply_document`` (checked, scanned,
+    audited). Raises ``UploadRejected`` with the reason, ``NotOpen`` when already done."""
+    with transaction.atomic():
+        current = Action.objects.select_for_update().get(pk=action.pk)
+        if not current.is_open:
+            raise NotOpen
+        document = document_services.supply_document(
+            dossier=current.dossier,
+            file=file,
+            name=name,
+            title=f"{current.title} ({name})"[:200] if name else current.title,
+            by=by,
+            request=request,
+        )
+        current.supplied_documents.add(document)
+    return document
+
+
+def complete_upload_request(*, action: Action, by, request=None) -> bool:
+    """The client is done with an upload request (at least one file supplied). Idempotent."""
+    with transaction.atomic():
+        current = Action.objects.select_for_update().get(pk=action.pk)
+        if not current.is_open:
+            return False
+        if not current.supplied_documents.exists():
+            raise ValidationError(_("Choose at least one file."))
+        now = timezone.now()
+        done = Action.objects.filter(pk=action.pk, status=Action.Status.OPEN).update(
+            status=Action.Status.COMPLETED,
+            completed_at=now,
+            completed_by=by,
+            version=F("version") + 1,
+            updated_at=now,
+        )
+        if done:
+            record(
+                "upload_request.completed",
+                actor=by,
+                request=request,
+                dossier=current.dossier,
+                target=current.title_nl,
+                action_id=current.pk,
+                documents=list(current.supplied_documents.values_list("pk", flat=True)),
+            )
+    return bool(done)

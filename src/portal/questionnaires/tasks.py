@@ -1,0 +1,38 @@
+"""The questionnaire PDF, made off the request path (R-Q-4). Queued with
+``transaction.on_commit`` by ``services.complete_questionnaire``; runs in-process (eager)
+without a broker. Idempotent: running it twice stores one PDF."""
+
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+
+from . import services
+
+log = logging.getLogger(__name__)
+
+
+@shared_task(bind=True, max_retries=5, acks_late=True)
+def make_questionnaire_pdf(self, action_pk: int) -> int | None:
+    try:
+        return services.store_pdf(action_pk)
+    except Exception as exc:
+        log.exception("PDF of questionnaire %s not made", action_pk)
+        if self.request.is_eager:
+            raise
+        raise self.retry(exc=exc, countdown=min(3600, 30 * 2**self.request.retries)) from exc
+
+
+@shared_task
+def make_missing_pdfs() -> int:
+    """The sweep: completed questionnaires whose PDF task was lost (broker down, a crash) get
+    their PDF now. Returns how many were made."""
+    from .models import Action
+
+    missing = Action.objects.filter(
+        kind=Action.Kind.QUESTIONNAIRE, status=Action.Status.COMPLETED, pdf_document=None
+    )
+    return sum(
+        services.store_pdf(pk) is not None for pk in missing.values_list("pk", flat=True)[:100]
+    )
