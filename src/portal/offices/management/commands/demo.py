@@ -327,7 +327,7 @@ class Command(BaseCommand):
             dossier=dossier,
             sender=staff,
             subject="Re: Getekende koopovereenkomst",
-            body="Dank u wel, wij hebben de koopovereenkomst ontvangen. De concept-akte staat klaar.",
+            body="Dank u wel, wij hebben de koopovereenkomst ontvangen. De concept-akte volgt.",
             reply_to=answer,
         )
 
