@@ -1,7 +1,8 @@
 /* Klantportaal — writing a message (R-MSG-5, R-MSG-6).
  *
  * 1. The character counter "N van 4000 tekens", the notice "Maximum bereikt" and the removal of
- *    text beyond the maximum (typed or pasted). A character is a Unicode code point and a line
+ *    text beyond the maximum (typed or pasted; what goes is the excess of what was just added,
+ *    so text written earlier is never lost). A character is a Unicode code point and a line
  *    break is one character, exactly as the server counts (messaging/text.py): Array.from()
  *    splits by code point, where String.length would count an emoji twice.
  * 2. The attachments dialog: "+ Bijlagen" opens it; "Bladeren" or dropping files adds them to
@@ -32,8 +33,18 @@
     return Array.from(normalise(text)).length;
   }
 
-  function firstChars(text, max) {
-    return Array.from(normalise(text)).slice(0, max).join("");
+  /* Remove ``excess`` characters just before ``caret`` (the end of what was typed or pasted):
+   * text beyond the maximum is dropped from what was just added, never from what was there
+   * before. With the caret at the end this cuts the end of the text. Returns [text, caret]. */
+  function cutBeforeCaret(text, caret, excess) {
+    var before = Array.from(text.slice(0, caret));
+    if (before.length < excess) {
+      var all = Array.from(text);
+      var kept = all.slice(0, all.length - excess).join("");
+      return [kept, kept.length];
+    }
+    var head = before.slice(0, before.length - excess).join("");
+    return [head + text.slice(caret), head.length];
   }
 
   var textarea = form.querySelector("textarea[data-max-chars]");
@@ -44,24 +55,32 @@
     var template = counter.getAttribute("data-template");
     var previous = countChars(textarea.value);
 
+    var caretBeforeNotice = null;
     var showNotice = function () {
       if (notice && !notice.open && typeof notice.showModal === "function") {
+        caretBeforeNotice = [textarea.selectionStart, textarea.selectionEnd];
         notice.showModal();
       }
     };
     if (notice) {
       notice.addEventListener("close", function () {
+        // Back to the text with the caret where it was. Focus alone is not enough: after "OK"
+        // is clicked with the mouse, Chromium leaves the caret outside the text (at 0, and
+        // typing does nothing) until the selection is set again.
         textarea.focus();
+        if (caretBeforeNotice) {
+          textarea.setSelectionRange(caretBeforeNotice[0], caretBeforeNotice[1]);
+        }
       });
     }
 
     var update = function () {
       var count = countChars(textarea.value);
       if (count > max) {
-        var caret = textarea.selectionStart;
-        textarea.value = firstChars(textarea.value, max);
-        textarea.setSelectionRange(Math.min(caret, textarea.value.length), Math.min(caret, textarea.value.length));
-        count = max;
+        var cut = cutBeforeCaret(normalise(textarea.value), textarea.selectionEnd, count - max);
+        textarea.value = cut[0];
+        textarea.setSelectionRange(cut[1], cut[1]);
+        count = countChars(textarea.value);
         showNotice();
       } else if (count === max && previous < max) {
         showNotice();
