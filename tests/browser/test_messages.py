@@ -277,9 +277,7 @@ def test_paste_beyond_maximum_is_cut_R_MSG_5(client_page: Page, scene: Scene):
     assert page.evaluate("document.getElementById('id_body').value.length") == MAX
 
 
-def test_paste_in_the_middle_keeps_the_text_written_before_R_MSG_5(
-    client_page: Page, scene: Scene
-):
+def test_paste_in_the_middle_keeps_the_text_written_before_R_MSG_5(client_page: Page, scene: Scene):
     """R-MSG-5: a paste in the middle of a long text is cut to what still fits; the text that
     was there before, its end included, is kept, and the caret stays after the pasted part."""
     page = client_page
