@@ -49,7 +49,7 @@ def login_code(request: HttpRequest) -> HttpResponse:
     if user is None:
         request.session.pop(PENDING, None)
         return redirect("accounts:login")
-    form = LoginCodeForm(request.POST or None)
+    form = LoginCodeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         check = services.verify_login(
             user=user, code=form.cleaned_data["code"], sms_nonce=pending.get("nonce", "")
@@ -107,7 +107,11 @@ def _show_recovery_codes(request: HttpRequest, codes: list[str]) -> HttpResponse
 def setup_sms(request: HttpRequest) -> HttpResponse:
     """Enter (or change) the mobile number; a code goes to it by SMS."""
     user = request.user
-    form = MobileNumberForm(request.POST or None, user=user, ask_password=services.is_enabled(user))
+    form = MobileNumberForm(
+        request.POST if request.method == "POST" else None,
+        user=user,
+        ask_password=services.is_enabled(user),
+    )
     if request.method == "POST" and form.is_valid():
         device = services.start_sms_setup(user=user, number=form.cleaned_data["number"])
         try:
@@ -129,7 +133,7 @@ def sms_confirm(request: HttpRequest) -> HttpResponse:
     device = services.pending_sms_device(user)
     if device is None:
         return redirect("twofactor:sms_setup")
-    form = CodeForm(request.POST or None)
+    form = CodeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         check, codes = services.confirm_sms_setup(
             user=user,
@@ -169,7 +173,11 @@ def sms_resend(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def totp_start(request: HttpRequest) -> HttpResponse:
     user = request.user
-    form = PasswordForm(request.POST or None, user=user, ask_password=services.is_enabled(user))
+    form = PasswordForm(
+        request.POST if request.method == "POST" else None,
+        user=user,
+        ask_password=services.is_enabled(user),
+    )
     if request.method == "POST" and form.is_valid():
         services.start_totp_setup(user=user)
         return redirect("twofactor:totp_confirm")
@@ -184,7 +192,7 @@ def totp_confirm(request: HttpRequest) -> HttpResponse:
     device = services.pending_totp_device(user)
     if device is None:
         return redirect("twofactor:totp_start")
-    form = CodeForm(request.POST or None)
+    form = CodeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         check, codes = services.confirm_totp_setup(
             user=user, device=device, code=form.cleaned_data["code"], request=request
@@ -220,7 +228,7 @@ def recovery_codes(request: HttpRequest) -> HttpResponse:
     user = request.user
     if not services.is_enabled(user):
         return redirect("accounts:profile")
-    form = PasswordForm(request.POST or None, user=user)
+    form = PasswordForm(request.POST if request.method == "POST" else None, user=user)
     if request.method == "POST" and form.is_valid():
         return _show_recovery_codes(
             request, services.regenerate_recovery_codes(user=user, request=request)
@@ -235,7 +243,7 @@ def disable(request: HttpRequest) -> HttpResponse:
     user = request.user
     if not services.is_enabled(user):
         return redirect("accounts:profile")
-    form = PasswordForm(request.POST or None, user=user)
+    form = PasswordForm(request.POST if request.method == "POST" else None, user=user)
     if request.method == "POST" and form.is_valid():
         services.disable(user=user, request=request)
         messages.success(request, _("Two-step verification is off."))
