@@ -113,6 +113,8 @@ class ExtraAccountForm(forms.Form):
 class NotificationForm(forms.Form):
     """R-ME-3: which e-mails the client wants."""
 
+    label_suffix = ""
+
     documents = forms.BooleanField(label=_("New documents have been published"), required=False)
     questionnaires = forms.BooleanField(label=_("A questionnaire has been sent"), required=False)
     messages = forms.BooleanField(label=_("The handler has sent me a message"), required=False)
