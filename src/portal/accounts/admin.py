@@ -155,6 +155,18 @@ class UserAdmin(DjangoUserAdmin):
             kwargs["form"] = UserCreationForm
         return super().get_form(request, obj, **kwargs)
 
+    def delete_model(self, request, obj):
+        # R-ME-4: the same path as the company's own "delete": audit, and its sessions end.
+        if not obj.is_main_account and obj.client_id and obj.client.is_company:
+            services.remove_account(account=obj, by=request.user, request=request)
+            return
+        services.end_sessions(obj)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset.select_related("client"):
+            self.delete_model(request, obj)
+
     def save_model(self, request, obj, form, change):
         if not change:
             obj.set_unusable_password()
