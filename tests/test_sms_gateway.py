@@ -117,3 +117,15 @@ def test_provider_down_gives_a_clear_message_R_ME_2(settings, client, person, ca
     assert "kon nu niet worden verstuurd" in response.content.decode()
     assert not SmsDevice.objects.filter(user=person, confirmed=True).exists()
     assert "inlogcode" not in caplog.text.lower()
+
+
+def test_dev_outbox_shows_text_messages_R_ME_2(client, person, settings, tmp_path):
+    """R-ME-2: in the embedded mode the SMS codes are readable at /dev/outbox/ (DEBUG only)."""
+    settings.SMS_BACKEND = "outbox"
+    settings.SMS_DIR = tmp_path / "sms"
+    settings.DEBUG = True
+    send_sms("+31612345678", "Uw inlogcode voor het klantenportaal is 123456.")
+    page = client.get("/dev/outbox/").content.decode()
+    assert "+31612345678" in page and "123456" in page
+    settings.DEBUG = False
+    assert client.get("/dev/outbox/").status_code == 404
