@@ -356,3 +356,15 @@ def test_login_without_two_step_is_unchanged_R_ACC_4(client, person):
     assert response.status_code == 302 and response["Location"] != "/inloggen/code/"
     assert client.session["_auth_user_id"] == str(person.pk)
     assert client.get("/inloggen/code/").status_code == 302
+
+
+def test_staff_turn_off_two_step_in_the_admin_R_ME_2(client, person, admin_client):
+    """R-ME-2: a client who lost both phone and recovery codes: the office turns it off."""
+    client.force_login(person)
+    turn_on_sms(client, person)
+    response = admin_client.post(
+        "/beheer/accounts/user/",
+        {"action": "disable_two_step", "_selected_action": [person.pk]},
+    )
+    assert response.status_code == 302
+    assert not services.is_enabled(person)

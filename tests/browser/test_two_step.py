@@ -55,6 +55,7 @@ def test_turn_on_sms_and_log_in_with_a_code_R_ME_2(page: Page, sms_dir, viewport
     recovery = codes.first.inner_text().strip()
     page.get_by_role("link", name=re.compile("herstelcodes bewaard|saved my recovery")).click()
     expect(page.get_by_role("main")).to_contain_text("+31")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
     with page.expect_navigation():
         page.get_by_role("button", name=re.compile("Uitloggen|Log out")).click()

@@ -122,7 +122,7 @@ class UserAdmin(DjangoUserAdmin):
     search_fields = ["email", "full_name", "client__name"]
     autocomplete_fields = ["client"]
     readonly_fields = ["last_login", "date_joined", "password_set_at"]
-    actions = ["send_invitation"]
+    actions = ["send_invitation", "disable_two_step"]
     fieldsets = [
         (None, {"fields": ["email", "full_name", "language", "password"]}),
         (_("Client"), {"fields": ["client", "is_main_account"]}),
@@ -154,6 +154,19 @@ class UserAdmin(DjangoUserAdmin):
         if obj is None:
             kwargs["form"] = UserCreationForm
         return super().get_form(request, obj, **kwargs)
+
+    @admin.action(description=_("Turn off two-step verification (lost phone and codes)"))
+    def disable_two_step(self, request, queryset):
+        from portal.twofactor import services as twofactor
+
+        users = list(queryset)
+        for user in users:
+            twofactor.disable(user=user, by=request.user, request=request)
+        self.message_user(
+            request,
+            _("Two-step verification turned off for %(n)d account(s).") % {"n": len(users)},
+            messages.SUCCESS,
+        )
 
     def delete_model(self, request, obj):
         # R-ME-4: the same path as the company's own "delete": audit, and its sessions end.

@@ -218,12 +218,12 @@ def regenerate_recovery_codes(*, user, request=None) -> list[str]:
 
 
 @transaction.atomic
-def disable(*, user, request=None) -> None:
+def disable(*, user, by=None, request=None) -> None:
     """Turn two-step verification off: every device and recovery code goes."""
     SmsDevice.objects.filter(user=user).delete()
     TOTPDevice.objects.filter(user=user).delete()
     RecoveryDevice.objects.filter(user=user).delete()
-    record("2fa.disabled", actor=user, request=request, target=user)
+    record("2fa.disabled", actor=by or user, request=request, target=user)
 
 
 # --- Logging in --------------------------------------------------------------------------------
