@@ -300,3 +300,26 @@ def test_visible_to_is_empty_for_those_without_a_grant_R_DOS_6(world, role):
 
     user = world.roles()[role] or AnonymousUser()
     assert list(Dossier.objects.visible_to(user)) == []
+
+
+def test_deleted_extra_account_sees_nothing_R_ME_4_R_DOS_6(world):
+    """R-ME-4/R-DOS-6: a company's extra account deleted by the main account: its logged-in
+    session gets no dossier URL at all (0 leaks), like an anonymous visitor; the main account
+    still sees the company's dossier."""
+    from portal.accounts import services as account_services
+
+    extra = _http_client_for(world.company_extra)
+    assert extra.get(f"/dossiers/{world.company_dossier.pk}/").status_code == 200
+    account_services.remove_account(account=world.company_extra, by=world.company_main)
+
+    leaks = []
+    for dossier in (world.company_dossier, world.person_dossier):
+        for url in DOSSIER_URLS:
+            address = url.build(dossier)
+            response = extra.get(address)
+            if response.status_code != 302 or _mentions(_body(response), dossier):
+                leaks.append(f"{url.name} {address}: {response.status_code}")
+            assert response["Location"].startswith(LOGIN_PREFIX), address
+    assert leaks == []
+    main = _http_client_for(world.company_main)
+    assert main.get(f"/dossiers/{world.company_dossier.pk}/").status_code == 200

@@ -647,3 +647,34 @@ def test_a_lost_pdf_task_is_made_up_by_the_sweep_R_Q_4(client, action, owner):
     assert make_missing_pdfs() == 0
     action.refresh_from_db()
     assert action.pdf_document is not None
+
+
+def test_sending_an_action_notifies_only_that_client_R_ME_3_R_Q_1(
+    owner, dossier, staff, run, mailoutbox
+):
+    """R-ME-3 (b) with R-Q-1: a questionnaire or an upload request sent to a client e-mails
+    that client's accounts (in their language, no content), not another client of the same
+    dossier."""
+    partner = UserFactory(email="partner@example.test", language="nl")
+    grant(dossier, partner.client)
+    run(
+        services.send_questionnaire,
+        template=standard_template(),
+        dossier=dossier,
+        client=owner.client,
+        by=staff,
+    )
+    run(
+        services.request_upload,
+        dossier=dossier,
+        client=partner.client,
+        title_nl="Kopie legitimatiebewijs",
+        by=staff,
+    )
+    mails = [m for m in mailoutbox if m.to != [staff.email]]
+    assert sorted(m.to[0] for m in mails) == ["jan@example.test", "partner@example.test"]
+    to_owner = next(m for m in mails if m.to == ["jan@example.test"])
+    assert "questionnaire or a request for a document" in to_owner.body
+    to_partner = next(m for m in mails if m.to == ["partner@example.test"])
+    assert "vragenlijst of een verzoek om een document" in to_partner.body
+    assert "Kopie legitimatiebewijs" not in to_partner.body

@@ -74,6 +74,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "portal.offices",
     "portal.accounts",
     "portal.dossiers",
@@ -82,6 +84,7 @@ INSTALLED_APPS = [
     "portal.audit",
     "portal.notifications",
     "portal.questionnaires",
+    "portal.twofactor",
 ]
 
 MIDDLEWARE = [
@@ -168,6 +171,22 @@ AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_USERNAME_CALLABLE = "portal.accounts.lockout.lockout_username"
+
+# Two-step verification (R-ME-2, R-X-2): SMS codes and the authenticator app (django-otp).
+SMS_CODE_MINUTES = 10
+SMS_CODES_PER_HOUR = env_int("SMS_CODES_PER_HOUR", 5)
+# Wrong codes: after n failures a wait of factor * 2^(n-1) seconds (django-otp's throttling).
+OTP_THROTTLE_FACTOR = 1
+OTP_TOTP_THROTTLE_FACTOR = OTP_THROTTLE_FACTOR
+
+
+def _totp_issuer(device) -> str:
+    from portal.offices.models import Office
+
+    return Office.current().name
+
+
+OTP_TOTP_ISSUER = _totp_issuer
 
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
@@ -302,6 +321,21 @@ else:
     EMAIL_BACKEND = "portal.notifications.backends.OutboxEmailBackend"
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Klantportaal <noreply@localhost>")
 
+# --- SMS ------------------------------------------------------------------------------------
+# "outbox": files in SMS_DIR, readable at /dev/outbox/ (embedded mode); "twilio": Twilio's API.
+SMS_BACKEND = os.environ.get("SMS_BACKEND", "outbox")
+SMS_DIR = Path(os.environ.get("SMS_DIR", VAR_DIR / "sms"))
+SMS_FROM = os.environ.get("SMS_FROM", "Notaris")
+SMS_TIMEOUT = env_int("SMS_TIMEOUT", 10)
+TWILIO_API_URL = os.environ.get("TWILIO_API_URL", "https://api.twilio.com").rstrip("/")
+TWILIO_ACCOUNT_SID = os.environ.get("TWILIO_ACCOUNT_SID", "")
+TWILIO_AUTH_TOKEN = os.environ.get("TWILIO_AUTH_TOKEN", "")
+if SMS_BACKEND == "twilio" and not (TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN):
+    raise ImproperlyConfigured("SMS_BACKEND=twilio needs TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN.")
+
+# Notification e-mails (R-ME-3): events within this many seconds become one e-mail.
+NOTIFICATION_DIGEST_SECONDS = env_int("NOTIFICATION_DIGEST_SECONDS", 120)
+
 # --- Background work (Celery) ---------------------------------------------------------------
 CELERY_TASK_ALWAYS_EAGER = not os.environ.get("CELERY_BROKER_URL")
 # Eager mode runs tasks in-process; the in-memory broker is never used for delivery.
@@ -310,6 +344,10 @@ CELERY_BEAT_SCHEDULE = {
     "send-pending-email": {
         "task": "portal.notifications.tasks.send_pending_email",
         "schedule": 300,
+    },
+    "send-due-notifications": {
+        "task": "portal.notifications.tasks.send_due_notifications",
+        "schedule": 60,
     },
     "remove-stale-uploads": {
         "task": "portal.documents.tasks.remove_stale_uploads",

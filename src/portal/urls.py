@@ -13,6 +13,7 @@ admin.site.site_title = _("Klantportaal")
 urlpatterns = [
     path("", dossier_views.home, name="home"),
     path("", include("portal.accounts.urls")),
+    path("", include("portal.twofactor.urls")),
     path("dossiers/", include("portal.dossiers.urls")),
     path("dossiers/<int:pk>/documenten/", include("portal.documents.urls")),
     path("dossiers/<int:pk>/berichten/", include("portal.messaging.urls")),

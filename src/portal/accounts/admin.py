@@ -122,7 +122,7 @@ class UserAdmin(DjangoUserAdmin):
     search_fields = ["email", "full_name", "client__name"]
     autocomplete_fields = ["client"]
     readonly_fields = ["last_login", "date_joined", "password_set_at"]
-    actions = ["send_invitation"]
+    actions = ["send_invitation", "disable_two_step"]
     fieldsets = [
         (None, {"fields": ["email", "full_name", "language", "password"]}),
         (_("Client"), {"fields": ["client", "is_main_account"]}),
@@ -154,6 +154,31 @@ class UserAdmin(DjangoUserAdmin):
         if obj is None:
             kwargs["form"] = UserCreationForm
         return super().get_form(request, obj, **kwargs)
+
+    @admin.action(description=_("Turn off two-step verification (lost phone and codes)"))
+    def disable_two_step(self, request, queryset):
+        from portal.twofactor import services as twofactor
+
+        users = list(queryset)
+        for user in users:
+            twofactor.disable(user=user, by=request.user, request=request)
+        self.message_user(
+            request,
+            _("Two-step verification turned off for %(n)d account(s).") % {"n": len(users)},
+            messages.SUCCESS,
+        )
+
+    def delete_model(self, request, obj):
+        # R-ME-4: the same path as the company's own "delete": audit, and its sessions end.
+        if not obj.is_main_account and obj.client_id and obj.client.is_company:
+            services.remove_account(account=obj, by=request.user, request=request)
+            return
+        services.end_sessions(obj)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset.select_related("client"):
+            self.delete_model(request, obj)
 
     def save_model(self, request, obj, form, change):
         if not change:

@@ -88,3 +88,33 @@ class SetPasswordForm(forms.Form):
 
 class LanguageForm(forms.Form):
     language = forms.ChoiceField(label=_("Language"), choices=User.Language.choices)
+
+
+class ExtraAccountForm(forms.Form):
+    """R-ME-4: a company's main account adds an extra account: name and e-mail address."""
+
+    full_name = forms.CharField(
+        label=_("Name"), max_length=200, widget=forms.TextInput(attrs={"autocomplete": "off"})
+    )
+    email = forms.EmailField(
+        label=_("E-mail address"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+    )
+    language = forms.ChoiceField(label=_("Language"), choices=User.Language.choices)
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].strip().lower()
+        if User.objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError(_("An account with this e-mail address already exists."))
+        return email
+
+
+class NotificationForm(forms.Form):
+    """R-ME-3: which e-mails the client wants."""
+
+    label_suffix = ""
+
+    documents = forms.BooleanField(label=_("New documents have been published"), required=False)
+    questionnaires = forms.BooleanField(label=_("A questionnaire has been sent"), required=False)
+    messages = forms.BooleanField(label=_("The handler has sent me a message"), required=False)

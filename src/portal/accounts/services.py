@@ -111,6 +111,38 @@ def accept_invitation(*, token: AccountToken, request=None) -> None:
     send_password_link(user=token.user, request=request)
 
 
+@transaction.atomic
+def remove_account(*, account: User, by=None, request=None) -> None:
+    """Delete a company's extra account (R-ME-4). Access ends at once: the user row goes (so
+    no session of it authenticates any more) and so do its session rows."""
+    if account.is_main_account or account.client is None or not account.client.is_company:
+        raise ValueError("Only a company's extra account can be removed this way.")
+    record(
+        "account.removed",
+        actor=by,
+        request=request,
+        target=account,
+        client=account.client_id,
+        email=account.email,
+    )
+    end_sessions(account)
+    account.delete()
+
+
+def end_sessions(user: User) -> int:
+    """Delete the database sessions of ``user``. Returns how many."""
+    from django.contrib.auth import SESSION_KEY
+    from django.contrib.sessions.models import Session
+
+    keys = [
+        session.session_key
+        for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator()
+        if session.get_decoded().get(SESSION_KEY) == str(user.pk)
+    ]
+    Session.objects.filter(session_key__in=keys).delete()
+    return len(keys)
+
+
 def request_password_link(*, email: str, request=None) -> None:
     """Forgotten password (R-ACC-4). Does the same visible thing whether or not ``email`` has
     an account: the caller shows one answer for both."""

@@ -15,5 +15,14 @@ urlpatterns = [
     path("wachtwoord/nieuw/", views.set_password, name="set_password_form"),
     path("wachtwoord/nieuw/<str:token>/", views.set_password_link, name="set_password"),
     path("mijn-gegevens/", views.profile, name="profile"),
+    path("mijn-gegevens/notificaties/", views.notification_settings, name="notifications"),
+    path("mijn-gegevens/accounts/", views.extra_accounts, name="extra_accounts"),
+    path("mijn-gegevens/accounts/nieuw/", views.extra_account_add, name="extra_account_add"),
+    path("mijn-gegevens/accounts/<int:pk>/", views.extra_account, name="extra_account"),
+    path(
+        "mijn-gegevens/accounts/<int:pk>/verwijderen/",
+        views.extra_account_delete,
+        name="extra_account_delete",
+    ),
     path("taal/", views.choose_language, name="language"),
 ]

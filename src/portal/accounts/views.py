@@ -7,18 +7,30 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
+
+from portal.notifications import services as notifications
+from portal.twofactor import services as twofactor
+from portal.twofactor.login import start_pending_login
 
 from . import services
-from .forms import EmailForm, InvitationEmailForm, LanguageForm, LoginForm, SetPasswordForm
-from .models import AccountToken
+from .forms import (
+    EmailForm,
+    ExtraAccountForm,
+    InvitationEmailForm,
+    LanguageForm,
+    LoginForm,
+    NotificationForm,
+    SetPasswordForm,
+)
+from .models import AccountToken, User
 
 SESSION_KEYS = {
     AccountToken.Purpose.INVITATION: "_invitation_token",
@@ -48,8 +60,12 @@ class LoginView(auth_views.LoginView):
     def form_valid(self, form):
         user = form.get_user()
         first_login = user.last_login is None
+        landing = _landing_after_login(self.request, first_login)
+        if twofactor.is_enabled(user):
+            # R-ME-2: not logged in yet; the code comes first (a pending login).
+            return start_pending_login(self.request, user, backend=user.backend, landing=landing)
         login(self.request, user)
-        return redirect(_landing_after_login(self.request, first_login))
+        return redirect(landing)
 
 
 def _stash(request: HttpRequest, purpose: str, token: str, target: str) -> HttpResponse:
@@ -144,21 +160,133 @@ def set_password(request: HttpRequest) -> HttpResponse:
         )
         first_login = user.last_login is None
         request.session.pop(SESSION_KEYS[AccountToken.Purpose.SET_PASSWORD], None)
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        backend = "django.contrib.auth.backends.ModelBackend"
+        if twofactor.is_enabled(user):
+            # A password link is no second factor: the code is still asked (R-ME-2).
+            messages.success(request, _("Your password has been set."))
+            return start_pending_login(
+                request, user, backend=backend, landing=_landing_after_login(request, first_login)
+            )
+        login(request, user, backend=backend)
         messages.success(request, _("Your password has been set. You are now logged in."))
         return redirect(_landing_after_login(request, first_login))
     return render(request, "accounts/set_password.html", {"form": form})
 
 
+def _set_language_cookie(response: HttpResponse, language: str) -> None:
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=365 * 24 * 3600,
+        samesite="Lax",
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+    )
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
 def profile(request: HttpRequest) -> HttpResponse:
-    """ "Mijn gegevens": name, e-mail address and the language choice (R-ME-1)."""
-    form = LanguageForm(request.POST or None, initial={"language": request.user.language})
+    """ "Mijn gegevens": name and e-mail address, the language (R-ME-1), two-step verification
+    (R-ME-2), notifications (R-ME-3) and, for a company's main account, its accounts (R-ME-4)."""
+    user = request.user
+    form = LanguageForm(request.POST or None, initial={"language": user.language})
     if request.method == "POST" and form.is_valid():
-        services.set_language(user=request.user, language=form.cleaned_data["language"])
-        return redirect("accounts:profile")
-    return render(request, "accounts/profile.html", {"form": form})
+        services.set_language(user=user, language=form.cleaned_data["language"])
+        response = redirect("accounts:profile")
+        # The login page after logging out speaks the same language.
+        _set_language_cookie(response, form.cleaned_data["language"])
+        return response
+    context = {"form": form, "twofactor": twofactor.status(user)}
+    if user.client_id:
+        prefs = notifications.preferences(user)
+        context["notification_form"] = NotificationForm(
+            initial={
+                "documents": prefs.documents,
+                "questionnaires": prefs.questionnaires,
+                "messages": prefs.messages,
+            }
+        )
+    return render(request, "accounts/profile.html", context)
+
+
+@never_cache
+@require_POST
+def notification_settings(request: HttpRequest) -> HttpResponse:
+    """R-ME-3: save the three notification choices."""
+    if not request.user.client_id:
+        raise Http404
+    form = NotificationForm(request.POST)
+    if form.is_valid():
+        notifications.set_preferences(user=request.user, **form.cleaned_data)
+        messages.success(request, _("Your notification settings have been saved."))
+    return redirect(reverse("accounts:profile") + "#notifications-heading")
+
+
+# --- Company accounts (R-ME-4) -----------------------------------------------------------------
+
+
+def _company_of_main_account(request: HttpRequest):
+    """The company whose accounts the user manages; 404 for anyone but its main account."""
+    user = request.user
+    if not (user.is_main_account and user.client_id and user.client.is_company):
+        raise Http404
+    return user.client
+
+
+def _extra_account(request: HttpRequest, pk: int) -> User:
+    company = _company_of_main_account(request)
+    return get_object_or_404(User.objects.filter(client=company, is_main_account=False), pk=pk)
+
+
+@never_cache
+def extra_accounts(request: HttpRequest) -> HttpResponse:
+    """ "Accounts" → "Extra accounts": the company's extra accounts."""
+    company = _company_of_main_account(request)
+    accounts = User.objects.filter(client=company, is_main_account=False).order_by("email")
+    return render(
+        request, "accounts/extra_accounts.html", {"company": company, "accounts": accounts}
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def extra_account_add(request: HttpRequest) -> HttpResponse:
+    company = _company_of_main_account(request)
+    form = ExtraAccountForm(request.POST or None, initial={"language": request.user.language})
+    if request.method == "POST" and form.is_valid():
+        account = services.add_account(
+            client=company,
+            email=form.cleaned_data["email"],
+            full_name=form.cleaned_data["full_name"],
+            language=form.cleaned_data["language"],
+            by=request.user,
+            request=request,
+        )
+        messages.success(
+            request,
+            _("The extra account has been added; %(email)s receives an invitation by e-mail.")
+            % {"email": account.email},
+        )
+        return redirect("accounts:extra_account", pk=account.pk)
+    return render(request, "accounts/extra_account_add.html", {"form": form})
+
+
+@never_cache
+def extra_account(request: HttpRequest, pk: int) -> HttpResponse:
+    account = _extra_account(request, pk)
+    return render(request, "accounts/extra_account.html", {"account": account})
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def extra_account_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    account = _extra_account(request, pk)
+    if request.method == "POST":
+        services.remove_account(account=account, by=request.user, request=request)
+        messages.success(request, _("The extra account has been deleted."))
+        return redirect("accounts:extra_accounts")
+    return render(request, "accounts/extra_account_delete.html", {"account": account})
 
 
 @login_not_required
@@ -173,12 +301,5 @@ def choose_language(request: HttpRequest) -> HttpResponse:
     if language in dict(settings.LANGUAGES):
         if request.user.is_authenticated:
             services.set_language(user=request.user, language=language)
-        response.set_cookie(
-            settings.LANGUAGE_COOKIE_NAME,
-            language,
-            max_age=365 * 24 * 3600,
-            samesite="Lax",
-            secure=settings.SESSION_COOKIE_SECURE,
-            httponly=True,
-        )
+        _set_language_cookie(response, language)
     return response

@@ -28,3 +28,40 @@ class OutgoingEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} → {self.to}"
+
+
+class NotificationPreferences(models.Model):
+    """Which e-mails a client wants (R-ME-3). No row: everything on (the default)."""
+
+    user = models.OneToOneField(
+        "accounts.User", on_delete=models.CASCADE, related_name="notification_preferences"
+    )
+    documents = models.BooleanField(_("New documents have been published"), default=True)
+    questionnaires = models.BooleanField(_("A questionnaire has been sent"), default=True)
+    messages = models.BooleanField(_("The handler has sent me a message"), default=True)
+
+    class Meta:
+        verbose_name = _("notification preferences")
+        verbose_name_plural = _("notification preferences")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
+class PendingNotification(models.Model):
+    """An event waiting for the user's next notification e-mail (the digest)."""
+
+    class Event(models.TextChoices):
+        DOCUMENT = "document", _("new document")
+        QUESTIONNAIRE = "questionnaire", _("questionnaire")
+        MESSAGE = "message", _("message")
+
+    user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="+")
+    event = models.CharField(max_length=20, choices=Event.choices)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.event} for {self.user_id}"

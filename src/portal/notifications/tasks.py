@@ -54,3 +54,20 @@ def send_pending_email(older_than_seconds: int = 60) -> int:
     cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
     pending = OutgoingEmail.objects.filter(sent_at__isnull=True, created_at__lte=cutoff)
     return sum(send_now(pk) for pk in pending.values_list("pk", flat=True).order_by("pk"))
+
+
+@shared_task
+def send_digest(user_pk: int) -> bool:
+    """The notification e-mail of one user: all pending events in one (R-ME-3)."""
+    from .services import send_digest as send
+
+    return send(user_pk)
+
+
+@shared_task
+def send_due_notifications() -> int:
+    """The sweep: digests whose task was lost (broker down) go out now."""
+    from .services import due_users
+    from .services import send_digest as send
+
+    return sum(send(pk) for pk in due_users())

@@ -36,10 +36,27 @@ def _files() -> list[Path]:
     return sorted(folder.glob("*.eml"), reverse=True)[:200]
 
 
+def _text_messages() -> list[dict]:
+    """The SMS of the embedded mode (``SMS_DIR``), newest first."""
+    folder = Path(settings.SMS_DIR)
+    if not folder.is_dir():
+        return []
+    found = []
+    for path in sorted(folder.glob("*.sms"), reverse=True)[:50]:
+        head, _, body = path.read_text().partition("\n\n")
+        to = head.splitlines()[0].removeprefix("To: ") if head else ""
+        found.append({"name": path.name, "to": to, "text": body.strip()})
+    return found
+
+
 def outbox(request: HttpRequest) -> HttpResponse:
     if not settings.DEBUG:
         raise Http404
-    return render(request, "notifications/outbox.html", {"mails": [_read(p) for p in _files()]})
+    return render(
+        request,
+        "notifications/outbox.html",
+        {"mails": [_read(p) for p in _files()], "sms": _text_messages()},
+    )
 
 
 def outbox_message(request: HttpRequest, name: str) -> HttpResponse:

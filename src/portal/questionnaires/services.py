@@ -25,6 +25,7 @@ from django.utils.translation import override
 from portal.audit.services import record
 from portal.documents import services as document_services
 from portal.dossiers.models import DossierAccess
+from portal.notifications.events import questionnaire_sent
 
 from .forms import PageForm
 from .models import Action, QuestionnaireTemplate
@@ -81,6 +82,9 @@ def send_questionnaire(
             client=client.pk,
             template=template.pk,
         )
+        transaction.on_commit(
+            lambda: questionnaire_sent.send(sender=Action, dossier=dossier, client=client)
+        )
     return action
 
 
@@ -116,6 +120,9 @@ def request_upload(
             target=title_nl,
             action_id=action.pk,
             client=client.pk,
+        )
+        transaction.on_commit(
+            lambda: questionnaire_sent.send(sender=Action, dossier=dossier, client=client)
         )
     return action
 

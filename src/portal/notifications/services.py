@@ -1,0 +1,113 @@
+"""Notification e-mails (R-ME-3, R-X-5): who is told what, and the digest.
+
+``notify`` stores one ``PendingNotification`` per client account that wants this kind of
+e-mail and, after commit, schedules ``send_digest`` for that user ``NOTIFICATION_DIGEST_SECONDS``
+later (only when it is the user's first pending event, so a burst schedules one task). The task
+turns all of the user's pending events into ONE e-mail that says only what kind of thing waits,
+with a link: no titles, subjects or dossier numbers. The beat task ``send_due_notifications``
+sends whatever is older than the window, in case a task was lost (broker down).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from .email import queue_email
+from .models import NotificationPreferences, PendingNotification
+
+log = logging.getLogger(__name__)
+
+EVENTS = {"document": "documents", "questionnaire": "questionnaires", "message": "messages"}
+
+
+def preferences(user) -> NotificationPreferences:
+    """The user's preferences (unsaved defaults when there is no row)."""
+    prefs = NotificationPreferences.objects.filter(user=user).first()
+    return prefs or NotificationPreferences(user=user)
+
+
+def set_preferences(*, user, documents: bool, questionnaires: bool, messages: bool) -> None:
+    NotificationPreferences.objects.update_or_create(
+        user=user,
+        defaults={"documents": documents, "questionnaires": questionnaires, "messages": messages},
+    )
+
+
+def recipients(*, event: str, dossier, client=None):
+    """The active client accounts that see ``dossier`` (of ``client`` only, if given) and want
+    ``event`` e-mails."""
+    from portal.accounts.models import User
+
+    field = EVENTS[event]
+    users = User.objects.filter(
+        is_active=True, client__grants__dossier=dossier, client__isnull=False
+    ).exclude(**{f"notification_preferences__{field}": False})
+    if client is not None:
+        users = users.filter(client=client)
+    return users.distinct()
+
+
+def notify(*, event: str, dossier, client=None) -> int:
+    """Something of kind ``event`` waits in ``dossier`` (for ``client`` only, if given): queue
+    the notification e-mails. Returns the number of users told."""
+    if event not in EVENTS:
+        raise ValueError(f"Unknown event {event!r}")
+    told = 0
+    with transaction.atomic():
+        for user in recipients(event=event, dossier=dossier, client=client):
+            first = not PendingNotification.objects.filter(user=user).exists()
+            PendingNotification.objects.create(user=user, event=event)
+            if first:
+                transaction.on_commit(lambda pk=user.pk: schedule_digest(pk))
+            told += 1
+    return told
+
+
+def schedule_digest(user_pk: int) -> None:
+    from .tasks import send_digest
+
+    try:
+        send_digest.apply_async(args=[user_pk], countdown=settings.NOTIFICATION_DIGEST_SECONDS)
+    except Exception:  # broker down: the beat sweep sends it later
+        log.exception("Could not schedule the notification digest of user %s", user_pk)
+
+
+@transaction.atomic
+def send_digest(user_pk: int) -> bool:
+    """One e-mail with every pending event of the user. Returns True if an e-mail was queued."""
+    from portal.accounts.models import User
+
+    user = User.objects.select_for_update().filter(pk=user_pk, is_active=True).first()
+    pending = PendingNotification.objects.filter(user_id=user_pk)
+    events = set(pending.values_list("event", flat=True))
+    pending.delete()
+    if user is None or not events:
+        return False
+    prefs = preferences(user)
+    events = {event for event in events if getattr(prefs, EVENTS[event])}
+    if not events:
+        return False
+    queue_email(
+        to_user=user,
+        template="notification",
+        context={
+            "documents": "document" in events,
+            "questionnaires": "questionnaire" in events,
+            "messages": "message" in events,
+        },
+    )
+    return True
+
+
+def due_users() -> list[int]:
+    cutoff = timezone.now() - timedelta(seconds=settings.NOTIFICATION_DIGEST_SECONDS + 30)
+    return list(
+        PendingNotification.objects.filter(created_at__lte=cutoff)
+        .values_list("user_id", flat=True)
+        .distinct()
+    )

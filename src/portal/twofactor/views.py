@@ -1,0 +1,251 @@
+"""Pages of two-step verification (R-ME-2, R-X-2): the second login step, and setting it up,
+changing and turning it off under "Mijn gegevens"."""
+
+from __future__ import annotations
+
+import base64
+
+import segno
+from django.contrib import messages
+from django.contrib.auth import get_user_model, login
+from django.contrib.auth.decorators import login_not_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods, require_POST
+
+from portal.audit.services import record
+from portal.notifications.sms import SmsError
+
+from . import services
+from .forms import CodeForm, LoginCodeForm, MobileNumberForm, PasswordForm
+from .login import MAX_ATTEMPTS, PENDING, get_pending, send_login_code, sms_failed_message
+
+SETUP_NONCE = "_2fa_setup_nonce"
+
+
+def _wrong_code_message(check: services.Check) -> str:
+    if check.result is services.Result.THROTTLED:
+        return _("Too many wrong codes. Wait a moment and try again.")
+    return _("This code is not correct or no longer valid. Please try again.")
+
+
+# --- the second login step ---------------------------------------------------------------------
+
+
+@login_not_required
+@never_cache
+@sensitive_post_parameters("code")
+@require_http_methods(["GET", "POST"])
+def login_code(request: HttpRequest) -> HttpResponse:
+    pending = get_pending(request)
+    if pending is None:
+        messages.error(request, _("Your login has expired. Please log in again."))
+        return redirect("accounts:login")
+    user = get_user_model().objects.filter(pk=pending["user"], is_active=True).first()
+    if user is None:
+        request.session.pop(PENDING, None)
+        return redirect("accounts:login")
+    form = LoginCodeForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        check = services.verify_login(
+            user=user, code=form.cleaned_data["code"], sms_nonce=pending.get("nonce", "")
+        )
+        if check.result is services.Result.OK:
+            request.session.pop(PENDING, None)
+            login(request, user, backend=pending["backend"])
+            record("login.second_factor", actor=user, request=request, method=check.method)
+            if check.method == "recovery":
+                messages.warning(
+                    request,
+                    _(
+                        "You logged in with a recovery code; it cannot be used again. "
+                        "Make a new set under My details when you run low."
+                    ),
+                )
+            return redirect(pending["landing"])
+        pending["attempts"] = pending.get("attempts", 0) + 1
+        if pending["attempts"] >= MAX_ATTEMPTS:
+            request.session.pop(PENDING, None)
+            messages.error(request, _("Too many wrong codes. Please log in again."))
+            return redirect("accounts:login")
+        request.session[PENDING] = pending
+        form.add_error("code", _wrong_code_message(check))
+    sms = services.login_sms_device(user)
+    return render(request, "twofactor/login_code.html", {"form": form, "sms": sms})
+
+
+@login_not_required
+@never_cache
+@require_POST
+def login_resend(request: HttpRequest) -> HttpResponse:
+    pending = get_pending(request)
+    if pending is None:
+        return redirect("accounts:login")
+    user = get_user_model().objects.filter(pk=pending["user"], is_active=True).first()
+    device = services.login_sms_device(user) if user else None
+    if device is not None:
+        send_login_code(request, device)
+    return redirect("twofactor:login_code")
+
+
+# --- setting up --------------------------------------------------------------------------------
+
+
+def _show_recovery_codes(request: HttpRequest, codes: list[str]) -> HttpResponse:
+    response = render(request, "twofactor/recovery_codes.html", {"codes": codes})
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@never_cache
+@sensitive_post_parameters("password")
+@require_http_methods(["GET", "POST"])
+def setup_sms(request: HttpRequest) -> HttpResponse:
+    """Enter (or change) the mobile number; a code goes to it by SMS."""
+    user = request.user
+    form = MobileNumberForm(
+        request.POST if request.method == "POST" else None,
+        user=user,
+        ask_password=services.is_enabled(user),
+    )
+    if request.method == "POST" and form.is_valid():
+        device = services.start_sms_setup(user=user, number=form.cleaned_data["number"])
+        try:
+            request.session[SETUP_NONCE] = services.send_code(device)
+        except services.TooManyCodes:
+            form.add_error(None, _("Too many codes were sent to this number. Wait an hour."))
+        except SmsError:
+            form.add_error(None, sms_failed_message())
+        else:
+            return redirect("twofactor:sms_confirm")
+    return render(request, "twofactor/sms_setup.html", {"form": form})
+
+
+@never_cache
+@sensitive_post_parameters("code")
+@require_http_methods(["GET", "POST"])
+def sms_confirm(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    device = services.pending_sms_device(user)
+    if device is None:
+        return redirect("twofactor:sms_setup")
+    form = CodeForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        check, codes = services.confirm_sms_setup(
+            user=user,
+            device=device,
+            nonce=request.session.get(SETUP_NONCE, ""),
+            code=form.cleaned_data["code"],
+            request=request,
+        )
+        if check.result is services.Result.OK:
+            request.session.pop(SETUP_NONCE, None)
+            if codes:
+                return _show_recovery_codes(request, codes)
+            messages.success(request, _("Two-step verification by SMS is on."))
+            return redirect("accounts:profile")
+        form.add_error("code", _wrong_code_message(check))
+    return render(request, "twofactor/sms_confirm.html", {"form": form, "device": device})
+
+
+@never_cache
+@require_POST
+def sms_resend(request: HttpRequest) -> HttpResponse:
+    device = services.pending_sms_device(request.user)
+    if device is None:
+        return redirect("twofactor:sms_setup")
+    try:
+        request.session[SETUP_NONCE] = services.send_code(device)
+        messages.info(request, _("A new code is on its way."))
+    except services.TooManyCodes:
+        messages.error(request, _("Too many codes were sent to this number. Wait an hour."))
+    except SmsError:
+        messages.error(request, sms_failed_message())
+    return redirect("twofactor:sms_confirm")
+
+
+@never_cache
+@sensitive_post_parameters("password")
+@require_http_methods(["GET", "POST"])
+def totp_start(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    form = PasswordForm(
+        request.POST if request.method == "POST" else None,
+        user=user,
+        ask_password=services.is_enabled(user),
+    )
+    if request.method == "POST" and form.is_valid():
+        services.start_totp_setup(user=user)
+        return redirect("twofactor:totp_confirm")
+    return render(request, "twofactor/totp_start.html", {"form": form})
+
+
+@never_cache
+@sensitive_post_parameters("code")
+@require_http_methods(["GET", "POST"])
+def totp_confirm(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    device = services.pending_totp_device(user)
+    if device is None:
+        return redirect("twofactor:totp_start")
+    form = CodeForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        check, codes = services.confirm_totp_setup(
+            user=user, device=device, code=form.cleaned_data["code"], request=request
+        )
+        if check.result is services.Result.OK:
+            if codes:
+                return _show_recovery_codes(request, codes)
+            messages.success(request, _("Two-step verification with an authenticator app is on."))
+            return redirect("accounts:profile")
+        form.add_error("code", _wrong_code_message(check))
+    qr = segno.make(device.config_url, error="m").svg_inline(
+        scale=4, title=_("QR code for your authenticator app")
+    )
+    secret = base64.b32encode(device.bin_key).decode().rstrip("=")
+    response = render(
+        request,
+        "twofactor/totp_confirm.html",
+        {
+            "form": form,
+            "qr": mark_safe(qr),  # noqa: S308 - SVG made by segno from our own data
+            "secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
+        },
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@never_cache
+@sensitive_post_parameters("password")
+@require_http_methods(["GET", "POST"])
+def recovery_codes(request: HttpRequest) -> HttpResponse:
+    """Make a fresh set of recovery codes (the old ones stop working)."""
+    user = request.user
+    if not services.is_enabled(user):
+        return redirect("accounts:profile")
+    form = PasswordForm(request.POST if request.method == "POST" else None, user=user)
+    if request.method == "POST" and form.is_valid():
+        return _show_recovery_codes(
+            request, services.regenerate_recovery_codes(user=user, request=request)
+        )
+    return render(request, "twofactor/recovery_new.html", {"form": form})
+
+
+@never_cache
+@sensitive_post_parameters("password")
+@require_http_methods(["GET", "POST"])
+def disable(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if not services.is_enabled(user):
+        return redirect("accounts:profile")
+    form = PasswordForm(request.POST if request.method == "POST" else None, user=user)
+    if request.method == "POST" and form.is_valid():
+        services.disable(user=user, request=request)
+        messages.success(request, _("Two-step verification is off."))
+        return redirect("accounts:profile")
+    return render(request, "twofactor/disable.html", {"form": form})

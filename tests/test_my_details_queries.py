@@ -1,0 +1,76 @@
+"""Fixed query counts (as tests/test_query_counts.py) for the pages of "Mijn gegevens", the
+second login step and the company's accounts (R-ME-1..4): the same with 1 and with 30 extra
+accounts, recovery codes and pending notifications."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test import Client as HttpClient
+from django.test.utils import CaptureQueriesContext
+
+from portal.notifications.models import PendingNotification
+from portal.twofactor import services as twofactor
+
+from .factories import PASSWORD, ClientFactory, UserFactory
+from .test_query_counts import ACTIONS_BAR
+
+pytestmark = pytest.mark.django_db
+
+# Per request: the session, the user, the office, then the page's own reads.
+EXPECTED_QUERIES = {
+    # 2FA status: SMS device, app device, recovery codes left; notification preferences; the
+    # client (company or person).
+    # Every client page also has the bar of open actions (R-HOME-3): ACTIONS_BAR, one query.
+    "profile": 9 + ACTIONS_BAR,
+    # the company (client) of the main account, the page of accounts.
+    "extra accounts": 5 + ACTIONS_BAR,
+    "extra account": 5 + ACTIONS_BAR,
+    "extra account add": 4 + ACTIONS_BAR,
+    # the pending user, the SMS device (the office for branding).
+    "login code": 4,
+}
+
+
+def company_with_extras(label: str, extras: int):
+    company = ClientFactory(company=True)
+    main = UserFactory(email=f"main-{label}@example.test", client=company, language="en")
+    others = [
+        UserFactory(email=f"x{i}-{label}@example.test", client=company, is_main_account=False)
+        for i in range(extras)
+    ]
+    twofactor.start_sms_setup(user=main, number="+31612345678").__class__.objects.filter(
+        user=main
+    ).update(confirmed=True)
+    twofactor._new_recovery_codes(main)
+    PendingNotification.objects.bulk_create(
+        PendingNotification(user=main, event="document") for _ in range(extras)
+    )
+    return main, others
+
+
+def count(http, url) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = http.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    return len(queries)
+
+
+@pytest.mark.parametrize("extras", [1, 30])
+def test_my_details_pages_have_fixed_query_counts_R_ME_1_R_ME_4(extras, settings, tmp_path):
+    """R-ME-1..4: every page of Mijn gegevens runs a fixed number of queries."""
+    settings.SMS_DIR = tmp_path
+    main, others = company_with_extras(f"c{extras}", extras)
+    http = HttpClient()
+    http.force_login(main)
+    pages = {
+        "profile": "/mijn-gegevens/",
+        "extra accounts": "/mijn-gegevens/accounts/",
+        "extra account": f"/mijn-gegevens/accounts/{others[-1].pk}/",
+        "extra account add": "/mijn-gegevens/accounts/nieuw/",
+    }
+    got = {name: count(http, url) for name, url in pages.items()}
+    pending = HttpClient()
+    pending.post("/inloggen/", {"username": main.email, "password": PASSWORD})
+    got["login code"] = count(pending, "/inloggen/code/")
+    assert got == EXPECTED_QUERIES
