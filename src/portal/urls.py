@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from portal.dossiers import views as dossier_views
+from portal.health import views as health_views
 from portal.notifications import views as outbox_views
 from portal.offices import views as office_views
 
@@ -20,6 +21,8 @@ urlpatterns = [
     path("acties/", include("portal.questionnaires.urls")),
     path("kantoor/logo/", login_not_required(office_views.logo), name="office_logo"),
     path("beheer/", admin.site.urls),
+    path("health/live/", health_views.live, name="health_live"),
+    path("health/ready/", health_views.ready, name="health_ready"),
     # The development outbox answers 404 unless DEBUG is on (see its views).
     path("dev/outbox/", login_not_required(outbox_views.outbox), name="dev_outbox"),
     path(

@@ -95,6 +95,19 @@ def instream(file, *, url: str, timeout: float) -> str:
             return ""
 
 
+def ping(timeout: float = 2.0) -> bool:
+    """True when the configured clamd answers PING with PONG (readiness check)."""
+    url = settings.CLAMAV_URL
+    if not url:
+        return True
+    try:
+        with _connect(url, timeout) as sock:
+            sock.sendall(b"zPING\0")
+            return _read_reply(sock).strip() == "PONG"
+    except (OSError, ScannerUnavailable):
+        return False
+
+
 def scan(file: File) -> None:
     """Refuse ``file`` with ``UploadRejected`` unless clamd says it is clean; a no-op when
     ``CLAMAV_URL`` is empty. The file is rewound afterwards."""
