@@ -127,3 +127,58 @@ def test_english_pages_have_no_dutch_labels_R_ME_1(client):
     dutch = client.get(f"/dossiers/{dossier.pk}/").content.decode()
     for label in ["Correspondentie", "Documenten", "Door mij aangeleverd", "Berichten"]:
         assert label in dutch
+
+
+def dutch_texts() -> set[str]:
+    """Dutch translations that cannot be mistaken for English: different from their msgid and
+    at least two words long (so "Dossier", "OK" or "Status" do not count)."""
+    texts = set()
+    for entry in read_po(CATALOGUE / "django.po"):
+        for text in entry["msgstr"].values():
+            plain = text.split("%(")[0].split("{")[0].strip()
+            if plain and plain != entry["msgid"] and len(plain.split()) >= 2 and len(plain) >= 12:
+                texts.add(plain)
+    return texts
+
+
+def test_no_untranslated_text_on_english_pages_R_ME_1(world, client):
+    """R-ME-1: an English user meets no Dutch text on any client page: none of the catalogue's
+    Dutch translations appears (a string that is not marked for translation would show up
+    here as the Dutch of another page, or be caught by the Dutch-only words below)."""
+    from portal.messaging.models import Message
+
+    user = world.company_main
+    user.language = "en"
+    user.save(update_fields=["language"])
+    client.force_login(user)
+    dossier = world.company_dossier
+    message = Message.objects.get(dossier=dossier)
+    pages = [
+        "/",
+        "/dossiers/",
+        f"/dossiers/{dossier.pk}/",
+        *(f"/dossiers/{dossier.pk}/{tab}/" for tab in ("documenten", "aangeleverd", "berichten")),
+        f"/dossiers/{dossier.pk}/berichten/nieuw/",
+        f"/dossiers/{dossier.pk}/berichten/{message.pk}/",
+        f"/dossiers/{dossier.pk}/berichten/{message.pk}/beantwoorden/",
+        "/acties/",
+        "/mijn-gegevens/",
+        "/mijn-gegevens/accounts/",
+        "/mijn-gegevens/accounts/nieuw/",
+        "/mijn-gegevens/verificatie/sms/",
+        "/mijn-gegevens/verificatie/app/",
+    ]
+    dutch = dutch_texts()
+    assert len(dutch) > 200  # the check has teeth
+    found = {}
+    for page in pages:
+        response = client.get(page, follow=True)
+        assert response.status_code == 200, page
+        body = response.content.decode()
+        hits = sorted(text for text in dutch if text in body)
+        hits += [
+            word for word in ("Inloggen", "Uitloggen", "Versturen", "Verstuur") if word in body
+        ]
+        if hits:
+            found[page] = hits
+    assert found == {}
