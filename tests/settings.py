@@ -10,6 +10,8 @@ os.environ.pop("CELERY_BROKER_URL", None)
 os.environ.pop("EMAIL_URL", None)
 os.environ.pop("S3_BUCKET", None)
 os.environ.pop("CLAMAV_URL", None)
+# The test client and the live server speak plain HTTP (production redirects to HTTPS).
+os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
 
 from portal.settings import *  # noqa: E402,F403
 

@@ -1,0 +1,108 @@
+"""Browser-facing security settings (issue 8, ASVS V3): the headers on every kind of page, the
+cookies, and Django's deployment checklist with the production settings."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.test import Client as HttpClient
+
+from .factories import DossierFactory, StaffFactory, UserFactory, grant
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def pages(db):
+    owner = UserFactory(email="jan@example.test")
+    dossier = DossierFactory()
+    grant(dossier, owner.client)
+    grant(DossierFactory(), owner.client)  # two dossiers: the list does not redirect
+    staff = StaffFactory(email="staff@office.test", is_superuser=True)
+    return {
+        None: ["/inloggen/", "/wachtwoord/instellen/", "/health/live/"],
+        owner: ["/", "/dossiers/", f"/dossiers/{dossier.pk}/berichten/nieuw/", "/mijn-gegevens/"],
+        staff: ["/beheer/", "/beheer/messaging/message/"],
+    }
+
+
+def test_every_page_carries_the_security_headers(pages):
+    """A Content-Security-Policy with a nonce and without 'unsafe-inline', frame-ancestors
+    'none', X-Frame-Options DENY, nosniff, Referrer-Policy and HSTS of at least a year (on
+    HTTPS) on public, client and staff pages."""
+    tried = 0
+    staff = list(pages)[-1]
+    for user, urls in pages.items():
+        http = HttpClient()
+        if user is not None:
+            http.force_login(user)
+        for url in urls:
+            response = http.get(url, secure=True)
+            assert response.status_code == 200, url
+            csp = response["Content-Security-Policy"]
+            assert "unsafe-inline" not in csp and "unsafe-eval" not in csp, url
+            assert "frame-ancestors 'none'" in csp and "default-src 'self'" in csp, url
+            if response["Content-Type"].startswith("text/html") and user != staff:
+                # The portal's pages use the nonce (the admin's have no inline code).
+                assert "'nonce-" in csp, url
+            assert response["X-Frame-Options"] == "DENY", url
+            assert response["X-Content-Type-Options"] == "nosniff", url
+            assert response["Referrer-Policy"] == "same-origin", url
+            max_age = int(response["Strict-Transport-Security"].split("max-age=")[1].split(";")[0])
+            assert max_age >= 31536000, url
+            tried += 1
+    assert tried == 9
+
+
+def test_the_inline_style_carries_the_requests_nonce(client, db):
+    """The one inline <style> (the office's colours) has the nonce of its response's policy."""
+    response = client.get("/inloggen/")
+    nonce = response["Content-Security-Policy"].split("'nonce-")[1].split("'")[0]
+    assert f'<style nonce="{nonce}">' in response.content.decode()
+    assert "<script>" not in response.content.decode()
+
+
+def test_cookies_are_host_prefixed_secure_and_http_only(client, db, settings):
+    """Session and CSRF cookies: __Host- names, Secure, HttpOnly, SameSite=Lax."""
+    assert settings.SESSION_COOKIE_NAME == "__Host-sessionid"
+    assert settings.CSRF_COOKIE_NAME == "__Host-csrftoken"
+    response = client.get("/inloggen/", secure=True)
+    cookie = response.cookies["__Host-csrftoken"]
+    assert cookie["secure"] and cookie["httponly"] and cookie["path"] == "/"
+    assert not cookie["domain"]
+    assert cookie["samesite"] == "Lax"
+
+
+def test_check_deploy_passes_with_the_production_settings(tmp_path):
+    """Django's deployment checklist (`check --deploy --fail-level WARNING`) passes with the
+    production settings as docs/deployment.md gives them."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("DJANGO_", "SECURE_", "DEBUG"))
+    }
+    env.update(
+        {
+            "SECRET_KEY": secrets.token_urlsafe(50),
+            "ALLOWED_HOSTS": "portaal.example.nl",
+            "CSRF_TRUSTED_ORIGINS": "https://portaal.example.nl",
+            "BEHIND_TLS_PROXY": "1",
+            "VAR_DIR": str(tmp_path),
+            "DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite3",
+            "DJANGO_SETTINGS_MODULE": "portal.settings",
+        }
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
