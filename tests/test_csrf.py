@@ -1,0 +1,42 @@
+"""CSRF on every state change (issue 8, ASVS V3/V4): a POST without a CSRF token is refused on
+every URL of the portal, for a visitor, a client and staff; GET never changes state."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client as HttpClient
+
+from portal.audit.models import AuditEntry
+from portal.messaging.models import Message
+
+from .test_routes import routes, sample_path
+
+#: URL prefixes that authenticate differently and are exempt by design (none yet).
+EXEMPT: tuple[str, ...] = ()
+
+
+@pytest.mark.parametrize("role", ["anonymous", "owner", "staff"])
+def test_every_post_without_a_csrf_token_is_refused(world, role):
+    """Every URL pattern, posted to without a token (the browser's cookie present, as in a
+    cross-site request): refused, and nothing is written."""
+    http = HttpClient(enforce_csrf_checks=True)
+    user = {"anonymous": None, "owner": world.owner, "staff": world.staff}[role]
+    if user is not None:
+        http.force_login(user)
+    http.get("/inloggen/")  # the CSRF cookie, as a visitor's browser would have it
+    before = (Message.objects.count(), AuditEntry.objects.count())
+    tried = []
+    for route, _pattern in routes():
+        path = sample_path(route)
+        if path is None or path.startswith(EXEMPT):
+            continue
+        response = http.post(path, {"subject": "x", "body": "y", "email": "a@b.test"})
+        tried.append(path)
+        # Refused by the CSRF check (403), or before it by the login check for a user who may
+        # not be there at all (a redirect to a login page): never handled.
+        to_login = response.status_code == 302 and response["Location"].startswith(
+            ("/inloggen/", "/beheer/login/")
+        )
+        assert response.status_code == 403 or to_login, (path, response.status_code)
+    assert len(tried) > 40
+    assert (Message.objects.count(), AuditEntry.objects.count()) == before
