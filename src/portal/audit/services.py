@@ -1,14 +1,38 @@
 from __future__ import annotations
 
+import ipaddress
+
+from django.conf import settings
 from django.http import HttpRequest
 
 from .models import AuditEntry
 
 
+def _valid(address: str) -> str | None:
+    try:
+        return str(ipaddress.ip_address(address.strip()))
+    except ValueError:
+        return None
+
+
 def client_ip(request: HttpRequest | None) -> str | None:
+    """The address of the client, for the audit trail and the login lockout (one definition).
+
+    Without trusted proxies (``TRUSTED_PROXY_COUNT=0``) it is ``REMOTE_ADDR`` and any
+    ``X-Forwarded-For`` is ignored. Behind ``n`` trusted proxies, each of which appends the
+    address it saw, the client is the ``n``-th entry from the right of ``X-Forwarded-For``:
+    entries further left were written by the client itself and can be forged, so they neither
+    hide an attacker nor blame someone else."""
     if request is None:
         return None
-    return request.META.get("REMOTE_ADDR") or None
+    remote = _valid(request.META.get("REMOTE_ADDR") or "")
+    hops = settings.TRUSTED_PROXY_COUNT
+    if hops <= 0:
+        return remote
+    chain = [part for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part]
+    if len(chain) < hops:
+        return remote
+    return _valid(chain[-hops]) or remote
 
 
 def record(
