@@ -5,6 +5,7 @@ Redis/Celery path with a real worker."""
 from __future__ import annotations
 
 import time
+import uuid
 
 import pytest
 from django.core.files.base import ContentFile
@@ -183,15 +184,19 @@ def test_digest_through_redis_and_a_real_worker_R_ME_3(settings):
         redis.Redis.from_url(url, socket_connect_timeout=1).ping()
     except redis.exceptions.ConnectionError:
         skip_or_fail("Redis is not running on 127.0.0.1:6379")
-    redis.Redis.from_url(url).flushdb()
     settings.NOTIFICATION_DIGEST_SECONDS = 2
     staff = StaffFactory()
     owner = UserFactory(email="owner@example.test")
     dossier = DossierFactory()
     grant(dossier, owner.client)
 
-    saved = {key: app.conf[key] for key in ("task_always_eager", "broker_url")}
-    app.conf.update(task_always_eager=False, broker_url=url)
+    # A queue of this run only: another test run on the same Redis (a second checkout, CI
+    # and a developer at once) must not take this run's tasks, nor this run take theirs.
+    queue = f"klantportaal-test-{uuid.uuid4().hex}"
+    saved = {
+        key: app.conf[key] for key in ("task_always_eager", "broker_url", "task_default_queue")
+    }
+    app.conf.update(task_always_eager=False, broker_url=url, task_default_queue=queue)
     app._pool = None
     app.amqp._producer_pool = None
     try:
