@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "portal.notifications",
     "portal.questionnaires",
     "portal.twofactor",
+    "portal.workspace",
 ]
 
 MIDDLEWARE = [

@@ -19,6 +19,7 @@ urlpatterns = [
     path("dossiers/<int:pk>/berichten/", include("portal.messaging.urls")),
     path("acties/", include("portal.questionnaires.urls")),
     path("kantoor/logo/", login_not_required(office_views.logo), name="office_logo"),
+    path("kantoor/", include("portal.workspace.urls")),
     path("beheer/", admin.site.urls),
     # The development outbox answers 404 unless DEBUG is on (see its views).
     path("dev/outbox/", login_not_required(outbox_views.outbox), name="dev_outbox"),
