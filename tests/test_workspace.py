@@ -424,3 +424,24 @@ def test_search_finds_dossiers_and_clients_R_OFF_1(http, dossier, owner):
     ]:
         context = http.get("/kantoor/zoeken/", {"q": q}).context
         assert (len(context["dossiers"]), len(context["clients"])) == (dossiers, clients), q
+
+
+def test_demo_staff_can_log_in_to_the_workspace_with_the_printed_key_R_OFF_1(db):
+    """The demo command gives notaris@… an authenticator key and prints it."""
+    import base64
+    import io
+    import re
+
+    from django.core.management import call_command
+    from django_otp.oath import totp
+
+    out = io.StringIO()
+    call_command("demo", force=True, stdout=out)
+    secret = re.search(r"authenticator key: ([A-Z2-7]+)", out.getvalue()).group(1)
+    key = base64.b32decode(secret + "=" * (-len(secret) % 8))
+    http = HttpClient()
+    http.post(
+        "/inloggen/", {"username": "notaris@demo.klantportaal.test", "password": "Demo-portaal1"}
+    )
+    http.post("/inloggen/code/", {"code": f"{totp(key):06d}"})
+    assert http.get("/kantoor/").status_code == 200
