@@ -191,11 +191,11 @@ def test_office_branding_is_edited_in_the_admin_R_ACC_5(admin_client):
     assert "#RRGGBB" in bad.content.decode()
 
 
-def test_staff_home_goes_to_the_admin_R_OFF_1(admin_client):
-    """R-OFF-1: office staff land in the admin, not on a client's home."""
+def test_staff_home_goes_to_the_workspace_R_OFF_1(admin_client):
+    """R-OFF-1: office staff land in the staff workspace, not on a client's home."""
     response = admin_client.get("/")
     assert response.status_code == 302
-    assert response["Location"] == "/beheer/"
+    assert response["Location"] == "/kantoor/"
 
 
 def test_admin_is_for_staff_only_R_OFF_1(client):

@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "portal.notifications",
     "portal.questionnaires",
     "portal.twofactor",
+    "portal.workspace",
 ]
 
 MIDDLEWARE = [

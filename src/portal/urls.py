@@ -20,6 +20,7 @@ urlpatterns = [
     path("dossiers/<int:pk>/berichten/", include("portal.messaging.urls")),
     path("acties/", include("portal.questionnaires.urls")),
     path("kantoor/logo/", login_not_required(office_views.logo), name="office_logo"),
+    path("kantoor/", include("portal.workspace.urls")),
     path("beheer/", admin.site.urls),
     path("health/live/", health_views.live, name="health_live"),
     path("health/ready/", health_views.ready, name="health_ready"),

@@ -129,6 +129,26 @@ def remove_account(*, account: User, by=None, request=None) -> None:
     account.delete()
 
 
+@transaction.atomic
+def set_blocked(*, account: User, blocked: bool, by=None, request=None) -> bool:
+    """Block (``is_active=False``) or unblock an account (R-OFF-1). Blocking ends the account's
+    sessions at once, as ``remove_account`` does. Returns False when nothing changed."""
+    if account.is_active == (not blocked):
+        return False
+    account.is_active = not blocked
+    account.save(update_fields=["is_active"])
+    record(
+        "account.blocked" if blocked else "account.unblocked",
+        actor=by,
+        request=request,
+        target=account,
+        client=account.client_id,
+    )
+    if blocked:
+        end_sessions(account)
+    return True
+
+
 def end_sessions(user: User) -> int:
     """Delete the database sessions of ``user``. Returns how many."""
     from django.contrib.auth import SESSION_KEY

@@ -23,6 +23,35 @@ def create_dossier(
 
 
 @transaction.atomic
+def update_dossier(
+    *, dossier: Dossier, description: str, status, handler=None, by=None, request=None
+) -> list[str]:
+    """Change a dossier's description, status and handler (R-OFF-1). Records what changed;
+    returns the names of the changed fields (nothing recorded when nothing changed)."""
+    changes: dict[str, list] = {}
+    if description != dossier.description:
+        changes["description"] = [dossier.description, description]
+    if status.pk != dossier.status_id:
+        changes["status"] = [str(dossier.status), str(status)]
+    if getattr(handler, "pk", None) != dossier.handler_id:
+        changes["handler"] = [str(dossier.handler or ""), str(handler or "")]
+    if changes:
+        dossier.description = description
+        dossier.status = status
+        dossier.handler = handler
+        dossier.save(update_fields=["description", "status", "handler", "updated_at"])
+        record(
+            "dossier.updated",
+            actor=by,
+            request=request,
+            dossier=dossier,
+            target=dossier.number,
+            changes=changes,
+        )
+    return list(changes)
+
+
+@transaction.atomic
 def set_progress(*, dossier: Dossier, steps: list[tuple[str, bool]], by=None) -> None:
     """Replace the dossier's progress list by ``steps`` (title, done), in that order."""
     dossier.steps.all().delete()

@@ -41,8 +41,8 @@ EMPTY_TEXTS = {
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     if request.user.is_staff and request.user.client_id is None:
-        # Office staff work in the admin (later: the staff workspace).
-        return redirect("admin:index")
+        # Office staff work in the staff workspace (R-OFF-1..5).
+        return redirect("workspace:inbox")
     return render(request, "dossiers/home.html", {"counts": queries.home_counts(request.user)})
 
 

@@ -234,6 +234,16 @@ class Action(models.Model):
         blank=True,
         related_name="+",
     )
+    # R-OFF-4/5: the office has looked at the completed action (the workspace's inbox).
+    handled_at = models.DateTimeField(_("handled at"), null=True, blank=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("handled by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     objects = ActionQuerySet.as_manager()
 

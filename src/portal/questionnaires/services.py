@@ -326,3 +326,22 @@ def complete_upload_request(*, action: Action, by, request=None) -> bool:
                 documents=list(current.supplied_documents.values_list("pk", flat=True)),
             )
     return bool(done)
+
+
+def mark_handled(*, action: Action, by, request=None) -> bool:
+    """R-OFF-4/5: the office has seen a completed questionnaire or fulfilled upload request (it
+    leaves the workspace's inbox). Returns False if it was open or handled already."""
+    with transaction.atomic():
+        done = Action.objects.filter(
+            pk=action.pk, status=Action.Status.COMPLETED, handled_at__isnull=True
+        ).update(handled_at=timezone.now(), handled_by=by)
+        if done:
+            record(
+                "action.handled",
+                actor=by,
+                request=request,
+                dossier=action.dossier,
+                target=action.title_nl,
+                action_id=action.pk,
+            )
+    return bool(done)

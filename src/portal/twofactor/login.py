@@ -72,6 +72,19 @@ def sms_failed_message() -> str:
     )
 
 
+#: Set in the session when its user proved a second factor: the login code, or a code while
+#: turning two-step verification on. The staff workspace requires it (R-OFF, R-X-2).
+VERIFIED = "_2fa_verified"
+
+
+def mark_verified(request: HttpRequest) -> None:
+    request.session[VERIFIED] = True
+
+
+def is_verified(request: HttpRequest) -> bool:
+    return bool(request.session.get(VERIFIED))
+
+
 def get_pending(request: HttpRequest) -> dict | None:
     pending = request.session.get(PENDING)
     if not pending or time.time() - pending.get("since", 0) > PENDING_SECONDS:

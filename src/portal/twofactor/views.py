@@ -22,7 +22,14 @@ from portal.notifications.sms import SmsError
 
 from . import services
 from .forms import CodeForm, LoginCodeForm, MobileNumberForm, PasswordForm
-from .login import MAX_ATTEMPTS, PENDING, get_pending, send_login_code, sms_failed_message
+from .login import (
+    MAX_ATTEMPTS,
+    PENDING,
+    get_pending,
+    mark_verified,
+    send_login_code,
+    sms_failed_message,
+)
 
 SETUP_NONCE = "_2fa_setup_nonce"
 
@@ -57,6 +64,7 @@ def login_code(request: HttpRequest) -> HttpResponse:
         if check.result is services.Result.OK:
             request.session.pop(PENDING, None)
             login(request, user, backend=pending["backend"])
+            mark_verified(request)
             record("login.second_factor", actor=user, request=request, method=check.method)
             if check.method == "recovery":
                 messages.warning(
@@ -95,8 +103,19 @@ def login_resend(request: HttpRequest) -> HttpResponse:
 # --- setting up --------------------------------------------------------------------------------
 
 
+def _after_setup(request: HttpRequest) -> str:
+    """Staff go on to their workspace, clients back to "Mijn gegevens"."""
+    if request.user.is_staff and request.user.client_id is None:
+        return "workspace:inbox"
+    return "accounts:profile"
+
+
 def _show_recovery_codes(request: HttpRequest, codes: list[str]) -> HttpResponse:
-    response = render(request, "twofactor/recovery_codes.html", {"codes": codes})
+    response = render(
+        request,
+        "twofactor/recovery_codes.html",
+        {"codes": codes, "next_url": _after_setup(request)},
+    )
     response["Cache-Control"] = "no-store"
     return response
 
@@ -144,10 +163,11 @@ def sms_confirm(request: HttpRequest) -> HttpResponse:
         )
         if check.result is services.Result.OK:
             request.session.pop(SETUP_NONCE, None)
+            mark_verified(request)
             if codes:
                 return _show_recovery_codes(request, codes)
             messages.success(request, _("Two-step verification by SMS is on."))
-            return redirect("accounts:profile")
+            return redirect(_after_setup(request))
         form.add_error("code", _wrong_code_message(check))
     return render(request, "twofactor/sms_confirm.html", {"form": form, "device": device})
 
@@ -198,10 +218,11 @@ def totp_confirm(request: HttpRequest) -> HttpResponse:
             user=user, device=device, code=form.cleaned_data["code"], request=request
         )
         if check.result is services.Result.OK:
+            mark_verified(request)
             if codes:
                 return _show_recovery_codes(request, codes)
             messages.success(request, _("Two-step verification with an authenticator app is on."))
-            return redirect("accounts:profile")
+            return redirect(_after_setup(request))
         form.add_error("code", _wrong_code_message(check))
     qr = segno.make(device.config_url, error="m").svg_inline(
         scale=4, title=_("QR code for your authenticator app")

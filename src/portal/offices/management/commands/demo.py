@@ -20,6 +20,8 @@ from portal.questionnaires.models import QuestionKind as Q
 from portal.questionnaires.models import QuestionnaireTemplate
 
 PASSWORD = "Demo-portaal1"  # noqa: S105 - printed demo login, embedded mode only
+# The demo staff user's authenticator key (hex), printed by the command: embedded mode only.
+DEMO_TOTP_KEY = "4b6c616e74706f727461616c2d64656d6f2d6b31"
 DOMAIN = "demo.klantportaal.test"
 
 STATUSES = [
@@ -214,7 +216,30 @@ class Command(BaseCommand):
         else:
             self._load(staff_email)
             self.stdout.write(self.style.SUCCESS("Demo data loaded."))
+        self._staff_totp(staff_email)
         self._print_logins()
+
+    def _staff_totp(self, staff_email: str) -> None:
+        """The staff workspace needs two-step verification: the demo staff user gets an
+        authenticator-app device with a fixed, printed demo key (embedded mode only)."""
+        import base64
+
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        staff = User.objects.filter(email=staff_email).first()
+        if staff is None:
+            return
+        device = TOTPDevice.objects.filter(user=staff, confirmed=True).first()
+        if device is None:
+            device = TOTPDevice.objects.create(
+                user=staff, name="demo app", key=DEMO_TOTP_KEY, confirmed=True
+            )
+        secret = base64.b32encode(device.bin_key).decode().rstrip("=")
+        self.stdout.write("")
+        self.stdout.write(f"Two-step verification of {staff_email} (staff workspace /kantoor/):")
+        self.stdout.write(f"  authenticator key: {secret}")
+        self.stdout.write(f"  otpauth URI: {device.config_url}")
+        self.stdout.write(f"  or a code in a shell: oathtool --totp -b {secret}")
 
     @transaction.atomic
     def _load(self, staff_email: str) -> None:
@@ -422,7 +447,7 @@ class Command(BaseCommand):
             (f"sanne@{DOMAIN}", "person, exactly one dossier (English)"),
             (f"korenbloem@{DOMAIN}", "company, main account"),
             (f"boekhouding@{DOMAIN}", "company, extra account"),
-            (f"notaris@{DOMAIN}", "office staff: /beheer/ (admin)"),
+            (f"notaris@{DOMAIN}", "office staff: /kantoor/ (workspace, code below), /beheer/"),
         ]
         self.stdout.write("")
         self.stdout.write(f"Demo logins (password for all: {PASSWORD})")

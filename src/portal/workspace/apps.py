@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class WorkspaceConfig(AppConfig):
+    name = "portal.workspace"
+    verbose_name = _("Staff workspace")

@@ -1,0 +1,123 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from portal.accounts.models import Client, User
+from portal.documents.models import Document
+from portal.dossiers.models import Dossier
+from portal.offices.models import DossierStatus
+from portal.questionnaires.models import QuestionnaireTemplate
+
+from .queries import staff_members
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+
+
+class DossierForm(forms.Form):
+    number = forms.CharField(label=_("Dossier number"), max_length=50)
+    description = forms.CharField(label=_("Description"), max_length=300)
+    status = forms.ModelChoiceField(label=_("Status"), queryset=DossierStatus.objects.all())
+    handler = forms.ModelChoiceField(
+        label=_("Handler"), queryset=User.objects.none(), required=False
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["handler"].queryset = staff_members()
+
+    def clean_number(self) -> str:
+        number = self.cleaned_data["number"].strip()
+        if Dossier.objects.filter(number__iexact=number).exists():
+            raise forms.ValidationError(_("A dossier with this number exists already."))
+        return number
+
+
+class DossierEditForm(DossierForm):
+    number = None  # type: ignore[assignment]
+
+
+class GrantForm(forms.Form):
+    email = forms.EmailField(
+        label=_("E-mail address of the client's account"),
+        help_text=_("Any account of the client; a company's accounts share its dossiers."),
+    )
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].strip().lower()
+        user = User.objects.filter(email__iexact=email, client__isnull=False).first()
+        if user is None:
+            raise forms.ValidationError(_("No client account has this e-mail address."))
+        self.client = user.client
+        return email
+
+
+class PublishForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Publish as"),
+        choices=[
+            (Document.Kind.CORRESPONDENCE, _("Correspondence")),
+            (Document.Kind.DOCUMENT, _("Document")),
+        ],
+    )
+    title = forms.CharField(
+        label=_("Title"),
+        required=False,
+        max_length=200,
+        help_text=_("Optional; without a title each file is shown under its file name."),
+    )
+
+
+class ClientForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=Client.Kind.choices, widget=forms.RadioSelect)
+    name = forms.CharField(label=_("Name (person or company)"), max_length=200)
+    full_name = forms.CharField(
+        label=_("Name of the contact person"),
+        max_length=200,
+        required=False,
+        help_text=_("For a company: the person who uses the main account."),
+    )
+    email = forms.EmailField(label=_("E-mail address"))
+    language = forms.ChoiceField(label=_("Language"), choices=User.Language.choices)
+    reference = forms.CharField(label=_("Reference"), max_length=64, required=False)
+    invite = forms.BooleanField(label=_("Send the invitation now"), required=False, initial=True)
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].strip().lower()
+        if User.objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError(_("An account with this e-mail address exists already."))
+        return email
+
+
+class AccountForm(forms.Form):
+    full_name = forms.CharField(label=_("Name"), max_length=200)
+    email = forms.EmailField(label=_("E-mail address"))
+    language = forms.ChoiceField(label=_("Language"), choices=User.Language.choices)
+
+    clean_email = ClientForm.clean_email
+
+
+class QuestionnaireForm(forms.Form):
+    template = forms.ModelChoiceField(
+        label=_("Questionnaire"), queryset=QuestionnaireTemplate.objects.all()
+    )
+    client = forms.TypedChoiceField(label=_("Client"), coerce=int)
+
+    def __init__(self, *args, clients=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["client"].choices = [(c.pk, c.name) for c in clients]
+
+
+class UploadRequestForm(forms.Form):
+    client = forms.TypedChoiceField(label=_("Client"), coerce=int)
+    title_nl = forms.CharField(label=_("What is asked (Dutch)"), max_length=200)
+    title_en = forms.CharField(label=_("What is asked (English)"), max_length=200, required=False)
+    description_nl = forms.CharField(
+        label=_("Explanation (Dutch)"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, clients=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["client"].choices = [(c.pk, c.name) for c in clients]

@@ -1,0 +1,110 @@
+"""Reads of the workspace that need care: each runs a fixed number of queries, whatever the
+number of dossiers, messages or documents (tests/test_workspace_queries.py)."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+
+from portal.accounts.models import Client, User
+from portal.documents.models import Document, DocumentRead
+from portal.dossiers.models import Dossier
+from portal.messaging.models import Message
+from portal.questionnaires.models import Action
+
+INBOX_ROWS = 25
+SEARCH_ROWS = 20
+
+
+def _scope(queryset: QuerySet, user, mine: bool) -> QuerySet:
+    return queryset.filter(dossier__handler=user) if mine else queryset
+
+
+def open_messages(user=None, mine: bool = False) -> QuerySet[Message]:
+    """Client messages the office has not handled yet."""
+    rows = Message.objects.filter(direction=Message.Direction.OUTGOING, handled_at__isnull=True)
+    return _scope(rows, user, mine)
+
+
+def new_uploads(user=None, mine: bool = False) -> QuerySet[Document]:
+    """Files supplied by clients that no staff member has opened or marked seen. Files of an
+    upload request or a questionnaire's PDF are shown with their action instead."""
+    rows = Document.objects.filter(
+        kind=Document.Kind.SUPPLIED,
+        upload_requests__isnull=True,
+        questionnaire__isnull=True,
+    ).exclude(Exists(DocumentRead.objects.filter(document=OuterRef("pk"), user__is_staff=True)))
+    return _scope(rows, user, mine)
+
+
+def done_actions(user=None, mine: bool = False) -> QuerySet[Action]:
+    """Completed questionnaires and fulfilled upload requests not yet handled."""
+    rows = Action.objects.filter(status=Action.Status.COMPLETED, handled_at__isnull=True)
+    return _scope(rows, user, mine)
+
+
+def inbox(user, *, mine: bool) -> dict:
+    """Counts and the first rows of each kind: 5 queries."""
+    actions = done_actions(user, mine)
+    counts = actions.aggregate(
+        questionnaires=Count("pk", filter=Q(kind=Action.Kind.QUESTIONNAIRE)),
+        uploads=Count("pk", filter=Q(kind=Action.Kind.UPLOAD)),
+    )
+    counts["messages"] = open_messages(user, mine).count()
+    counts["files"] = new_uploads(user, mine).count()
+    counts["total"] = sum(counts.values())
+    return {
+        "counts": counts,
+        "message_items": list(
+            open_messages(user, mine)
+            .select_related("dossier", "author")
+            .order_by("created_at", "pk")[:INBOX_ROWS]
+        ),
+        "files": list(
+            new_uploads(user, mine)
+            .select_related("dossier", "uploaded_by")
+            .order_by("created_at", "pk")[:INBOX_ROWS]
+        ),
+        "actions": list(
+            actions.select_related("dossier", "client").order_by("completed_at", "pk")[
+                : INBOX_ROWS * 2
+            ]
+        ),
+    }
+
+
+def dossier_rows(text: str = "") -> QuerySet[Dossier]:
+    rows = Dossier.objects.select_related("status", "handler")
+    text = text.strip()
+    if text:
+        rows = rows.filter(
+            Q(number__icontains=text)
+            | Q(description__icontains=text)
+            | Q(grants__client__name__icontains=text)
+            | Q(grants__client__accounts__email__icontains=text)
+        ).distinct()
+    return rows
+
+
+def client_rows(text: str = "") -> QuerySet[Client]:
+    rows = Client.objects.annotate(account_count=Count("accounts", distinct=True))
+    text = text.strip()
+    if text:
+        rows = rows.filter(
+            Q(name__icontains=text)
+            | Q(reference__icontains=text)
+            | Q(accounts__email__icontains=text)
+            | Q(accounts__full_name__icontains=text)
+        )
+    return rows.order_by("name", "pk")
+
+
+def main_accounts(clients: list[Client]) -> dict[int, User]:
+    """The main account of each client in ``clients`` (one query)."""
+    users = User.objects.filter(client__in=[c.pk for c in clients], is_main_account=True)
+    return {user.client_id: user for user in users}
+
+
+def staff_members() -> QuerySet[User]:
+    return User.objects.filter(is_staff=True, is_active=True, client__isnull=True).order_by(
+        "full_name", "email"
+    )

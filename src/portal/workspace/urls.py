@@ -1,0 +1,44 @@
+from django.urls import path
+
+from . import views
+
+app_name = "workspace"
+
+urlpatterns = [
+    path("", views.inbox, name="inbox"),
+    path("verificatie/", views.setup_2fa, name="setup_2fa"),
+    path("zoeken/", views.search, name="search"),
+    path("berichten/<int:msg_id>/afgehandeld/", views.message_handled, name="message_handled"),
+    path("documenten/<int:doc_id>/gezien/", views.document_seen, name="document_seen"),
+    path("documenten/<int:doc_id>/download/", views.download, name="download"),
+    path("acties/<int:action_id>/", views.action, name="action"),
+    path("acties/<int:action_id>/afgehandeld/", views.action_handled, name="action_handled"),
+    path("dossiers/", views.dossier_list, name="dossiers"),
+    path("dossiers/nieuw/", views.dossier_new, name="dossier_new"),
+    path("dossiers/<int:pk>/", views.dossier, name="dossier"),
+    path("dossiers/<int:pk>/wijzigen/", views.dossier_edit, name="dossier_edit"),
+    path("dossiers/<int:pk>/toegang/", views.grant, name="grant"),
+    path("dossiers/<int:pk>/toegang/<int:client_id>/intrekken/", views.revoke, name="revoke"),
+    path("dossiers/<int:pk>/voortgang/", views.progress, name="progress"),
+    path("dossiers/<int:pk>/publiceren/", views.publish, name="publish"),
+    path("dossiers/<int:pk>/logboek/", views.audit_trail, name="audit"),
+    path("dossiers/<int:pk>/berichten/nieuw/", views.message, name="message_new"),
+    path("dossiers/<int:pk>/berichten/<int:msg_id>/", views.message, name="message"),
+    path("dossiers/<int:pk>/vragenlijst/", views.send_questionnaire, name="send_questionnaire"),
+    path("dossiers/<int:pk>/uploadverzoek/", views.request_upload, name="request_upload"),
+    path("klanten/", views.client_list, name="clients"),
+    path("klanten/nieuw/", views.client_new, name="client_new"),
+    path("klanten/<int:pk>/", views.client, name="client"),
+    path("klanten/<int:pk>/accounts/", views.account_add, name="account_add"),
+    path("klanten/<int:pk>/accounts/<int:user_id>/uitnodigen/", views.invite, name="invite"),
+    path(
+        "klanten/<int:pk>/accounts/<int:user_id>/verwijderen/",
+        views.account_remove,
+        name="account_remove",
+    ),
+    path(
+        "klanten/<int:pk>/accounts/<int:user_id>/blokkeren/",
+        views.account_block,
+        name="account_block",
+    ),
+]

@@ -1,0 +1,101 @@
+"""Every workspace page runs a fixed number of queries, whatever the data size (R-OFF-1..5,
+design principle 6): each page is measured with few and with many rows; both counts must be
+equal and equal to the number below."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.files.base import ContentFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from portal.documents.models import Document
+from portal.messaging.models import Message
+from portal.questionnaires.models import Action
+
+from .factories import DossierFactory, StaffFactory, StepFactory, UserFactory, grant
+from .workspace_helpers import staff_http
+
+# Per request: the session, the user, the office (branding); then the page's own reads.
+EXPECTED = {
+    # counts: actions aggregate, messages, uploads; rows: messages, uploads, actions
+    "inbox": 3 + 6,
+    # paginator count, page (status and handler joined)
+    "dossiers": 3 + 2,
+    # the dossier; grants; documents; messages; actions; steps; status, handler and
+    # questionnaire choices of the forms
+    "dossier": 3 + 9,
+    # count, page, main accounts of the page
+    "clients": 3 + 3,
+    # dossiers, clients
+    "search": 3 + 2,
+}
+
+
+def build(n: int):
+    staff = StaffFactory()
+    dossiers = []
+    for i in range(n):
+        owner = UserFactory(email=f"klant{n}-{i}@example.test", full_name=f"Klant {i}")
+        dossier = DossierFactory(handler=staff, description=f"Levering woning straat {i}")
+        grant(dossier, owner.client)
+        for s in range(3):
+            StepFactory(dossier=dossier, position=s)
+        message = Message.objects.create(
+            dossier=dossier, direction="outgoing", subject=f"Vraag {i}", body="?", author=owner
+        )
+        Document.objects.create(
+            dossier=dossier,
+            kind="supplied",
+            title=f"Stuk {i}",
+            original_name="stuk.txt",
+            size=7,
+            content_type="text/plain",
+            sha256="0" * 64,
+            file=ContentFile(b"inhoud\n", name="upload"),
+            message=message,
+            uploaded_by=owner,
+        )
+        Action.objects.create(
+            kind="upload",
+            dossier=dossier,
+            client=owner.client,
+            title_nl=f"ID {i}",
+            status="completed",
+            completed_at=timezone.now(),
+        )
+        dossiers.append(dossier)
+    # The dossier page of the first dossier also grows.
+    first = dossiers[0]
+    for i in range(n):
+        Message.objects.create(dossier=first, direction="incoming", subject=f"A {i}", body=".")
+    return staff, first
+
+
+PAGES = {
+    "inbox": lambda d: "/kantoor/",
+    "dossiers": lambda d: "/kantoor/dossiers/?q=straat",
+    "dossier": lambda d: f"/kantoor/dossiers/{d.pk}/",
+    "clients": lambda d: "/kantoor/klanten/?q=klant",
+    "search": lambda d: "/kantoor/zoeken/?q=klant",
+}
+
+
+def count(http, url) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        response = http.get(url)
+    assert response.status_code == 200, url
+    return len(ctx.captured_queries)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("page", list(PAGES))
+def test_workspace_pages_run_a_fixed_number_of_queries_R_OFF_4(page):
+    counts = []
+    for n in (2, 60):
+        staff, dossier = build(n)
+        http = staff_http(staff)
+        http.get(PAGES[page](dossier))  # warm caches (office, content types)
+        counts.append(count(http, PAGES[page](dossier)))
+    assert counts[0] == counts[1] == EXPECTED[page], counts
