@@ -111,3 +111,16 @@ def run(django_capture_on_commit_callbacks):
             return fn(*args, **kwargs)
 
     return _run
+
+
+@pytest.fixture
+def admin_client(db, admin_user):
+    """pytest-django's ``admin_client``, with the second factor passed: the admin requires it
+    of staff (portal.workspace.admin_gate)."""
+    from django.test import Client as HttpClient
+
+    from .workspace_helpers import verify_second_factor
+
+    http = HttpClient()
+    http.force_login(admin_user)
+    return verify_second_factor(http)

@@ -13,6 +13,7 @@ from portal.dossiers.models import Dossier, DossierAccess
 from portal.offices.models import Office
 
 from .factories import ClientFactory, DossierFactory, StaffFactory, StatusFactory, UserFactory
+from .workspace_helpers import verify_second_factor
 
 pytestmark = pytest.mark.django_db
 
@@ -25,6 +26,7 @@ def staff(db) -> User:
 @pytest.fixture
 def admin_client(client, staff):
     client.force_login(staff)
+    verify_second_factor(client)
     return client
 
 

@@ -13,6 +13,7 @@ from portal.accounts.models import User
 from portal.audit.models import AuditEntry
 
 from .mail import links, path_of
+from .workspace_helpers import verify_second_factor
 
 pytestmark = pytest.mark.django_db
 
@@ -29,6 +30,8 @@ def account_urls(extra: User) -> list[str]:
 def logged_in(user) -> HttpClient:
     http = HttpClient()
     http.force_login(user)
+    if user.is_staff:
+        verify_second_factor(http)  # the admin needs the second factor
     return http
 
 

@@ -23,6 +23,7 @@ from portal.documents.uploads import UploadRejected
 from portal.offices.models import Office
 
 from .factories import DossierFactory, StaffFactory, UserFactory, grant
+from .workspace_helpers import verify_second_factor
 
 pytestmark = pytest.mark.django_db
 
@@ -63,6 +64,7 @@ def test_staff_publish_client_sees_downloads_marks_clear_R_OFF_3_R_DOC_1_R_DOC_2
     staff, owner, dossier = setting
     admin = HttpClient()
     admin.force_login(staff)
+    verify_second_factor(admin)
     events = []
     document_published.connect(
         lambda sender, document, **kw: events.append(document.pk),
@@ -226,6 +228,7 @@ def test_admin_shows_a_refused_file_on_the_form_R_OFF_3(setting):
     staff, _owner, dossier = setting
     admin = HttpClient()
     admin.force_login(staff)
+    verify_second_factor(admin)
     response = admin.post(
         "/beheer/documents/document/add/",
         {

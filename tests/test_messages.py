@@ -28,6 +28,7 @@ from portal.messaging.text import char_count
 
 from .factories import DossierFactory, StaffFactory, UserFactory, grant
 from .test_query_counts import ACTIONS_BAR
+from .workspace_helpers import verify_second_factor
 
 TEXT = b"Kopie van de stukken.\n"
 XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>'
@@ -479,6 +480,7 @@ def test_script_and_html_come_out_escaped_R_MSG_1_R_MSG_3(http, dossier, owner, 
     )
     admin = HttpClient()
     admin.force_login(staff)
+    verify_second_factor(admin)
     pages = {
         "list": http.get(tab_url(dossier)),
         "message": http.get(f"/dossiers/{dossier.pk}/berichten/{message.pk}/"),
@@ -514,6 +516,7 @@ def test_staff_see_new_client_messages_and_answer_with_attachments_R_OFF_4(
     office_message(dossier, staff, subject="Kantoorbericht")
     admin = HttpClient()
     admin.force_login(staff)
+    verify_second_factor(admin)
 
     waiting = admin.get("/beheer/messaging/message/?state=open").content.decode()
     assert "Vraag één" in waiting and "Vraag twee" in waiting and "Kantoorbericht" not in waiting
@@ -546,6 +549,7 @@ def test_staff_write_a_new_message_and_mark_handled_R_OFF_4(dossier, owner, staf
     "Mark as handled" closes a client message and records it."""
     admin = HttpClient()
     admin.force_login(staff)
+    verify_second_factor(admin)
     response = admin.post(
         "/beheer/messaging/message/add/", {"subject": "Afspraak", "body": "Tekst"}
     )
@@ -573,6 +577,7 @@ def test_staff_download_a_client_upload_and_it_is_recorded_R_OFF_4_R_X_1(http, d
     document = Document.objects.get()
     admin = HttpClient()
     admin.force_login(staff)
+    verify_second_factor(admin)
     response = admin.get(f"/beheer/documents/document/{document.pk}/download/")
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == TEXT
@@ -678,6 +683,7 @@ def test_the_admin_start_page_shows_what_waits_for_the_office_R_OFF_4(dossier, o
         services.send_message(dossier=dossier, sender=owner, subject=f"Vraag {n}", body="?")
     admin = HttpClient()
     admin.force_login(staff)
+    verify_second_factor(admin)
     page = admin.get("/beheer/").content.decode()
     assert "2 berichten van klanten te beantwoorden" in page
     assert "/beheer/messaging/message/?state=open" in page

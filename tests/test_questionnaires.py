@@ -20,6 +20,7 @@ from portal.questionnaires.models import Action
 
 from .factories import PASSWORD, DossierFactory, StaffFactory, UserFactory, grant
 from .questionnaire_helpers import sized_template, standard_template
+from .workspace_helpers import verify_second_factor
 
 UNICODE_NAME = "Zoë Łukasz Øystein Ğül"
 GOOD_IBAN = "NL91 ABNA 0417 1643 00"
@@ -424,6 +425,7 @@ def test_staff_see_answers_and_pdf_in_the_admin_R_OFF_5(client, action, owner, s
     staff.is_superuser = True
     staff.save()
     http.force_login(staff)
+    verify_second_factor(http)
     page = http.get(f"/beheer/questionnaires/sentquestionnaire/{action.pk}/change/")
     body = page.content.decode()
     assert page.status_code == 200 and UNICODE_NAME in body and GOOD_IBAN in body
@@ -437,6 +439,7 @@ def test_admin_sends_a_questionnaire_through_the_service_R_OFF_5(client, owner, 
     staff.is_superuser = True
     staff.save()
     client.force_login(staff)
+    verify_second_factor(client)
     response = client.post(
         "/beheer/questionnaires/sentquestionnaire/add/",
         {"template": template.pk, "dossier": dossier.pk, "client": owner.client.pk},

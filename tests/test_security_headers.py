@@ -13,6 +13,7 @@ import pytest
 from django.test import Client as HttpClient
 
 from .factories import DossierFactory, StaffFactory, UserFactory, grant
+from .workspace_helpers import verify_second_factor
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -41,6 +42,8 @@ def test_every_page_carries_the_security_headers(pages):
         http = HttpClient()
         if user is not None:
             http.force_login(user)
+            if user.is_staff:
+                verify_second_factor(http)
         for url in urls:
             response = http.get(url, secure=True)
             assert response.status_code == 200, url

@@ -125,3 +125,35 @@ def test_workspace_access_matrix_R_OFF_1_R_X_2(world, capsys):
     with capsys.disabled():
         print(f"\nworkspace access matrix: {combinations} combinations, {len(leaks)} leaks")
     assert leaks == []
+
+
+def test_the_admin_needs_the_second_factor_too_R_X_2(db):
+    """The admin (/beheer/) is no way around two-step verification: its login page sends a
+    visitor to the portal's login (password, then code), a staff member without a second factor
+    to set one up, one whose session skipped it to log in again; its own password form logs
+    nobody in."""
+    from django.test import Client as HttpClient
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from .factories import PASSWORD, StaffFactory
+    from .workspace_helpers import staff_http
+
+    anonymous = HttpClient()
+    response = anonymous.get("/beheer/", follow=True)
+    assert response.redirect_chain[-1][0] == "/inloggen/?next=%2Fbeheer%2F"
+    staff = StaffFactory(email="beheer@office.test", is_superuser=True)
+    posted = anonymous.post(
+        "/beheer/login/?next=/beheer/", {"username": staff.email, "password": PASSWORD}
+    )
+    assert posted.status_code == 302 and posted["Location"].startswith("/inloggen/")
+    assert "_auth_user_id" not in anonymous.session
+
+    password_only = staff_http(staff, verified=False)
+    response = password_only.get("/beheer/", follow=True)
+    assert response.redirect_chain[-1][0] == "/kantoor/verificatie/"
+
+    TOTPDevice.objects.create(user=staff, name="app", confirmed=True)
+    response = password_only.get("/beheer/", follow=True)
+    assert response.status_code == 403
+
+    assert staff_http(staff).get("/beheer/").status_code == 200

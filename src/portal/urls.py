@@ -7,9 +7,11 @@ from portal.dossiers import views as dossier_views
 from portal.health import views as health_views
 from portal.notifications import views as outbox_views
 from portal.offices import views as office_views
+from portal.workspace.admin_gate import protect_admin
 
 admin.site.site_header = _("Klantportaal — office administration")
 admin.site.site_title = _("Klantportaal")
+protect_admin(admin.site)  # the admin needs the second factor too
 
 urlpatterns = [
     path("", dossier_views.home, name="home"),
