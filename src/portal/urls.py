@@ -20,6 +20,7 @@ urlpatterns = [
     path("acties/", include("portal.questionnaires.urls")),
     path("kantoor/logo/", login_not_required(office_views.logo), name="office_logo"),
     path("beheer/", admin.site.urls),
+    path("api/", include("portal.api.urls")),
     # The development outbox answers 404 unless DEBUG is on (see its views).
     path("dev/outbox/", login_not_required(outbox_views.outbox), name="dev_outbox"),
     path(

@@ -22,6 +22,34 @@ def create_dossier(
     return dossier
 
 
+_UNCHANGED = object()
+
+
+@transaction.atomic
+def update_dossier(
+    *, dossier: Dossier, status=_UNCHANGED, handler=_UNCHANGED, by=None, request=None
+) -> Dossier:
+    """Change a dossier's status and/or handler (R-OFF-1); records what changed."""
+    changed = {}
+    if status is not _UNCHANGED and status.pk != dossier.status_id:
+        dossier.status = status
+        changed["status"] = status.name
+    if handler is not _UNCHANGED and getattr(handler, "pk", None) != dossier.handler_id:
+        dossier.handler = handler
+        changed["handler"] = getattr(handler, "pk", None)
+    if changed:
+        dossier.save(update_fields=[*changed, "updated_at"])
+        record(
+            "dossier.changed",
+            actor=by,
+            request=request,
+            dossier=dossier,
+            target=dossier.number,
+            fields=sorted(changed),
+        )
+    return dossier
+
+
 @transaction.atomic
 def set_progress(*, dossier: Dossier, steps: list[tuple[str, bool]], by=None) -> None:
     """Replace the dossier's progress list by ``steps`` (title, done), in that order."""
