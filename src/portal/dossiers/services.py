@@ -4,6 +4,7 @@ workspace and the API."""
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils import timezone
 
 from portal.accounts.models import Client
 from portal.audit.services import record
@@ -54,8 +55,11 @@ def update_dossier(
 def set_progress(*, dossier: Dossier, steps: list[tuple[str, bool]], by=None) -> None:
     """Replace the dossier's progress list by ``steps`` (title, done), in that order."""
     dossier.steps.all().delete()
+    now = timezone.now()  # bulk_create skips ProgressStep.save(), which sets done_at
     ProgressStep.objects.bulk_create(
-        ProgressStep(dossier=dossier, position=i, title=title, done=done)
+        ProgressStep(
+            dossier=dossier, position=i, title=title, done=done, done_at=now if done else None
+        )
         for i, (title, done) in enumerate(steps, start=1)
     )
     record("dossier.progress_set", actor=by, dossier=dossier, target=dossier.number)
