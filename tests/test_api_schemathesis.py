@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from schemathesis.checks import not_a_server_error
@@ -26,6 +28,18 @@ def test_schemathesis_finds_no_server_error_and_no_schema_violation_R_OFF_6(worl
     _token, raw = make_token(staff)
     sized_template(2)
     app = get_wsgi_application()
+    # Like Django's test client: the WSGI handler must not close the test's connection
+    # between requests (PostgreSQL would lose the test transaction).
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        _run(app, raw)
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+
+
+def _run(app, raw: str) -> None:
     schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", app)
     headers = {"Authorization": f"Bearer {raw}"}
     failures: list[str] = []
