@@ -367,3 +367,13 @@ def test_every_call_is_audited_without_the_secret_R_X_1(api, token, staff):
     for entry in AuditEntry.objects.all():
         assert secret not in str(entry.data) + entry.target + entry.actor_label
     assert ApiToken.objects.get(pk=token[0].pk).last_used_at is not None
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["2755-03-25T15:26:26.2+17:37", "9999-12-31T23:59:59-23:59", "0001-01-01T00:00:00+23:59"],
+)
+def test_updated_since_with_extreme_offsets_R_OFF_6(api, value):
+    """Found by schemathesis on PostgreSQL: an offset the database refuses is converted to UTC
+    first; a moment outside the representable range is a 400, never a 500."""
+    assert api.get(f"{V1}/dossiers/", {"updated_since": value}).status_code in (200, 400)

@@ -6,10 +6,13 @@ Every view authenticates with an API token, sees only the token's office's data
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -68,6 +71,21 @@ def _integer(value: str | None, name: str) -> int | None:
     return number
 
 
+def _moment(text: str) -> datetime:
+    """``updated_since`` as an aware UTC moment (any offset the ISO format allows, which the
+    database might not); a 400 for anything else."""
+    error = ValidationError({"updated_since": _("Enter an ISO 8601 date and time.")})
+    try:
+        moment = parse_datetime(text.strip().replace(" ", "+"))
+        if moment is None:
+            raise error
+        if moment.tzinfo is None:
+            moment = timezone.make_aware(moment)
+        return moment.astimezone(UTC)
+    except (ValueError, OverflowError):
+        raise error from None
+
+
 def _django_error(exc: DjangoValidationError) -> ValidationError:
     return ValidationError({"detail": exc.messages})
 
@@ -98,13 +116,7 @@ class ApiViewMixin:
         params = self.request.query_params
         since = params.get("updated_since")
         if since:
-            moment = parse_datetime(since.strip().replace(" ", "+"))
-            if moment is None:
-                raise ValidationError({"updated_since": _("Enter an ISO 8601 date and time.")})
-            if moment.tzinfo is None:
-                from django.utils import timezone
-
-                moment = timezone.make_aware(moment)
+            moment = _moment(since)
             queryset = queryset.filter(**{f"{self.updated_field}__gte": moment})
         dossier = _integer(params.get("dossier"), "dossier")
         if dossier is not None and hasattr(queryset.model, "dossier"):
