@@ -90,6 +90,10 @@ INSTALLED_APPS = [
     "portal.questionnaires",
     "portal.twofactor",
     "portal.workspace",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "portal.api",
 ]
 
 MIDDLEWARE = [
@@ -434,3 +438,36 @@ LOGGING = {
 DOSSIERS_PER_PAGE = 25
 DOCUMENTS_PER_PAGE = 50
 MESSAGES_PER_PAGE = 25
+
+# --- REST API and webhooks (R-OFF-6) ----------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["portal.api.authentication.ApiTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Klantportaal API",
+    "DESCRIPTION": "The office's case-management system's way in (R-OFF-6). "
+    "Authenticate with `Authorization: Bearer <token>`.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_AUTHENTICATION": [],
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a field "kind": one named enum each in the schema.
+    "ENUM_NAME_OVERRIDES": {
+        "ClientKindEnum": "portal.accounts.models.Client.Kind",
+        "DocumentKindEnum": "portal.documents.models.Document.Kind",
+        "PublishedKindEnum": "portal.api.serializers.PUBLISH_KINDS",
+        "ActionKindEnum": "portal.questionnaires.models.Action.Kind",
+        "LanguageEnum": "portal.accounts.models.User.Language",
+    },
+}
+# Webhook delivery: seconds to wait for the receiver, tries after the first, back-off base.
+WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 10)
+WEBHOOK_MAX_RETRIES = env_int("WEBHOOK_MAX_RETRIES", 8)
+WEBHOOK_RETRY_BASE_SECONDS = env_int("WEBHOOK_RETRY_BASE_SECONDS", 30)

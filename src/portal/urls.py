@@ -26,6 +26,7 @@ urlpatterns = [
     path("beheer/", admin.site.urls),
     path("health/live/", health_views.live, name="health_live"),
     path("health/ready/", health_views.ready, name="health_ready"),
+    path("api/", include("portal.api.urls")),
     # The development outbox answers 404 unless DEBUG is on (see its views).
     path("dev/outbox/", login_not_required(outbox_views.outbox), name="dev_outbox"),
     path(

@@ -57,6 +57,7 @@ class Client(models.Model):
         help_text=_("The client's number in the office's case-management system."),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True, db_index=True)
 
     class Meta:
         ordering = ["name"]

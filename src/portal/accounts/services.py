@@ -13,6 +13,7 @@ from portal.audit.services import record
 from portal.notifications.email import queue_email
 
 from .models import AccountToken, Client, User
+from .signals import invitation_accepted
 
 # Each link purpose: the e-mail that carries it and the page it opens.
 LINK_EMAILS = {
@@ -109,6 +110,8 @@ def accept_invitation(*, token: AccountToken, request=None) -> None:
     token.used_at = timezone.now()
     token.save(update_fields=["used_at"])
     send_password_link(user=token.user, request=request)
+    user = token.user
+    transaction.on_commit(lambda: invitation_accepted.send(sender=User, user=user))
 
 
 @transaction.atomic

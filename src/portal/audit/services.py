@@ -42,15 +42,17 @@ def record(
     request: HttpRequest | None = None,
     dossier=None,
     target: object | None = None,
+    actor_label: str | None = None,
     **data,
 ) -> AuditEntry:
-    """Add one entry to the audit trail. Never put secrets (tokens, passwords) in ``data``."""
+    """Add one entry to the audit trail. Never put secrets (tokens, passwords) in ``data``.
+    ``actor_label`` overrides the recorded "who" (e.g. an API token's name)."""
     if actor is None and request is not None and request.user.is_authenticated:
         actor = request.user
     return AuditEntry.objects.create(
         action=action,
         actor=actor if getattr(actor, "pk", None) else None,
-        actor_label=str(getattr(actor, "email", "") or ""),
+        actor_label=actor_label or str(getattr(actor, "email", "") or ""),
         dossier=dossier,
         target=str(target)[:200] if target is not None else "",
         ip_address=client_ip(request),

@@ -16,7 +16,7 @@ from django.utils import timezone
 from portal.audit.services import record
 
 from .models import Document, DocumentRead, StagedUpload
-from .signals import document_published
+from .signals import document_published, document_supplied
 from .uploads import check_upload
 
 PUBLISHED_KINDS = {Document.Kind.CORRESPONDENCE, Document.Kind.DOCUMENT}
@@ -68,6 +68,10 @@ def _add(*, dossier, kind: str, title: str, file, name, by, request, action: str
             kind=kind,
             sha256=document.sha256,
         )
+        if kind == Document.Kind.SUPPLIED:
+            transaction.on_commit(
+                lambda: document_supplied.send(sender=Document, document=document)
+            )
     return document
 
 
@@ -197,6 +201,10 @@ def attach_staged(
             message=message.pk,
             sha256=document.sha256,
         )
+        if kind == Document.Kind.SUPPLIED:
+            transaction.on_commit(
+                lambda document=document: document_supplied.send(sender=Document, document=document)
+            )
         documents.append(document)
     return documents
 

@@ -53,7 +53,7 @@ class Dossier(models.Model):
         limit_choices_to={"is_staff": True},
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True, db_index=True)
 
     objects = DossierQuerySet.as_manager()
 

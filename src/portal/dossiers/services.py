@@ -4,6 +4,7 @@ workspace and the API."""
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils import timezone
 
 from portal.accounts.models import Client
 from portal.audit.services import record
@@ -22,24 +23,34 @@ def create_dossier(
     return dossier
 
 
+_UNCHANGED = object()
+
+
 @transaction.atomic
 def update_dossier(
-    *, dossier: Dossier, description: str, status, handler=None, by=None, request=None
+    *,
+    dossier: Dossier,
+    description=_UNCHANGED,
+    status=_UNCHANGED,
+    handler=_UNCHANGED,
+    by=None,
+    request=None,
 ) -> list[str]:
-    """Change a dossier's description, status and handler (R-OFF-1). Records what changed;
-    returns the names of the changed fields (nothing recorded when nothing changed)."""
+    """Change a dossier's description, status and/or handler (R-OFF-1); what is not given stays
+    as it is. Records the changes (old and new) and returns the changed fields' names; nothing
+    is recorded when nothing changed."""
     changes: dict[str, list] = {}
-    if description != dossier.description:
+    if description is not _UNCHANGED and description != dossier.description:
         changes["description"] = [dossier.description, description]
-    if status.pk != dossier.status_id:
-        changes["status"] = [str(dossier.status), str(status)]
-    if getattr(handler, "pk", None) != dossier.handler_id:
-        changes["handler"] = [str(dossier.handler or ""), str(handler or "")]
-    if changes:
         dossier.description = description
+    if status is not _UNCHANGED and status.pk != dossier.status_id:
+        changes["status"] = [str(dossier.status), str(status)]
         dossier.status = status
+    if handler is not _UNCHANGED and getattr(handler, "pk", None) != dossier.handler_id:
+        changes["handler"] = [str(dossier.handler or ""), str(handler or "")]
         dossier.handler = handler
-        dossier.save(update_fields=["description", "status", "handler", "updated_at"])
+    if changes:
+        dossier.save(update_fields=[*changes, "updated_at"])
         record(
             "dossier.updated",
             actor=by,
@@ -55,8 +66,11 @@ def update_dossier(
 def set_progress(*, dossier: Dossier, steps: list[tuple[str, bool]], by=None) -> None:
     """Replace the dossier's progress list by ``steps`` (title, done), in that order."""
     dossier.steps.all().delete()
+    now = timezone.now()  # bulk_create skips ProgressStep.save(), which sets done_at
     ProgressStep.objects.bulk_create(
-        ProgressStep(dossier=dossier, position=i, title=title, done=done)
+        ProgressStep(
+            dossier=dossier, position=i, title=title, done=done, done_at=now if done else None
+        )
         for i, (title, done) in enumerate(steps, start=1)
     )
     record("dossier.progress_set", actor=by, dossier=dossier, target=dossier.number)

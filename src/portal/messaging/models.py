@@ -51,6 +51,7 @@ class Message(models.Model):
         related_name="replies",
     )
     created_at = models.DateTimeField(_("date"), auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True, db_index=True)
     # R-OFF-4: the office marks a client's message handled once it has been dealt with.
     handled_at = models.DateTimeField(_("handled at"), null=True, blank=True)
     handled_by = models.ForeignKey(

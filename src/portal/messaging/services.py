@@ -131,7 +131,7 @@ def send_message(
 def _mark_handled(message: Message, *, by) -> None:
     message.handled_at = timezone.now()
     message.handled_by = by
-    message.save(update_fields=["handled_at", "handled_by"])
+    message.save(update_fields=["handled_at", "handled_by", "updated_at"])
 
 
 def mark_handled(*, message: Message, by, request=None) -> bool:

@@ -29,6 +29,7 @@ from portal.notifications.events import questionnaire_sent
 
 from .forms import PageForm
 from .models import Action, QuestionnaireTemplate
+from .signals import questionnaire_completed
 
 NAV_ACTIONS = 5  # open actions listed in the bar on every page; the rest behind "all actions"
 
@@ -237,6 +238,7 @@ def complete_questionnaire(*, action: Action, version: int, by, request=None) ->
         )
         pk = current.pk
         transaction.on_commit(lambda: tasks.make_questionnaire_pdf.delay(pk))
+        transaction.on_commit(lambda: questionnaire_completed.send(sender=Action, action=current))
     return True
 
 

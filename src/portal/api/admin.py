@@ -1,0 +1,118 @@
+"""Admin for API tokens and webhooks (R-OFF-6): a token's or an endpoint's secret is shown
+once, right after saving; tokens are revoked, never edited."""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from portal.audit.services import record
+from portal.offices.models import Office
+
+from .models import ApiToken, WebhookDelivery, WebhookEndpoint
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    list_display = ["name", "prefix", "acting_user", "created_at", "last_used_at", "revoked_at"]
+    list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
+    search_fields = ["name", "prefix"]
+    fields = [
+        "name",
+        "acting_user",
+        "prefix",
+        "created_by",
+        "created_at",
+        "last_used_at",
+        "revoked_at",
+    ]
+    readonly_fields = ["prefix", "created_by", "created_at", "last_used_at", "revoked_at"]
+    actions = ["revoke"]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None:  # a token is never edited: revoke it and create a new one
+            return ["name", "acting_user", *self.readonly_fields]
+        return self.readonly_fields
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return
+        obj.office = Office.current()
+        obj.created_by = request.user
+        raw = obj.issue()
+        super().save_model(request, obj, form, change)
+        record("api.token_created", request=request, target=obj.name, token=obj.prefix)
+        self.message_user(
+            request,
+            format_html(
+                "{}<br><code>{}</code>",
+                _("Copy the token now: it is shown only this once."),
+                raw,
+            ),
+            messages.WARNING,
+        )
+
+    @admin.action(description=_("Revoke the selected tokens"))
+    def revoke(self, request, queryset):
+        tokens = list(queryset.filter(revoked_at__isnull=True))
+        for token in tokens:
+            token.revoke()
+            record("api.token_revoked", request=request, target=token.name, token=token.prefix)
+        self.message_user(
+            request,
+            ngettext("%(n)d token revoked.", "%(n)d tokens revoked.", len(tokens))
+            % {"n": len(tokens)},
+        )
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # revoked tokens stay, for the audit trail
+
+
+@admin.register(WebhookEndpoint)
+class WebhookEndpointAdmin(admin.ModelAdmin):
+    list_display = ["url", "active", "created_at"]
+    fields = ["url", "active", "events"]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.office = Office.current()
+        super().save_model(request, obj, form, change)
+        record(
+            "api.webhook_changed" if change else "api.webhook_created",
+            request=request,
+            target=obj.url,
+        )
+        if not change:
+            self.message_user(
+                request,
+                format_html(
+                    "{}<br><code>{}</code>",
+                    _("The signing secret, shown only this once:"),
+                    obj.secret,
+                ),
+                messages.WARNING,
+            )
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "event", "endpoint", "attempts", "last_status", "delivered_at"]
+    list_filter = ["event", ("delivered_at", admin.EmptyFieldListFilter)]
+    readonly_fields = [
+        "endpoint",
+        "event",
+        "payload",
+        "attempts",
+        "last_status",
+        "last_error",
+        "created_at",
+        "delivered_at",
+    ]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
+
+# Django REST framework's Dutch catalogue says "Dit veld is vereist." for this message, and app
+# catalogues win over Django's own: our catalogue (LOCALE_PATHS, first) keeps Django's wording
+# on the forms.
+gettext_noop("This field is required.")
+
+
+class ApiConfig(AppConfig):
+    name = "portal.api"
+    label = "api"
+    verbose_name = _("API and webhooks")
+
+    def ready(self) -> None:
+        from . import webhooks  # noqa: F401  (connects the signal receivers)

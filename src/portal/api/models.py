@@ -1,0 +1,201 @@
+"""The REST API's own data (R-OFF-6): tokens for integrations, stored responses of idempotent
+POSTs, and webhook endpoints with their delivery log."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+
+from django.conf import settings
+from django.core.validators import URLValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+TOKEN_PREFIX = "kp"  # noqa: S105 (not a secret: marks the token kind)
+
+
+def hash_secret(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
+    def active(self) -> ApiTokenQuerySet:
+        return self.filter(revoked_at__isnull=True)
+
+
+class ApiToken(models.Model):
+    """A token an administrator creates for one integration. The full token
+    (``kp_<prefix>_<secret>``) is shown once; only its SHA-256 is stored."""
+
+    office = models.ForeignKey(
+        "offices.Office",
+        verbose_name=_("office"),
+        on_delete=models.CASCADE,
+        related_name="api_tokens",
+        help_text=_("The token reaches this office's data only."),
+    )
+    name = models.CharField(
+        _("name"), max_length=100, help_text=_("The integration, e.g. the case-management system.")
+    )
+    prefix = models.CharField(_("prefix"), max_length=16, unique=True, editable=False)
+    secret_hash = models.CharField(max_length=64, editable=False)
+    acting_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("acts as"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        limit_choices_to={"is_staff": True, "client__isnull": True},
+        help_text=_("The staff member recorded as the author of what the integration does."),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True, editable=False)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True, editable=False)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "pk"]
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def issue(self) -> str:
+        """Give the (unsaved) token a new secret; returns the full token to show once."""
+        self.prefix = secrets.token_hex(4)
+        secret = secrets.token_urlsafe(32)
+        raw = f"{TOKEN_PREFIX}_{self.prefix}_{secret}"
+        self.secret_hash = hash_secret(raw)
+        return raw
+
+    @classmethod
+    def lookup(cls, raw: str) -> ApiToken | None:
+        """The active token ``raw`` stands for, or None. Compares hashes in constant time."""
+        parts = (raw or "").split("_", 2)
+        if len(raw or "") > 200 or len(parts) != 3 or parts[0] != TOKEN_PREFIX:
+            return None
+        token = (
+            cls.objects.active()
+            .select_related("acting_user", "office")
+            .filter(prefix=parts[1])
+            .first()
+        )
+        if token is None or not hmac.compare_digest(token.secret_hash, hash_secret(raw)):
+            return None
+        return token
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None
+
+    def revoke(self) -> None:
+        if self.revoked_at is None:
+            self.revoked_at = timezone.now()
+            self.save(update_fields=["revoked_at"])
+
+
+class IdempotencyRecord(models.Model):
+    """The first response to a POST with an ``Idempotency-Key``: a repeat gets it again."""
+
+    token = models.ForeignKey(ApiToken, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    method = models.CharField(max_length=10)
+    path = models.CharField(max_length=500)
+    request_hash = models.CharField(max_length=64)
+    response_status = models.PositiveSmallIntegerField()
+    response_body = models.JSONField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["token", "key"], name="api_idempotency_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path} ({self.key})"
+
+
+class WebhookEvent(models.TextChoices):
+    MESSAGE_SENT = "message.sent", _("A client sent a message")
+    DOCUMENT_SUPPLIED = "document.supplied", _("A client supplied a file")
+    QUESTIONNAIRE_COMPLETED = "questionnaire.completed", _("A client completed a questionnaire")
+    INVITATION_ACCEPTED = "invitation.accepted", _("A client accepted the invitation")
+
+
+def all_events() -> list[str]:
+    return list(WebhookEvent.values)
+
+
+def new_webhook_secret() -> str:
+    return "whsec_" + secrets.token_urlsafe(32)
+
+
+class WebhookEndpoint(models.Model):
+    """A URL of the office's systems that receives client events, signed with ``secret``."""
+
+    office = models.ForeignKey(
+        "offices.Office", verbose_name=_("office"), on_delete=models.CASCADE, related_name="+"
+    )
+    url = models.URLField(
+        _("URL"),
+        max_length=500,
+        validators=[URLValidator(schemes=["http", "https"])],
+        help_text=_("An http:// or https:// address."),
+    )
+    secret = models.CharField(
+        _("signing secret"), max_length=100, default=new_webhook_secret, editable=False
+    )
+    active = models.BooleanField(_("active"), default=True)
+    events = models.JSONField(
+        _("events"), default=all_events, blank=True, help_text=_("Empty: every event.")
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["url", "pk"]
+        verbose_name = _("webhook endpoint")
+        verbose_name_plural = _("webhook endpoints")
+
+    def __str__(self) -> str:
+        return self.url
+
+    def wants(self, event: str) -> bool:
+        return not self.events or event in self.events
+
+
+class WebhookDelivery(models.Model):
+    """One event for one endpoint: its payload and how delivering it went."""
+
+    endpoint = models.ForeignKey(
+        WebhookEndpoint,
+        verbose_name=_("endpoint"),
+        on_delete=models.CASCADE,
+        related_name="deliveries",
+    )
+    event = models.CharField(_("event"), max_length=50)
+    payload = models.JSONField(_("payload"))
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    last_status = models.PositiveSmallIntegerField(_("last status"), null=True, blank=True)
+    last_error = models.CharField(_("last error"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
+    delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("webhook delivery")
+        verbose_name_plural = _("webhook deliveries")
+
+    def __str__(self) -> str:
+        return f"{self.event} → {self.endpoint}"

@@ -1,0 +1,303 @@
+"""API representations (R-OFF-6): explicit fields only. Create serializers validate input; the
+views hand it to the domain services."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from portal.accounts.models import Client, User
+from portal.documents.models import Document
+from portal.dossiers.models import Dossier, ProgressStep
+from portal.messaging.models import MAX_SUBJECT_CHARS, Message
+from portal.offices.models import DossierStatus
+from portal.questionnaires.models import Action, QuestionnaireTemplate
+
+LANGUAGES = User.Language.choices
+#: The kinds the office publishes (a client's files are "supplied", never published here).
+PUBLISH_KINDS = [
+    (kind.value, kind.label) for kind in (Document.Kind.CORRESPONDENCE, Document.Kind.DOCUMENT)
+]
+
+
+class AccountSerializer(serializers.ModelSerializer):
+    password_set = serializers.SerializerMethodField()
+
+    class Meta:
+        model = User
+        fields = ["id", "email", "full_name", "language", "is_main_account", "password_set"]
+        read_only_fields = fields
+
+    def get_password_set(self, user: User) -> bool:
+        """Whether the account was set up (invitation accepted and a password chosen)."""
+        return user.password_set_at is not None
+
+
+class ClientSerializer(serializers.ModelSerializer):
+    accounts = AccountSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Client
+        fields = ["id", "kind", "name", "reference", "created_at", "updated_at", "accounts"]
+        read_only_fields = fields
+
+
+def _unused_email(value: str) -> str:
+    if User.objects.filter(email__iexact=value.strip()).exists():
+        raise serializers.ValidationError(_("An account with this e-mail address exists."))
+    return value.strip().lower()
+
+
+class ClientCreateSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=Client.Kind.choices)
+    name = serializers.CharField(max_length=200)
+    email = serializers.EmailField(max_length=254, validators=[_unused_email])
+    full_name = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    language = serializers.ChoiceField(choices=LANGUAGES, default="nl")
+    reference = serializers.CharField(max_length=64, required=False, allow_blank=True)
+    invite = serializers.BooleanField(default=True)
+
+
+class AccountCreateSerializer(serializers.Serializer):
+    email = serializers.EmailField(max_length=254, validators=[_unused_email])
+    full_name = serializers.CharField(max_length=200)
+    language = serializers.ChoiceField(choices=LANGUAGES, default="nl")
+    invite = serializers.BooleanField(default=True)
+
+
+class StatusSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = DossierStatus
+        fields = ["id", "name", "name_en", "in_progress"]
+        read_only_fields = fields
+
+
+def staff_users():
+    return User.objects.filter(is_staff=True, is_active=True, client__isnull=True)
+
+
+class DossierSerializer(serializers.ModelSerializer):
+    clients = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Dossier
+        fields = [
+            "id",
+            "number",
+            "description",
+            "status",
+            "handler",
+            "clients",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    def get_clients(self, dossier: Dossier) -> list[int]:
+        """The clients granted access."""
+        return [grant.client_id for grant in dossier.grants.all()]
+
+
+class DossierCreateSerializer(serializers.Serializer):
+    number = serializers.CharField(max_length=50)
+    description = serializers.CharField(max_length=300)
+    status = serializers.PrimaryKeyRelatedField(queryset=DossierStatus.objects.all())
+    handler = serializers.PrimaryKeyRelatedField(
+        queryset=staff_users(), required=False, allow_null=True
+    )
+
+    def validate_number(self, value: str) -> str:
+        value = value.strip()
+        if not value:
+            raise serializers.ValidationError(_("Fill in a dossier number."))
+        if Dossier.objects.filter(number=value).exists():
+            raise serializers.ValidationError(_("A dossier with this number exists."))
+        return value
+
+
+class DossierUpdateSerializer(serializers.Serializer):
+    status = serializers.PrimaryKeyRelatedField(
+        queryset=DossierStatus.objects.all(), required=False
+    )
+    handler = serializers.PrimaryKeyRelatedField(
+        queryset=staff_users(), required=False, allow_null=True
+    )
+
+
+class GrantSerializer(serializers.Serializer):
+    client = serializers.PrimaryKeyRelatedField(queryset=Client.objects.all())
+    granted_at = serializers.DateTimeField(read_only=True)
+
+
+class StepSerializer(serializers.ModelSerializer):
+    title = serializers.CharField(max_length=200)
+    done = serializers.BooleanField(default=False)
+
+    class Meta:
+        model = ProgressStep
+        fields = ["position", "title", "done", "done_at"]
+        read_only_fields = ["position", "done_at"]
+
+
+class StepListSerializer(serializers.Serializer):
+    steps = StepSerializer(many=True)
+
+
+class DocumentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Document
+        fields = [
+            "id",
+            "dossier",
+            "kind",
+            "title",
+            "original_name",
+            "size",
+            "content_type",
+            "sha256",
+            "message",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class DocumentPublishSerializer(serializers.Serializer):
+    dossier = serializers.PrimaryKeyRelatedField(queryset=Dossier.objects.all())
+    kind = serializers.ChoiceField(choices=PUBLISH_KINDS)
+    title = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    file = serializers.FileField()
+
+
+class MessageSerializer(serializers.ModelSerializer):
+    attachments = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Message
+        fields = [
+            "id",
+            "dossier",
+            "direction",
+            "subject",
+            "body",
+            "author",
+            "reply_to",
+            "attachments",
+            "created_at",
+            "updated_at",
+            "handled_at",
+        ]
+        read_only_fields = fields
+
+    def get_attachments(self, message: Message) -> list[int]:
+        """The ids of the attached documents."""
+        return [document.pk for document in message.attachments.all()]
+
+
+class MessageCreateSerializer(serializers.Serializer):
+    dossier = serializers.PrimaryKeyRelatedField(queryset=Dossier.objects.all())
+    subject = serializers.CharField(max_length=MAX_SUBJECT_CHARS)
+    body = serializers.CharField(trim_whitespace=False)
+    reply_to = serializers.PrimaryKeyRelatedField(
+        queryset=Message.objects.all(), required=False, allow_null=True
+    )
+
+
+class TemplateSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = QuestionnaireTemplate
+        fields = ["id", "title_nl", "title_en", "updated_at"]
+        read_only_fields = fields
+
+
+class QuestionnaireSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Action
+        fields = [
+            "id",
+            "dossier",
+            "client",
+            "template",
+            "title_nl",
+            "title_en",
+            "status",
+            "pdf_document",
+            "created_at",
+            "updated_at",
+            "completed_at",
+        ]
+        read_only_fields = fields
+
+
+class AnswerSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    page = serializers.IntegerField()
+    kind = serializers.CharField()
+    question_nl = serializers.CharField()
+    question_en = serializers.CharField()
+    answer = serializers.JSONField(allow_null=True)
+
+
+class QuestionnaireDetailSerializer(QuestionnaireSerializer):
+    answers = serializers.SerializerMethodField()
+
+    class Meta(QuestionnaireSerializer.Meta):
+        fields = [*QuestionnaireSerializer.Meta.fields, "answers"]
+        read_only_fields = fields
+
+    def get_answers(self, action: Action) -> list[dict]:
+        rows = []
+        for index, page in enumerate(action.pages):
+            for question in page.get("questions", []):
+                text = question.get("text") or {}
+                rows.append(
+                    {
+                        "key": question["key"],
+                        "page": index,
+                        "kind": question.get("kind", ""),
+                        "question_nl": text.get("nl", "") if isinstance(text, dict) else "",
+                        "question_en": text.get("en", "") if isinstance(text, dict) else "",
+                        "answer": action.answers.get(question["key"]),
+                    }
+                )
+        return AnswerSerializer(rows, many=True).data
+
+
+class QuestionnaireSendSerializer(serializers.Serializer):
+    template = serializers.PrimaryKeyRelatedField(queryset=QuestionnaireTemplate.objects.all())
+    dossier = serializers.PrimaryKeyRelatedField(queryset=Dossier.objects.all())
+    client = serializers.PrimaryKeyRelatedField(queryset=Client.objects.all())
+
+
+class UploadRequestSerializer(serializers.ModelSerializer):
+    documents = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Action
+        fields = [
+            "id",
+            "dossier",
+            "client",
+            "title_nl",
+            "title_en",
+            "description_nl",
+            "description_en",
+            "status",
+            "documents",
+            "created_at",
+            "updated_at",
+            "completed_at",
+        ]
+        read_only_fields = fields
+
+    def get_documents(self, action: Action) -> list[int]:
+        """The ids of the documents the client supplied for this request."""
+        return [document.pk for document in action.supplied_documents.all()]
+
+
+class UploadRequestCreateSerializer(serializers.Serializer):
+    dossier = serializers.PrimaryKeyRelatedField(queryset=Dossier.objects.all())
+    client = serializers.PrimaryKeyRelatedField(queryset=Client.objects.all())
+    title_nl = serializers.CharField(max_length=200)
+    title_en = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    description_nl = serializers.CharField(required=False, allow_blank=True)
+    description_en = serializers.CharField(required=False, allow_blank=True)

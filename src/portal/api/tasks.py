@@ -1,0 +1,71 @@
+"""Delivering webhooks (R-OFF-6) with retries and exponential back-off."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+import requests
+from celery import shared_task
+from django.conf import settings
+from django.utils import timezone
+
+from .models import WebhookDelivery
+from .webhooks import SIGNATURE_HEADER, encode, sign
+
+
+def attempt(delivery: WebhookDelivery) -> bool:
+    """POST the delivery's payload once; log the outcome. True when the receiver took it
+    (any 2xx)."""
+    endpoint = delivery.endpoint
+    body = encode(delivery.payload)
+    delivery.attempts += 1
+    status, error = None, ""
+    if urlsplit(endpoint.url).scheme not in ("http", "https"):
+        error = "Only http and https URLs are allowed."
+    else:
+        try:
+            response = requests.post(
+                endpoint.url,
+                data=body,
+                headers={
+                    "Content-Type": "application/json",
+                    "User-Agent": "Klantportaal-Webhooks/1",
+                    "X-Klantportaal-Event": delivery.event,
+                    "X-Klantportaal-Delivery": str(delivery.pk),
+                    SIGNATURE_HEADER: sign(endpoint.secret, body),
+                },
+                timeout=settings.WEBHOOK_TIMEOUT_SECONDS,
+                allow_redirects=False,
+            )
+            status = response.status_code
+            if not 200 <= status < 300:
+                error = f"HTTP {status}"
+        except requests.RequestException as exc:
+            error = f"{type(exc).__name__}: {exc}"[:500]
+    delivery.last_status = status
+    delivery.last_error = error
+    if not error:
+        delivery.delivered_at = timezone.now()
+    delivery.save(update_fields=["attempts", "last_status", "last_error", "delivered_at"])
+    return not error
+
+
+def backoff(retries: int) -> int:
+    """Seconds before the next try: base, 2×base, 4×base, … (at most a day)."""
+    return min(settings.WEBHOOK_RETRY_BASE_SECONDS * 2**retries, 86_400)
+
+
+@shared_task(bind=True, max_retries=None, acks_late=True)
+def deliver_webhook(self, delivery_id: int) -> bool:
+    delivery = (
+        WebhookDelivery.objects.select_related("endpoint")
+        .filter(pk=delivery_id, delivered_at__isnull=True)
+        .first()
+    )
+    if delivery is None or not delivery.endpoint.active:
+        return False
+    if attempt(delivery):
+        return True
+    if self.request.retries < settings.WEBHOOK_MAX_RETRIES:
+        raise self.retry(countdown=backoff(self.request.retries))
+    return False

@@ -1,0 +1,30 @@
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.routers import DefaultRouter
+
+from . import views
+
+router = DefaultRouter(trailing_slash=True)
+router.include_root_view = False
+router.register("clients", views.ClientViewSet, basename="client")
+router.register("statuses", views.StatusViewSet, basename="status")
+router.register("dossiers", views.DossierViewSet, basename="dossier")
+router.register("documents", views.DocumentViewSet, basename="document")
+router.register("messages", views.MessageViewSet, basename="message")
+router.register("questionnaire-templates", views.TemplateViewSet, basename="questionnaire-template")
+router.register("questionnaires", views.QuestionnaireViewSet, basename="questionnaire")
+router.register("upload-requests", views.UploadRequestViewSet, basename="upload-request")
+
+app_name = "api"
+urlpatterns = [
+    path("v1/", include(router.urls)),
+    path("schema/", login_not_required(SpectacularAPIView.as_view()), name="schema"),
+    # The "split" view serves its script as a file (?script), not inline: it works under the
+    # Content-Security-Policy without 'unsafe-inline'.
+    path(
+        "docs/",
+        login_not_required(SpectacularSwaggerSplitView.as_view(url_name="api:schema")),
+        name="docs",
+    ),
+]

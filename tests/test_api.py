@@ -1,0 +1,379 @@
+"""The REST API's contract, per resource (R-OFF-6): status codes and fields; every change goes
+through the domain services (audit entries, e-mails); every call is in the audit trail (R-X-1).
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from portal.accounts.models import Client, User
+from portal.api.models import ApiToken, IdempotencyRecord
+from portal.audit.models import AuditEntry
+from portal.dossiers.models import Dossier
+from portal.messaging import services as message_services
+from portal.messaging.models import Message
+from portal.notifications.models import OutgoingEmail
+from portal.questionnaires.models import Action
+
+from .api_helpers import Api, make_token
+from .factories import ClientFactory, DossierFactory, StaffFactory, StatusFactory, UserFactory
+from .questionnaire_helpers import sized_template
+
+V1 = "/api/v1"
+
+
+@pytest.fixture
+def staff(db):
+    return StaffFactory(email="koppeling@office.test")
+
+
+@pytest.fixture
+def token(staff):
+    return make_token(staff)
+
+
+@pytest.fixture
+def api(token):
+    return Api(token[1])
+
+
+def test_create_a_client_and_invite_it_R_OFF_6(api, staff):
+    """R-OFF-6 / R-ACC-1: POST /clients/ creates a person through create_client and invites."""
+    response = api.post(
+        f"{V1}/clients/",
+        {"kind": "person", "name": "Jan de Vries", "email": "Jan@Example.test", "language": "nl"},
+    )
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert set(body) == {"id", "kind", "name", "reference", "created_at", "updated_at", "accounts"}
+    assert body["accounts"][0]["email"] == "jan@example.test"
+    assert body["accounts"][0]["password_set"] is False
+    client = Client.objects.get(pk=body["id"])
+    assert OutgoingEmail.objects.filter(to="jan@example.test").count() == 1
+    created = AuditEntry.objects.get(action="client.created")
+    assert created.actor == staff
+
+    again = api.post(f"{V1}/clients/{client.pk}/invite/")
+    assert again.status_code == 202
+    assert OutgoingEmail.objects.filter(to="jan@example.test").count() == 2
+
+    duplicate = api.post(
+        f"{V1}/clients/", {"kind": "person", "name": "Jan", "email": "jan@example.test"}
+    )
+    assert duplicate.status_code == 400
+    assert "email" in duplicate.json()
+
+    listed = api.get(f"{V1}/clients/")
+    assert listed.status_code == 200
+    assert [row["id"] for row in listed.json()["results"]] == [client.pk]
+    assert set(listed.json()) == {"next", "previous", "results"}
+
+
+def test_company_extra_account_R_ME_4(api):
+    """R-ME-4 / R-OFF-6: an extra account for a company; a person cannot have one."""
+    company = ClientFactory(company=True)
+    response = api.post(
+        f"{V1}/clients/{company.pk}/accounts/",
+        {"email": "boekhouding@bedrijf.test", "full_name": "Boekhouding", "invite": False},
+    )
+    assert response.status_code == 201, response.content
+    assert response.json()["is_main_account"] is False
+    assert User.objects.get(email="boekhouding@bedrijf.test").client == company
+
+    person = ClientFactory()
+    refused = api.post(
+        f"{V1}/clients/{person.pk}/accounts/",
+        {"email": "x@bedrijf.test", "full_name": "X"},
+    )
+    assert refused.status_code == 400
+
+
+def test_dossier_create_update_grants_and_steps_R_OFF_1_R_OFF_2(api, staff):
+    """R-OFF-1/2 / R-OFF-6: create a dossier, change status and handler, grant and revoke
+    access, replace the progress steps — each through the dossier services, audited."""
+    status = StatusFactory(name="Intake")
+    done_status = StatusFactory(name="Afgerond", in_progress=False)
+    response = api.post(
+        f"{V1}/dossiers/",
+        {"number": "2026.0500", "description": "Levering woning", "status": status.pk},
+    )
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert set(body) == {
+        "id",
+        "number",
+        "description",
+        "status",
+        "handler",
+        "clients",
+        "created_at",
+        "updated_at",
+    }
+    dossier_id = body["id"]
+    assert (
+        api.post(
+            f"{V1}/dossiers/", {"number": "2026.0500", "description": "x", "status": status.pk}
+        ).status_code
+        == 400
+    )
+
+    changed = api.patch(
+        f"{V1}/dossiers/{dossier_id}/", {"status": done_status.pk, "handler": staff.pk}
+    )
+    assert changed.status_code == 200, changed.content
+    assert changed.json()["status"] == done_status.pk
+    assert changed.json()["handler"] == staff.pk
+    assert AuditEntry.objects.filter(action="dossier.updated", dossier_id=dossier_id).exists()
+    client_user = UserFactory(email="c@example.test")
+    assert api.patch(f"{V1}/dossiers/{dossier_id}/", {"handler": client_user.pk}).status_code == 400
+
+    granted = api.post(f"{V1}/dossiers/{dossier_id}/grants/", {"client": client_user.client_id})
+    assert granted.status_code == 201, granted.content
+    assert Dossier.objects.visible_to(client_user).filter(pk=dossier_id).exists()
+    assert api.get(f"{V1}/dossiers/{dossier_id}/").json()["clients"] == [client_user.client_id]
+    assert api.get(f"{V1}/dossiers/{dossier_id}/grants/").json()[0]["client"] == (
+        client_user.client_id
+    )
+    revoked = api.delete(f"{V1}/dossiers/{dossier_id}/grants/{client_user.client_id}/")
+    assert revoked.status_code == 204
+    assert not Dossier.objects.visible_to(client_user).filter(pk=dossier_id).exists()
+    assert (
+        api.delete(f"{V1}/dossiers/{dossier_id}/grants/{client_user.client_id}/").status_code == 404
+    )
+
+    steps = api.put(
+        f"{V1}/dossiers/{dossier_id}/steps/",
+        {"steps": [{"title": "Intake", "done": True}, {"title": "Akte passeren"}]},
+    )
+    assert steps.status_code == 200, steps.content
+    rows = api.get(f"{V1}/dossiers/{dossier_id}/steps/").json()["steps"]
+    assert [(r["position"], r["title"], r["done"]) for r in rows] == [
+        (1, "Intake", True),
+        (2, "Akte passeren", False),
+    ]
+    assert rows[0]["done_at"] is not None
+    assert AuditEntry.objects.filter(action="dossier.progress_set").exists()
+
+
+def test_publish_list_and_download_documents_R_OFF_3(api, world):
+    """R-OFF-3 / R-OFF-6: publish by multipart upload through publish_document; a refused
+    file is a 400 with the reason; list with a kind filter; download a client's upload."""
+    dossier = world.person_dossier
+    response = api.post(
+        f"{V1}/documents/",
+        {
+            "dossier": dossier.pk,
+            "kind": "document",
+            "title": "Concept akte",
+            "file": SimpleUploadedFile("akte.pdf", b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n"),
+        },
+        multipart=True,
+    )
+    assert response.status_code == 201, response.content
+    assert response.json()["kind"] == "document"
+    assert response.json()["original_name"] == "akte.pdf"
+    assert AuditEntry.objects.filter(action="document.published", dossier=dossier).exists()
+
+    empty = api.post(
+        f"{V1}/documents/",
+        {"dossier": dossier.pk, "kind": "document", "file": SimpleUploadedFile("x.pdf", b"")},
+        multipart=True,
+    )
+    assert empty.status_code == 400
+    assert "file" in empty.json()
+    supplied_kind = api.post(
+        f"{V1}/documents/",
+        {"dossier": dossier.pk, "kind": "supplied", "file": SimpleUploadedFile("a.txt", b"a")},
+        multipart=True,
+    )
+    assert supplied_kind.status_code == 400
+
+    supplied = api.get(f"{V1}/documents/", {"kind": "supplied", "dossier": dossier.pk}).json()
+    assert [row["kind"] for row in supplied["results"]] == ["supplied"]
+    download = api.get(f"{V1}/documents/{supplied['results'][0]['id']}/download/")
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content) == b"inhoud\n"
+    assert download["Content-Disposition"].startswith("attachment")
+
+
+def test_messages_list_post_and_mark_handled_R_OFF_4(api, world, staff):
+    """R-OFF-4 / R-OFF-6: the office writes as the token's staff member; marks handled."""
+    dossier = world.person_dossier
+    from_client = message_services.send_message(
+        dossier=dossier, sender=world.owner, subject="Vraag", body="Wanneer passeren we?"
+    )
+    response = api.post(
+        f"{V1}/messages/",
+        {
+            "dossier": dossier.pk,
+            "subject": "Re: Vraag",
+            "body": "Op 1 mei.",
+            "reply_to": from_client.pk,
+        },
+    )
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["direction"] == "incoming"
+    assert body["author"] == staff.pk
+    assert Message.objects.get(pk=body["id"]).author == staff
+
+    too_long = api.post(
+        f"{V1}/messages/", {"dossier": dossier.pk, "subject": "Lang", "body": "x" * 4001}
+    )
+    assert too_long.status_code == 400
+
+    listed = api.get(f"{V1}/messages/", {"dossier": dossier.pk}).json()["results"]
+    assert from_client.pk in [row["id"] for row in listed]
+
+    open_ones = api.get(f"{V1}/messages/", {"open": "true"}).json()["results"]
+    assert open_ones == []  # the reply marked it handled
+    other = message_services.send_message(
+        dossier=dossier, sender=world.owner, subject="Nog iets", body="Tekst"
+    )
+    handled = api.post(f"{V1}/messages/{other.pk}/handled/")
+    assert handled.status_code == 200
+    assert handled.json()["handled_at"] is not None
+    assert api.post(f"{V1}/messages/{other.pk}/handled/").status_code == 200
+
+
+def test_questionnaires_and_upload_requests_R_OFF_5(api, world):
+    """R-OFF-5 / R-OFF-6: send a questionnaire from a template, read its answers, the PDF is a
+    404 until made; ask for an upload and list it."""
+    template = sized_template(3)
+    dossier, client = world.person_dossier, world.owner.client
+    response = api.post(
+        f"{V1}/questionnaires/",
+        {"template": template.pk, "dossier": dossier.pk, "client": client.pk},
+    )
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["status"] == "open"
+    assert [a["question_nl"] for a in body["answers"]] == ["Vraag 0", "Vraag 1", "Vraag 2"]
+    action = Action.objects.get(pk=body["id"])
+    action.answers = {"q" + a["key"][1:]: "ja" for a in body["answers"]}
+    action.save()
+    detail = api.get(f"{V1}/questionnaires/{action.pk}/").json()
+    assert {a["answer"] for a in detail["answers"]} == {"ja"}
+    assert api.get(f"{V1}/questionnaires/{action.pk}/pdf/").status_code == 404
+
+    no_grant = api.post(
+        f"{V1}/questionnaires/",
+        {"template": template.pk, "dossier": dossier.pk, "client": world.other.client_id},
+    )
+    assert no_grant.status_code == 400
+
+    asked = api.post(
+        f"{V1}/upload-requests/",
+        {"dossier": dossier.pk, "client": client.pk, "title_nl": "Kopie legitimatiebewijs"},
+    )
+    assert asked.status_code == 201, asked.content
+    assert asked.json()["documents"] == []
+    listed = api.get(f"{V1}/upload-requests/").json()["results"]
+    assert [row["id"] for row in listed] == [asked.json()["id"]]
+    assert api.get(f"{V1}/questionnaire-templates/").json()["results"][0]["id"] == template.pk
+
+
+def test_cursor_pagination_and_updated_since_R_OFF_6(api):
+    """R-OFF-6: cursor pages in (updated_at, id) order; ``updated_since`` for synchronising."""
+    status = StatusFactory(name="Intake")
+    for _ in range(5):
+        DossierFactory(status=status)
+    first = api.get(f"{V1}/dossiers/", {"page_size": 2}).json()
+    assert len(first["results"]) == 2 and first["next"]
+    seen = [row["id"] for row in first["results"]]
+    page = first
+    while page["next"]:
+        page = api.get(page["next"]).json()
+        seen += [row["id"] for row in page["results"]]
+    assert sorted(seen) == sorted(Dossier.objects.values_list("pk", flat=True))
+    assert len(seen) == 5
+
+    moment = timezone.now()
+    later = Dossier.objects.order_by("pk").first()
+    later.description = "Gewijzigd"
+    later.save()
+    changed = api.get(f"{V1}/dossiers/", {"updated_since": moment.isoformat()}).json()
+    assert [row["id"] for row in changed["results"]] == [later.pk]
+    assert api.get(f"{V1}/dossiers/", {"updated_since": "gisteren"}).status_code == 400
+
+
+def test_idempotency_key_creates_once_R_OFF_6(api, token):
+    """R-OFF-6: the same key twice → one client, the same response; another body → 422."""
+    data = {"kind": "person", "name": "Eenmalig", "email": "een@example.test"}
+    headers = {"Idempotency-Key": "abc-123"}
+    first = api.post(f"{V1}/clients/", data, headers=headers)
+    second = api.post(f"{V1}/clients/", data, headers=headers)
+    assert first.status_code == second.status_code == 201
+    assert first.json() == second.json()
+    assert second["Idempotent-Replayed"] == "true"
+    assert Client.objects.filter(name="Eenmalig").count() == 1
+    assert OutgoingEmail.objects.filter(to="een@example.test").count() == 1
+
+    other = api.post(f"{V1}/clients/", {**data, "name": "Anders"}, headers=headers)
+    assert other.status_code == 422
+    assert Client.objects.filter(name="Anders").count() == 0
+
+    # Another token may use the same key for its own request.
+    _other_token, raw = make_token(token[0].acting_user, name="Tweede")
+    assert (
+        Api(raw)
+        .post(f"{V1}/clients/", {**data, "email": "twee@example.test"}, headers=headers)
+        .status_code
+        == 201
+    )
+    assert IdempotencyRecord.objects.count() == 2
+
+
+def test_idempotent_multipart_publish_R_OFF_6(api, world):
+    """R-OFF-6: a repeated upload with the same key publishes one document."""
+    dossier = world.person_dossier
+    before = dossier.documents.count()
+
+    def publish():
+        return api.post(
+            f"{V1}/documents/",
+            {
+                "dossier": dossier.pk,
+                "kind": "correspondence",
+                "file": SimpleUploadedFile("brief.txt", b"Geachte heer,\n"),
+            },
+            headers={"Idempotency-Key": "upload-1"},
+            multipart=True,
+        )
+
+    assert publish().status_code == 201
+    assert publish().status_code == 201
+    assert dossier.documents.count() == before + 1
+
+
+def test_every_call_is_audited_without_the_secret_R_X_1(api, token, staff):
+    """R-X-1: every API call (also a refused one) is in the audit trail with the token's name
+    as actor label, the path and the status; no token secret is stored anywhere in it."""
+    api.get(f"{V1}/clients/")
+    api.get(f"{V1}/dossiers/999999/")
+    Api("kp_deadbeef_wrong").get(f"{V1}/clients/")
+    entries = list(AuditEntry.objects.filter(action__startswith="api.").order_by("pk"))
+    assert [(e.action, e.data["path"], e.data["status"]) for e in entries] == [
+        ("api.get", f"{V1}/clients/", 200),
+        ("api.get", f"{V1}/dossiers/999999/", 404),
+        ("api.get", f"{V1}/clients/", 401),
+    ]
+    assert entries[0].actor_label == "Dossierbeheer"
+    assert entries[0].actor == staff
+    raw = token[1]
+    secret = raw.split("_", 2)[2]
+    for entry in AuditEntry.objects.all():
+        assert secret not in str(entry.data) + entry.target + entry.actor_label
+    assert ApiToken.objects.get(pk=token[0].pk).last_used_at is not None
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["2755-03-25T15:26:26.2+17:37", "9999-12-31T23:59:59-23:59", "0001-01-01T00:00:00+23:59"],
+)
+def test_updated_since_with_extreme_offsets_R_OFF_6(api, value):
+    """Found by schemathesis on PostgreSQL: an offset the database refuses is converted to UTC
+    first; a moment outside the representable range is a 400, never a 500."""
+    assert api.get(f"{V1}/dossiers/", {"updated_since": value}).status_code in (200, 400)

@@ -1,0 +1,83 @@
+"""API access (R-OFF-6): every endpoint of the schema refuses a missing, malformed, unknown,
+revoked token and a token bound to another office with 401 — 0 leaks."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client as HttpClient
+
+from portal.offices.models import Office
+
+from .api_helpers import Api, make_token
+from .factories import StaffFactory
+
+
+def _operations() -> list[tuple[str, str]]:
+    schema = HttpClient().get("/api/schema/", {"format": "json"}).json()
+    operations = []
+    for path, item in schema["paths"].items():
+        for method in item:
+            if method in {"get", "post", "put", "patch", "delete"}:
+                url = path.replace("{id}", "1").replace("{client_id}", "1")
+                operations.append((method, url))
+    return operations
+
+
+@pytest.mark.django_db
+def test_every_endpoint_refuses_without_a_valid_token_R_OFF_6(world):
+    """R-OFF-6: no token, a bad token, a revoked token, another office's token → 401."""
+    staff = StaffFactory(email="koppeling@office.test")
+    revoked, revoked_raw = make_token(staff, name="Oud")
+    revoked.revoke()
+    other_office = Office.objects.create(name="Ander kantoor")
+    assert Office.current() != other_office
+    _foreign, foreign_raw = make_token(staff, name="Vreemd", office=other_office)
+    _valid, valid_raw = make_token(staff)
+    callers = {
+        "no token": Api(None),
+        "not bearer": Api(None),
+        "unknown": Api("kp_00000000_" + "x" * 43),
+        "malformed": Api("nonsense"),
+        "revoked": Api(revoked_raw),
+        "other office": Api(foreign_raw),
+        "valid secret, wrong prefix": Api("kp_ffffffff_" + valid_raw.split("_", 2)[2]),
+    }
+    operations = _operations()
+    assert len(operations) >= 20
+    leaks = []
+    for role, api in callers.items():
+        headers = {"Authorization": f"Token {valid_raw}"} if role == "not bearer" else None
+        for method, url in operations:
+            response = getattr(api, method)(
+                url, **({"data": {}} if method in ("put", "patch") else {}), headers=headers
+            )
+            if response.status_code != 401:
+                leaks.append((role, method, url, response.status_code))
+            else:
+                assert response["WWW-Authenticate"] == "Bearer"
+    assert leaks == []
+    # The valid token does get in.
+    assert Api(valid_raw).get("/api/v1/dossiers/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_token_of_an_inactive_staff_member_is_refused_R_OFF_6():
+    staff = StaffFactory(email="weg@office.test")
+    _token, raw = make_token(staff)
+    staff.is_active = False
+    staff.save()
+    assert Api(raw).get("/api/v1/clients/").status_code == 401
+
+
+@pytest.mark.django_db
+def test_schema_and_docs_are_served_without_cdn_R_OFF_6():
+    """R-OFF-6: the OpenAPI 3 schema and the Swagger UI from the sidecar (no CDN)."""
+    http = HttpClient()
+    schema = http.get("/api/schema/", {"format": "json"})
+    assert schema.status_code == 200
+    assert schema.json()["openapi"].startswith("3.")
+    assert "bearerAuth" in schema.json()["components"]["securitySchemes"]
+    docs = http.get("/api/docs/")
+    assert docs.status_code == 200
+    assert b"cdn" not in docs.content.lower()
+    assert b"swagger-ui" in docs.content

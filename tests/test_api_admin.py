@@ -1,0 +1,49 @@
+"""Tokens in the admin (R-OFF-6): the full token is shown once after saving, only its hash is
+stored; revoking is an admin action; the audit trail never holds the secret."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from portal.api.models import ApiToken, hash_secret
+from portal.audit.models import AuditEntry
+
+from .api_helpers import Api
+from .factories import StaffFactory
+from .workspace_helpers import staff_http
+
+
+@pytest.mark.django_db
+def test_admin_creates_a_token_shown_once_and_revokes_it_R_OFF_6():
+    admin_user = StaffFactory(email="beheer@office.test", is_superuser=True)
+    integration = StaffFactory(email="koppeling@office.test")
+    http = staff_http(admin_user)  # the admin needs the second factor
+    response = http.post(
+        "/beheer/api/apitoken/add/",
+        {"name": "Dossierbeheer", "acting_user": integration.pk},
+        follow=True,
+    )
+    assert response.status_code == 200
+    raw = re.search(r"<code>(kp_[A-Za-z0-9_-]+)</code>", response.content.decode()).group(1)
+    token = ApiToken.objects.get()
+    assert token.secret_hash == hash_secret(raw)
+    assert raw not in str(list(ApiToken.objects.values()))
+    assert token.created_by == admin_user
+    assert Api(raw).get("/api/v1/clients/").status_code == 200
+    # The change page does not show it again.
+    page = http.get(f"/beheer/api/apitoken/{token.pk}/change/")
+    assert raw not in page.content.decode()
+
+    http.post(
+        "/beheer/api/apitoken/",
+        {"action": "revoke", "_selected_action": [token.pk]},
+        follow=True,
+    )
+    assert ApiToken.objects.get().revoked_at is not None
+    assert Api(raw).get("/api/v1/clients/").status_code == 401
+    secret = raw.split("_", 2)[2]
+    for entry in AuditEntry.objects.all():
+        assert secret not in str(entry.data) + entry.target
+    assert AuditEntry.objects.filter(action="api.token_revoked").exists()
