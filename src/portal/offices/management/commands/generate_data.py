@@ -743,7 +743,7 @@ class Command(BaseCommand):
             f"  heavy dossier:  {self.heavy_dossier.pk} ({plan.heavy_documents} documents, "
             f"{plan.heavy_messages} messages), of {heavy_email(0)}"
         )
-        self.stdout.write(f"  questionnaire:  /acties/{self.questionnaire.pk}/invullen/0/")
+        self.stdout.write(f"  questionnaire:  /acties/{self.questionnaire.pk}/invullen/1/")
 
 
 @contextlib.contextmanager
