@@ -4,7 +4,7 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/klantportaal_bench .venv/bin/python \
         bench/pages.py --scale 1
 
-Steps: a throw-away VAR_DIR (bench/work/), a fresh database (SQLite in that folder, or the
+Steps: a throw-away VAR_DIR (bench/work-<vendor>/), a fresh database (SQLite in that folder, or the
 PostgreSQL database named by DATABASE_URL, dropped and created again — its name must contain
 "bench"), migrate, collectstatic, ``generate_data --scale N --force``, the search timings
 (bench/search.py, in-process), then gunicorn (DEBUG off, several sync workers) on 127.0.0.1.
@@ -293,18 +293,19 @@ def main() -> int:
     parser.add_argument("--scale", type=float, default=float(os.environ.get("BENCH_SCALE", 0.2)))
     parser.add_argument("--duration", type=int, default=int(os.environ.get("BENCH_DURATION", 10)))
     parser.add_argument("--workers", type=int, default=int(os.environ.get("BENCH_WORKERS", 4)))
-    parser.add_argument("--keep", action="store_true", help="keep bench/work/ afterwards")
+    parser.add_argument("--keep", action="store_true", help="keep bench/work-<vendor>/ afterwards")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is not installed (Debian: apt-get install -y wrk)")
 
     database_url = os.environ.get("DATABASE_URL") or None
-    work = BENCH / "work"
+    is_pg = bool(database_url and database_url.startswith(("postgres", "postgresql")))
+    work = BENCH / ("work-postgresql" if is_pg else "work-sqlite")
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
     env = app_environment(work, database_url)
     vendor, version = "sqlite", None
-    if database_url and database_url.startswith(("postgres", "postgresql")):
+    if is_pg:
         vendor, version = "postgresql", fresh_postgres(database_url)
     else:
         import sqlite3

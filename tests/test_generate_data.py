@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 
 from portal.accounts.models import Client, User
 from portal.documents.models import Document, DocumentRead
@@ -19,7 +21,7 @@ SCALE = 0.005
 
 @pytest.mark.django_db
 @override_settings(DEBUG=True)
-def test_generate_data_builds_its_plan_and_the_heavy_client_sees_its_dossiers(capsys):
+def test_generate_data_builds_its_plan_and_the_heavy_client_sees_its_dossiers(capsys, client):
     call_command("generate_data", scale=SCALE)
     plan = Plan.for_scale(SCALE)
 
@@ -45,6 +47,29 @@ def test_generate_data_builds_its_plan_and_the_heavy_client_sees_its_dossiers(ca
     assert newest.messages.count() == plan.heavy_messages
     assert heavy.check_password("Bench-portaal1")
     assert heavy_email(0) in capsys.readouterr().out
+
+    # Every page the benchmark drives stays within the bound of 10 queries at this
+    # size too (200 dossiers, 1,000 documents and 1,000 messages in one dossier).
+    client.force_login(heavy)
+    questionnaire = Action.objects.get(kind=Action.Kind.QUESTIONNAIRE)
+    pages = [
+        "/",
+        "/dossiers/",
+        "/dossiers/?q=straat",
+        f"/dossiers/{newest.pk}/",
+        f"/dossiers/{newest.pk}/documenten/",
+        f"/dossiers/{newest.pk}/aangeleverd/",
+        f"/dossiers/{newest.pk}/berichten/",
+        "/acties/",
+        f"/acties/{questionnaire.pk}/invullen/1/",
+    ]
+    counts = {}
+    for url in pages:
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(url)
+        assert response.status_code == 200, url
+        counts[url] = len(captured.captured_queries)
+    assert max(counts.values()) <= 10, counts
 
     with pytest.raises(CommandError, match="already holds"):
         call_command("generate_data", scale=SCALE)
