@@ -10,7 +10,8 @@ PostgreSQL database named by DATABASE_URL, dropped and created again — its nam
 (bench/search.py, in-process), then gunicorn (DEBUG off, several sync workers) on 127.0.0.1.
 It logs in through the real login form (plain HTTP: ``SECURE_COOKIES=0 SECURE_SSL_REDIRECT=0``)
 and runs ``wrk --latency`` at 32 connections against each endpoint, the liveness view (no
-database) first: the floor. Every endpoint is checked first with one request (no redirects
+database) first and again last: the floor is the mean of the two (the load of a shared machine
+drifts during a run). Every endpoint is checked first with one request (no redirects
 followed): a 404 means "not built on this branch" and the endpoint is skipped; any other status
 than 200 stops the run. During wrk a Lua hook counts every answer that is not a 200 (wrk's own
 count lets 3xx through, and a redirect to the login page would be a broken measurement); it must
@@ -365,6 +366,8 @@ def main() -> int:
             ("questionnaire page", questionnaire, client),
             ("staff inbox", "/kantoor/", staff),
             ("API list", "/api/v1/dossiers/", staff),
+            # The floor again: on a shared machine the load drifts during a run.
+            ("floor again, at the end", "/health/live/", client),
         ]
         rows = []
         for label, path, cookie in endpoints:
@@ -386,13 +389,15 @@ def main() -> int:
             )
     finally:
         stop(server)
-    floor = rows[0]["requests_per_s"]
+    # The floor: the mean of the liveness view at the start and at the end of the run.
+    floor = (rows[0]["requests_per_s"] + rows[-1]["requests_per_s"]) / 2
+    result["floor_requests_per_s"] = round(floor, 1)
     for row in rows:
         if "requests_per_s" in row:
             row["ratio_to_floor"] = round(row["requests_per_s"] / floor, 3)
             row["meets_goal"] = bool(
                 row["non_200"] == 0
-                and (row is rows[0] or row["ratio_to_floor"] >= GOAL_RATIO)
+                and (row["path"] == "/health/live/" or row["ratio_to_floor"] >= GOAL_RATIO)
                 and row["p99_ms"] <= GOAL_P99_MS
             )
     result["pages"] = rows

@@ -36,7 +36,8 @@ def pages_section(path: Path, data: dict) -> list[str]:
         f"2 threads, {data['connections']} connections, {data['duration_s']} s per endpoint · "
         f"load average before {data['load_average_before']}, after "
         f"{data['load_average_after']} · data generated in {data['generate_seconds']} s · "
-        f"`{data['settings']}`",
+        f"`{data['settings']}` · floor (mean of first and last liveness run): "
+        f"{data.get('floor_requests_per_s', data['pages'][0]['requests_per_s'])} req/s",
         "",
         "| endpoint | req/s | p50 ms | p99 ms | ratio to floor | non-200 "
         "| goal (≥ 0.2, p99 ≤ 100 ms) |",
@@ -48,8 +49,9 @@ def pages_section(path: Path, data: dict) -> list[str]:
                 f"| {row['name']} `{row['path']}` | — | — | — | — | — | skipped: {row['skipped']} |"
             )
             continue
-        goal = "(the floor)" if row is data["pages"][0] else ok(row["meets_goal"])
-        if row is data["pages"][0] and row["p99_ms"] > 100:
+        is_floor = row["path"] == "/health/live/"
+        goal = "(the floor)" if is_floor else ok(row["meets_goal"])
+        if is_floor and row["p99_ms"] > 100:
             goal = "(the floor; its own p99 > 100 ms)"
         out.append(
             f"| {row['name']} `{row['path']}` | {row['requests_per_s']:.1f} | {row['p50_ms']:.1f} "
