@@ -6,7 +6,8 @@ LOCK := requirements.lock
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-dev lint format migrations-check messages lock ci clean
+.PHONY: run test install install-dev lint format migrations-check messages lock ci clean \
+	bench bench-all bench-report
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -37,6 +38,22 @@ run: install
 ## make test: set up and run the whole test suite (SQLite; browser tests when Chromium is there)
 test: install-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## make bench: the pages at scale under gunicorn, driven by wrk (needs `apt-get install wrk`);
+## BENCH_SCALE (default 0.2; 1 = 50,000 dossiers), DATABASE_URL for PostgreSQL (its name must
+## contain "bench": it is dropped and created). Writes bench/results/*.json and bench/RESULTS.md.
+bench: install-dev
+	$(BIN)/python bench/pages.py
+	$(BIN)/python bench/report.py
+
+## make bench-all: `make bench`, the 1 GB upload/download and the questionnaire PDF benchmarks
+bench-all: bench
+	$(BIN)/python bench/transfer.py $(BENCH_TRANSFER_SIZE)
+	$(BIN)/python bench/pdf.py
+	$(BIN)/python bench/report.py
+
+bench-report: install-dev
+	$(BIN)/python bench/report.py
 
 lint: install-dev
 	$(BIN)/ruff check .

@@ -45,6 +45,8 @@ EXPECTED_QUERIES = {
     # No documents or messages in these dossiers: the paginator count finds none, no page read.
     "dossier": 8 + ACTIONS_BAR,
     "dossier tab": 8 + ACTIONS_BAR,  # the Berichten tab
+    # R-HOME-3/R-Q-1: "Acties", the client's actions (at most 100, dossier joined in): one query.
+    "actions": 4 + ACTIONS_BAR,
 }
 
 PAGES: dict[str, Callable[[list[Dossier], list[DossierStatus]], str]] = {
@@ -55,6 +57,7 @@ PAGES: dict[str, Callable[[list[Dossier], list[DossierStatus]], str]] = {
     ),
     "dossier": lambda dossiers, statuses: f"/dossiers/{dossiers[0].pk}/",
     "dossier tab": lambda dossiers, statuses: f"/dossiers/{dossiers[-1].pk}/berichten/",
+    "actions": lambda dossiers, statuses: "/acties/",
 }
 
 
