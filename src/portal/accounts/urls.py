@@ -2,13 +2,14 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import path
 
-from . import views
+from . import session_timeout, views
 
 app_name = "accounts"
 
 urlpatterns = [
     path("inloggen/", login_not_required(views.LoginView.as_view()), name="login"),
     path("uitloggen/", auth_views.LogoutView.as_view(), name="logout"),
+    path("sessie/verlengen/", session_timeout.keep_alive, name="keep_alive"),
     path("welkom/", views.invitation, name="invitation_form"),
     path("welkom/<str:token>/", views.invitation_link, name="invitation"),
     path("wachtwoord/instellen/", views.forgot_password, name="forgot_password"),
