@@ -480,7 +480,7 @@ def test_the_handler_removes_the_partial_temporary_file_R_X_3(client, settings):
 
 
 @pytest.mark.urls(__name__)
-def test_the_handler_view_still_checks_csrf_R_X_3(settings):
+def test_the_handler_view_still_checks_csrf_R_X_3(settings, db):
     """R-X-3 with R-X-1: installing the handler before the body is read (csrf_exempt outside,
     csrf_protect inside, as Django's docs show) keeps the CSRF check: without the token the
     post is refused, with it the post is handled."""

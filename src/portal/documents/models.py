@@ -53,12 +53,18 @@ class Document(models.Model):
         help_text=_("The message this file was attached to, if any."),
     )
     created_at = models.DateTimeField(_("date"), auto_now_add=True, db_index=True)
+    # R-OFF-4: when a staff member first opened (or marked seen) a client's file; the workspace
+    # inbox lists supplied files without it (an indexed filter, not a scan of the read marks).
+    office_seen_at = models.DateTimeField(_("seen by the office"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
         verbose_name = _("document")
         verbose_name_plural = _("documents")
-        indexes = [models.Index(fields=["dossier", "kind", "-created_at"])]
+        indexes = [
+            models.Index(fields=["dossier", "kind", "-created_at"]),
+            models.Index(fields=["kind", "office_seen_at", "created_at"]),
+        ]
 
     def __str__(self) -> str:
         return self.title

@@ -237,6 +237,7 @@ def office_has_seen(documents: QuerySet[Document]) -> QuerySet[Document]:
 def mark_seen_by_office(*, document: Document, by, request=None) -> None:
     """R-OFF-4: a staff member has seen a client's upload (it leaves the workspace's inbox)."""
     mark_read(document=document, user=by)
+    note_office_seen(document=document, user=by)
     record(
         "document.seen_by_office",
         actor=by,
@@ -247,8 +248,18 @@ def mark_seen_by_office(*, document: Document, by, request=None) -> None:
     )
 
 
+def note_office_seen(*, document: Document, user) -> None:
+    """A staff member opened a client's file: it leaves the workspace inbox (R-OFF-4)."""
+    if user.is_staff and document.kind == Document.Kind.SUPPLIED and not document.office_seen_at:
+        document.office_seen_at = timezone.now()
+        Document.objects.filter(pk=document.pk, office_seen_at__isnull=True).update(
+            office_seen_at=document.office_seen_at
+        )
+
+
 def record_download(*, document: Document, user, request=None) -> None:
     mark_read(document=document, user=user)
+    note_office_seen(document=document, user=user)
     record(
         "document.downloaded",
         actor=user,

@@ -3,10 +3,10 @@ number of dossiers, messages or documents (tests/test_workspace_queries.py)."""
 
 from __future__ import annotations
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from portal.accounts.models import Client, User
-from portal.documents.models import Document, DocumentRead
+from portal.documents.models import Document
 from portal.dossiers.models import Dossier
 from portal.messaging.models import Message
 from portal.questionnaires.models import Action
@@ -30,9 +30,10 @@ def new_uploads(user=None, mine: bool = False) -> QuerySet[Document]:
     upload request or a questionnaire's PDF are shown with their action instead."""
     rows = Document.objects.filter(
         kind=Document.Kind.SUPPLIED,
+        office_seen_at__isnull=True,
         upload_requests__isnull=True,
         questionnaire__isnull=True,
-    ).exclude(Exists(DocumentRead.objects.filter(document=OuterRef("pk"), user__is_staff=True)))
+    )
     return _scope(rows, user, mine)
 
 
