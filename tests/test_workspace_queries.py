@@ -99,3 +99,27 @@ def test_workspace_pages_run_a_fixed_number_of_queries_R_OFF_4(page):
         http.get(PAGES[page](dossier))  # warm caches (office, content types)
         counts.append(count(http, PAGES[page](dossier)))
     assert counts[0] == counts[1] == EXPECTED[page], counts
+
+
+def test_inbox_counts_stop_at_the_cap_R_OFF_4(db, settings):
+    """R-OFF-4 at scale: the inbox counts at most COUNT_CAP + 1 rows (bounded work) and shows
+    "1000+" beyond the cap."""
+    from portal.messaging.models import Message
+    from portal.workspace import queries
+    from portal.workspace.templatetags.inbox import capped
+
+    from .factories import DossierFactory, UserFactory
+
+    owner = UserFactory()
+    dossier = DossierFactory()
+    Message.objects.bulk_create(
+        Message(dossier=dossier, direction="outgoing", subject="s", body="b", author=owner)
+        for _ in range(12)
+    )
+    queries_module_cap = queries.COUNT_CAP
+    try:
+        queries.COUNT_CAP = 10
+        assert queries.capped_count(queries.open_messages()) == 11
+    finally:
+        queries.COUNT_CAP = queries_module_cap
+    assert capped(1001) == "1000+" and capped(1000) == "1000" and capped(3) == "3"

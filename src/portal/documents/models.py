@@ -63,7 +63,12 @@ class Document(models.Model):
         verbose_name_plural = _("documents")
         indexes = [
             models.Index(fields=["dossier", "kind", "-created_at"]),
-            models.Index(fields=["kind", "office_seen_at", "created_at"]),
+            # The workspace inbox: client files no staff member has opened, oldest first.
+            models.Index(
+                fields=["created_at"],
+                name="documents_unseen_supplied",
+                condition=models.Q(kind="supplied", office_seen_at__isnull=True),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -70,6 +70,12 @@ class Message(models.Model):
         indexes = [
             models.Index(fields=["dossier", "-created_at"]),
             models.Index(fields=["direction", "handled_at"], name="messaging_open_from_clients"),
+            # The workspace inbox: client messages not handled yet, oldest first.
+            models.Index(
+                fields=["created_at"],
+                name="messaging_waiting",
+                condition=models.Q(direction="outgoing", handled_at__isnull=True),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -36,7 +36,11 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='document',
-            index=models.Index(fields=['kind', 'office_seen_at', 'created_at'], name='documents_d_kind_01d84f_idx'),
+            index=models.Index(
+                condition=models.Q(("kind", "supplied"), ("office_seen_at__isnull", True)),
+                fields=["created_at"],
+                name="documents_unseen_supplied",
+            ),
         ),
         migrations.RunPython(seen_from_read_marks, migrations.RunPython.noop),
 ]
