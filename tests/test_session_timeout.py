@@ -102,3 +102,35 @@ def test_the_page_carries_the_warning_timing(http, settings):
     assert 'id="session-warning"' in page and "Ingelogd blijven" in page
     visitor = HttpClient().get("/inloggen/").content.decode()
     assert "data-session-idle" not in visitor
+
+
+def test_a_second_factor_change_ends_the_other_sessions(db):
+    """Issue 8 (ASVS V7): turning two-step verification on (or off) ends the user's other
+    sessions (a stolen session does not survive it); the session that made the change stays."""
+    from django.test import RequestFactory
+
+    from portal.twofactor import services as twofactor
+
+    user = UserFactory(email="jan@example.test")
+    here, elsewhere = HttpClient(), HttpClient()
+    here.force_login(user)
+    elsewhere.force_login(user)
+    grant(DossierFactory(), user.client)
+    assert elsewhere.get("/dossiers/", follow=True).status_code == 200
+
+    request = RequestFactory().post("/")
+    request.user = user
+    request.session = here.session
+    device = twofactor.start_totp_setup(user=user)
+    from django_otp.oath import totp
+
+    code = f"{totp(device.bin_key, device.step, device.t0, device.digits, device.drift):06d}"
+    check, _codes = twofactor.confirm_totp_setup(
+        user=user, device=device, code=code, request=request
+    )
+    assert check.method == "totp"
+    assert elsewhere.get("/dossiers/").status_code == 302  # logged out
+    assert here.get("/dossiers/", follow=True).status_code == 200
+
+    twofactor.disable(user=user, by=user, request=request)
+    assert here.get("/dossiers/", follow=True).status_code == 200

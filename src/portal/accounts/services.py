@@ -152,15 +152,16 @@ def set_blocked(*, account: User, blocked: bool, by=None, request=None) -> bool:
     return True
 
 
-def end_sessions(user: User) -> int:
-    """Delete the database sessions of ``user``. Returns how many."""
+def end_sessions(user: User, *, keep: str | None = None) -> int:
+    """Delete the database sessions of ``user`` (all but the session key ``keep``). Returns
+    how many."""
     from django.contrib.auth import SESSION_KEY
     from django.contrib.sessions.models import Session
 
     keys = [
         session.session_key
         for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator()
-        if session.get_decoded().get(SESSION_KEY) == str(user.pk)
+        if session.get_decoded().get(SESSION_KEY) == str(user.pk) and session.session_key != keep
     ]
     Session.objects.filter(session_key__in=keys).delete()
     return len(keys)

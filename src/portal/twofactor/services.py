@@ -163,6 +163,7 @@ def confirm_sms_setup(*, user, device: SmsDevice, nonce: str, code: str, request
         device.throttle_reset(commit=False)
         device.save()
         record("2fa.enabled", actor=user, request=request, target=user, method="sms")
+        _end_other_sessions(user, request)
         codes = None if _has_recovery(user) else _new_recovery_codes(user)
     return Check(Result.OK, "sms"), codes
 
@@ -188,6 +189,7 @@ def confirm_totp_setup(*, user, device: TOTPDevice, code: str, request=None):
         device.confirmed = True
         device.save(update_fields=["confirmed"])
         record("2fa.enabled", actor=user, request=request, target=user, method="totp")
+        _end_other_sessions(user, request)
         codes = None if _has_recovery(user) else _new_recovery_codes(user)
     return Check(Result.OK, "totp"), codes
 
@@ -224,6 +226,16 @@ def disable(*, user, by=None, request=None) -> None:
     TOTPDevice.objects.filter(user=user).delete()
     RecoveryDevice.objects.filter(user=user).delete()
     record("2fa.disabled", actor=by or user, request=request, target=user)
+    _end_other_sessions(user, request)
+
+
+def _end_other_sessions(user, request) -> None:
+    """A change of the second factor ends the user's other sessions (issue 8, ASVS V7): only
+    the session that made the change, if it is the user's own, stays."""
+    from portal.accounts.services import end_sessions
+
+    own = request is not None and getattr(request, "user", None) == user
+    end_sessions(user, keep=request.session.session_key if own else None)
 
 
 # --- Logging in --------------------------------------------------------------------------------
