@@ -117,10 +117,6 @@ def run(django_capture_on_commit_callbacks):
 def admin_client(db, admin_user):
     """pytest-django's ``admin_client``, with the second factor passed: the admin requires it
     of staff (portal.workspace.admin_gate)."""
-    from django.test import Client as HttpClient
+    from .workspace_helpers import staff_http
 
-    from .workspace_helpers import verify_second_factor
-
-    http = HttpClient()
-    http.force_login(admin_user)
-    return verify_second_factor(http)
+    return staff_http(admin_user)

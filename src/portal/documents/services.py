@@ -225,15 +225,6 @@ def mark_read(*, document: Document, user) -> None:
         pass
 
 
-def office_has_seen(documents: QuerySet[Document]) -> QuerySet[Document]:
-    """Annotate ``seen_by_office``: has any staff member opened or marked it (one query)."""
-    return documents.annotate(
-        seen_by_office=Exists(
-            DocumentRead.objects.filter(document=OuterRef("pk"), user__is_staff=True)
-        )
-    )
-
-
 def mark_seen_by_office(*, document: Document, by, request=None) -> None:
     """R-OFF-4: a staff member has seen a client's upload (it leaves the workspace's inbox)."""
     mark_read(document=document, user=by)

@@ -103,6 +103,20 @@ def login_resend(request: HttpRequest) -> HttpResponse:
 # --- setting up --------------------------------------------------------------------------------
 
 
+def too_many_codes_message() -> str:
+    return _("Too many codes were sent to this number. Wait an hour.")
+
+
+def _setup_done(request: HttpRequest, codes: list[str] | None, done: str) -> HttpResponse:
+    """A second factor is confirmed: this session passed it; show new recovery codes once, or
+    say so and go on."""
+    mark_verified(request)
+    if codes:
+        return _show_recovery_codes(request, codes)
+    messages.success(request, done)
+    return redirect(_after_setup(request))
+
+
 def _after_setup(request: HttpRequest) -> str:
     """Staff go on to their workspace, clients back to "Mijn gegevens"."""
     if request.user.is_staff and request.user.client_id is None:
@@ -136,7 +150,7 @@ def setup_sms(request: HttpRequest) -> HttpResponse:
         try:
             request.session[SETUP_NONCE] = services.send_code(device)
         except services.TooManyCodes:
-            form.add_error(None, _("Too many codes were sent to this number. Wait an hour."))
+            form.add_error(None, too_many_codes_message())
         except SmsError:
             form.add_error(None, sms_failed_message())
         else:
@@ -163,11 +177,7 @@ def sms_confirm(request: HttpRequest) -> HttpResponse:
         )
         if check.result is services.Result.OK:
             request.session.pop(SETUP_NONCE, None)
-            mark_verified(request)
-            if codes:
-                return _show_recovery_codes(request, codes)
-            messages.success(request, _("Two-step verification by SMS is on."))
-            return redirect(_after_setup(request))
+            return _setup_done(request, codes, _("Two-step verification by SMS is on."))
         form.add_error("code", _wrong_code_message(check))
     return render(request, "twofactor/sms_confirm.html", {"form": form, "device": device})
 
@@ -182,7 +192,7 @@ def sms_resend(request: HttpRequest) -> HttpResponse:
         request.session[SETUP_NONCE] = services.send_code(device)
         messages.info(request, _("A new code is on its way."))
     except services.TooManyCodes:
-        messages.error(request, _("Too many codes were sent to this number. Wait an hour."))
+        messages.error(request, too_many_codes_message())
     except SmsError:
         messages.error(request, sms_failed_message())
     return redirect("twofactor:sms_confirm")
@@ -218,11 +228,9 @@ def totp_confirm(request: HttpRequest) -> HttpResponse:
             user=user, device=device, code=form.cleaned_data["code"], request=request
         )
         if check.result is services.Result.OK:
-            mark_verified(request)
-            if codes:
-                return _show_recovery_codes(request, codes)
-            messages.success(request, _("Two-step verification with an authenticator app is on."))
-            return redirect(_after_setup(request))
+            return _setup_done(
+                request, codes, _("Two-step verification with an authenticator app is on.")
+            )
         form.add_error("code", _wrong_code_message(check))
     qr = segno.make(device.config_url, error="m").svg_inline(
         scale=4, title=_("QR code for your authenticator app")

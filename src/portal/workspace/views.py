@@ -203,11 +203,7 @@ def _granted_clients(dossier: Dossier) -> list[Client]:
 
 def _dossier_context(request: HttpRequest, dossier: Dossier, **forms) -> dict:
     clients = _granted_clients(dossier)
-    documents = list(
-        document_services.office_has_seen(dossier.documents.select_related("uploaded_by"))[
-            :DOSSIER_ROWS
-        ]
-    )
+    documents = list(dossier.documents.select_related("uploaded_by")[:DOSSIER_ROWS])
     message_list = list(message_services.for_list(dossier, request.user)[:DOSSIER_ROWS])
     actions = list(dossier.actions.select_related("client")[:DOSSIER_ROWS])
     context = {
