@@ -25,8 +25,10 @@ def test_every_post_without_a_csrf_token_is_refused(world, role):
     if user is not None:
         http.force_login(user)
     http.get("/inloggen/")  # the CSRF cookie, as a visitor's browser would have it
-    before = (Message.objects.count(), AuditEntry.objects.count())
+    other_entries = AuditEntry.objects.exclude(action="request.denied")
+    before = (Message.objects.count(), other_entries.count())
     tried = []
+    refused = 0
     for route, _pattern in routes():
         path = sample_path(route)
         if path is None or path.startswith(EXEMPT):
@@ -39,5 +41,12 @@ def test_every_post_without_a_csrf_token_is_refused(world, role):
             ("/inloggen/", "/beheer/login/")
         )
         assert response.status_code == 403 or to_login, (path, response.status_code)
+        refused += response.status_code == 403
     assert len(tried) > 40
-    assert (Message.objects.count(), AuditEntry.objects.count()) == before
+    assert (Message.objects.count(), other_entries.count()) == before
+    # Each refusal is in the audit trail as a denial (issue 8, item 5), with the address.
+    denials = AuditEntry.objects.filter(action="request.denied")
+    assert refused > 0
+    assert denials.count() == refused
+    assert set(denials.values_list("ip_address", flat=True)) == {"127.0.0.1"}
+    assert set(denials.values_list("data__status", flat=True)) == {403}

@@ -81,7 +81,7 @@ def add_account(
     user = User.objects.create_user(
         email=email, full_name=full_name, language=language, client=client, is_main_account=False
     )
-    record("account.added", actor=by, request=request, target=user, client=client.pk)
+    record("account.added", actor=by, request=request, target=user, client=client)
     if invite:
         invite_user(user=user, by=by, request=request)
     return user
@@ -125,7 +125,6 @@ def remove_account(*, account: User, by=None, request=None) -> None:
         actor=by,
         request=request,
         target=account,
-        client=account.client_id,
         email=account.email,
     )
     end_sessions(account)
@@ -145,7 +144,6 @@ def set_blocked(*, account: User, blocked: bool, by=None, request=None) -> bool:
         actor=by,
         request=request,
         target=account,
-        client=account.client_id,
     )
     if blocked:
         end_sessions(account)

@@ -27,6 +27,16 @@ class AuditEntry(models.Model):
         blank=True,
         related_name="+",
     )
+    # The client the entry concerns (the acting client account, or the client or account acted
+    # on), so that staff can read the trail per client as well as per dossier.
+    client = models.ForeignKey(
+        "accounts.Client",
+        verbose_name=_("client"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     target = models.CharField(_("object"), max_length=200, blank=True)
     ip_address = models.GenericIPAddressField(_("from"), null=True, blank=True)
     data = models.JSONField(_("details"), default=dict, blank=True)

@@ -43,6 +43,7 @@ def record(
     dossier=None,
     target: object | None = None,
     actor_label: str | None = None,
+    client=None,
     **data,
 ) -> AuditEntry:
     """Add one entry to the audit trail. Never put secrets (tokens, passwords) in ``data``.
@@ -50,6 +51,7 @@ def record(
     if actor is None and request is not None and request.user.is_authenticated:
         actor = request.user
     return AuditEntry.objects.create(
+        client_id=_client_id(client, actor, target),
         action=action,
         actor=actor if getattr(actor, "pk", None) else None,
         actor_label=actor_label or str(getattr(actor, "email", "") or ""),
@@ -58,3 +60,19 @@ def record(
         ip_address=client_ip(request),
         data=data,
     )
+
+
+def _client_id(client, actor, target) -> int | None:
+    """The client an entry concerns: given, else the acting client account's, else the client
+    (or client account) acted on. Attribute reads only: no query."""
+    from portal.accounts.models import Client, User
+
+    if client is not None:
+        return getattr(client, "pk", client)  # a Client or its id
+    if isinstance(actor, User) and actor.client_id:
+        return actor.client_id
+    if isinstance(target, User) and target.client_id:
+        return target.client_id
+    if isinstance(target, Client):
+        return target.pk
+    return None

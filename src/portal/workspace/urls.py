@@ -29,6 +29,7 @@ urlpatterns = [
     path("klanten/", views.client_list, name="clients"),
     path("klanten/nieuw/", views.client_new, name="client_new"),
     path("klanten/<int:pk>/", views.client, name="client"),
+    path("klanten/<int:pk>/logboek/", views.client_audit_trail, name="client_audit"),
     path("klanten/<int:pk>/accounts/", views.account_add, name="account_add"),
     path("klanten/<int:pk>/accounts/<int:user_id>/uitnodigen/", views.invite, name="invite"),
     path(

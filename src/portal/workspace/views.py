@@ -392,6 +392,20 @@ def audit_trail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "workspace/audit.html", {"dossier": dossier, "page": page})
 
 
+@staff_view
+@require_GET
+def client_audit_trail(request: HttpRequest, pk: int) -> HttpResponse:
+    """R-X-1, issue 8: the trail per client — what its accounts did (logins, downloads,
+    messages, refusals) and what was done to it (accounts, invitations, grants)."""
+    client = get_object_or_404(Client, pk=pk)
+    page = _page(
+        request,
+        AuditEntry.objects.filter(client=client).order_by("-at", "-pk"),
+        AUDIT_PAGE_SIZE,
+    )
+    return render(request, "workspace/audit.html", {"client": client, "page": page})
+
+
 # --- messages ------------------------------------------------------------------------------------
 
 
