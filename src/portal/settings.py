@@ -19,6 +19,8 @@ from csp.constants import SELF as CSP_SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from portal.logs import logging_config
+
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BASE_DIR.parent.parent
 
@@ -429,18 +431,9 @@ CACHES = {
 }
 
 # --- Logging --------------------------------------------------------------------------------
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {
-        "axes": {"level": "WARNING"},
-        "celery": {"level": "WARNING"},
-        "kombu": {"level": "ERROR"},
-    },
-}
+# One JSON object a line (LOG_FORMAT=json, the default without DEBUG) or plain lines; secrets
+# are redacted by a filter on the handler (portal/logs.py). LOG_LEVEL: the root level.
+LOGGING = logging_config(os.environ.get("LOG_FORMAT") or ("plain" if DEBUG else "json"))
 
 # Pages per list.
 DOSSIERS_PER_PAGE = 25
