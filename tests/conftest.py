@@ -25,6 +25,17 @@ def skip_or_fail(reason: str) -> None:
     pytest.skip(reason)
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """The rate limits (django-ratelimit, DRF's throttles) count in the cache, which outlives a
+    test: every test starts with no counts, so one test's requests never limit another's."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @dataclass
 class World:
     """The standing roles of the access tests (R-DOS-6) and two dossiers to try them on."""

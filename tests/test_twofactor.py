@@ -182,6 +182,9 @@ def test_twenty_wrong_codes_are_throttled_R_ME_2(client, person, settings):
     settings.OTP_THROTTLE_FACTOR = 1
     settings.OTP_TOTP_THROTTLE_FACTOR = 1
     settings.SMS_CODES_PER_HOUR = 100
+    # This test is about django-otp's throttle per device; the request limits per address and
+    # per user (test_rate_limits.py) would stop it first.
+    settings.RATE_LIMIT_CODES_PER_ADDRESS = settings.RATE_LIMIT_CODES_PER_USER = "100/5m"
     client.force_login(person)
     turn_on_sms(client, person)
     client.post("/uitloggen/")

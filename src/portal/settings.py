@@ -9,6 +9,7 @@ embedded ones: SQLite under ``var/``, files under ``var/media/``, Celery eager, 
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from pathlib import Path
 
@@ -189,6 +190,43 @@ AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_USERNAME_CALLABLE = "portal.accounts.lockout.lockout_username"
+
+# Rate limits (issue 8, ASVS V6) of what can be hammered without a password or with a stolen
+# one: django-ratelimit counts per client address (audit.services.client_ip, so a forged
+# X-Forwarded-For neither hides nor blames), per e-mail address typed and per user, in the
+# default cache (several app servers need REDIS_URL to share the counts). A rate is
+# "<requests>/<period>", the period s, m, h or d, optionally with a number: "10/5m".
+RATE_LIMIT_RE = r"^[1-9][0-9]*/([1-9][0-9]*)?[smhd]$"
+
+
+def env_rate(name: str, default: str, pattern: str = RATE_LIMIT_RE) -> str:
+    value = os.environ.get(name, "").strip() or default
+    if not re.match(pattern, value):
+        raise ImproperlyConfigured(f"{name} must look like 10/5m or 20/h, got {value!r}")
+    return value
+
+
+# The forgotten-password form (R-ACC-4): requests per address, and per e-mail address entered
+# (known or not: the limit itself must not tell whether an address has an account).
+RATE_LIMIT_PASSWORD_RESET_PER_ADDRESS = env_rate("RATE_LIMIT_PASSWORD_RESET_PER_ADDRESS", "20/h")
+RATE_LIMIT_PASSWORD_RESET_PER_EMAIL = env_rate("RATE_LIMIT_PASSWORD_RESET_PER_EMAIL", "5/h")
+# Invitation and set-password links opened and their forms sent (guessing a token), per address.
+RATE_LIMIT_ACCOUNT_LINKS_PER_ADDRESS = env_rate("RATE_LIMIT_ACCOUNT_LINKS_PER_ADDRESS", "30/h")
+# Second-factor codes entered (login, setting up SMS or the app), per address and per user, on
+# top of django-otp's growing wait per device and the 10 wrong codes per login attempt.
+RATE_LIMIT_CODES_PER_ADDRESS = env_rate("RATE_LIMIT_CODES_PER_ADDRESS", "10/5m")
+RATE_LIMIT_CODES_PER_USER = env_rate("RATE_LIMIT_CODES_PER_USER", "10/5m")
+# Requests that send an SMS code (setting up a number, "send again"), per address and per user;
+# SMS_CODES_PER_HOUR still caps the codes per number.
+RATE_LIMIT_SMS_PER_ADDRESS = env_rate("RATE_LIMIT_SMS_PER_ADDRESS", "20/h")
+RATE_LIMIT_SMS_PER_USER = env_rate("RATE_LIMIT_SMS_PER_USER", "10/h")
+# django_ratelimit is used as a library, not listed in INSTALLED_APPS: it has no models, and
+# its system check calls Django's own RedisCache "not officially supported", a warning that
+# would fail `check --deploy --fail-level WARNING` (that cache increments with Redis' INCR).
+# The cache being unreachable must not take the pages down: the request goes through (and is
+# logged); the login lockout, django-otp's throttling and SMS_CODES_PER_HOUR keep counting in
+# the database.
+RATELIMIT_FAIL_OPEN = True
 
 # Two-step verification (R-ME-2, R-X-2): SMS codes and the authenticator app (django-otp).
 SMS_CODE_MINUTES = 10
@@ -446,13 +484,21 @@ MESSAGES_PER_PAGE = 25
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["portal.api.authentication.ApiTokenAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # Per API token, and per client address for calls without a valid token (guessing
+    # tokens); a refused call gets 429 with Retry-After (portal.api.throttling).
+    "DEFAULT_THROTTLE_CLASSES": [
+        "portal.api.throttling.TokenThrottle",
+        "portal.api.throttling.AddressThrottle",
+    ],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Klantportaal API",
     "DESCRIPTION": "The office's case-management system's way in (R-OFF-6). "
-    "Authenticate with `Authorization: Bearer <token>`.",
+    "Authenticate with `Authorization: Bearer <token>`. Calls are rate-limited per token "
+    "(and per client address without a valid token): a refused call gets 429 with a "
+    "`Retry-After` header (seconds).",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_AUTHENTICATION": [],
@@ -461,6 +507,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "portal.api.throttling.document_throttling",
+    ],
     # Several models have a field "kind": one named enum each in the schema.
     "ENUM_NAME_OVERRIDES": {
         "ClientKindEnum": "portal.accounts.models.Client.Kind",
@@ -470,6 +520,10 @@ SPECTACULAR_SETTINGS = {
         "LanguageEnum": "portal.accounts.models.User.Language",
     },
 }
+# API rates (DRF's format: "<requests>/<s|m|h|d>"): per token, and per address without one.
+API_RATE_RE = r"^[1-9][0-9]*/(s|sec|m|min|h|hour|d|day)$"
+API_RATE_PER_TOKEN = env_rate("API_RATE_PER_TOKEN", "300/m", API_RATE_RE)
+API_RATE_PER_ADDRESS = env_rate("API_RATE_PER_ADDRESS", "30/m", API_RATE_RE)
 # Webhook delivery: seconds to wait for the receiver, tries after the first, back-off base.
 WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 10)
 WEBHOOK_MAX_RETRIES = env_int("WEBHOOK_MAX_RETRIES", 8)

@@ -31,6 +31,7 @@ from .forms import (
     SetPasswordForm,
 )
 from .models import AccountToken, User
+from .ratelimits import ANY_METHOD, limited
 
 SESSION_KEYS = {
     AccountToken.Purpose.INVITATION: "_invitation_token",
@@ -102,6 +103,7 @@ def _link_sent(request: HttpRequest, email: str) -> HttpResponse:
 
 @login_not_required
 @never_cache
+@limited("account_link", methods=ANY_METHOD)
 def invitation_link(request: HttpRequest, token: str) -> HttpResponse:
     return _stash(
         request, AccountToken.Purpose.INVITATION, token, reverse("accounts:invitation_form")
@@ -111,6 +113,7 @@ def invitation_link(request: HttpRequest, token: str) -> HttpResponse:
 @login_not_required
 @never_cache
 @require_http_methods(["GET", "POST"])
+@limited("account_link")
 def invitation(request: HttpRequest) -> HttpResponse:
     """R-ACC-1: the first e-mail's link; the client enters their e-mail address, "Verstuur"."""
     token = _token_from_session(request, AccountToken.Purpose.INVITATION)
@@ -127,6 +130,7 @@ def invitation(request: HttpRequest) -> HttpResponse:
 @login_not_required
 @never_cache
 @require_http_methods(["GET", "POST"])
+@limited("password_reset")
 def forgot_password(request: HttpRequest) -> HttpResponse:
     """R-ACC-4: "Instellen wachtwoord". The same answer whether or not the address is known."""
     form = EmailForm(request.POST or None)
@@ -138,6 +142,7 @@ def forgot_password(request: HttpRequest) -> HttpResponse:
 
 @login_not_required
 @never_cache
+@limited("account_link", methods=ANY_METHOD)
 def set_password_link(request: HttpRequest, token: str) -> HttpResponse:
     return _stash(
         request, AccountToken.Purpose.SET_PASSWORD, token, reverse("accounts:set_password_form")
@@ -148,6 +153,7 @@ def set_password_link(request: HttpRequest, token: str) -> HttpResponse:
 @never_cache
 @sensitive_post_parameters("new_password1", "new_password2")
 @require_http_methods(["GET", "POST"])
+@limited("account_link")
 def set_password(request: HttpRequest) -> HttpResponse:
     """R-ACC-2/3: "Stel uw wachtwoord in a.u.b.", then logged in; first time on Mijn gegevens."""
     token = _token_from_session(request, AccountToken.Purpose.SET_PASSWORD)

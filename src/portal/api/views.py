@@ -19,7 +19,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import AuthenticationFailed, ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -103,6 +103,28 @@ class ApiViewMixin:
         view = super().as_view(*args, **kwargs)
         view.login_required = False  # tokens, not sessions: LoginRequiredMiddleware steps aside
         return view
+
+    def perform_authentication(self, request):
+        try:
+            request.user  # noqa: B018 - authenticates
+        except AuthenticationFailed:
+            # A wrong or revoked token counts against the address before the 401: guessing
+            # tokens is rate-limited (DRF would check throttles only after authentication).
+            self.check_throttles(request)
+            raise
+
+    def check_permissions(self, request):
+        if request.auth is None:
+            # No token: counted per address before the 401 as well.
+            self.check_throttles(request)
+        super().check_permissions(request)
+
+    def check_throttles(self, request):
+        # Counted once per request, whichever of the three places above ran first.
+        if getattr(request, "_throttles_checked", False):
+            return
+        request._throttles_checked = True
+        super().check_throttles(request)
 
     def scoped(self, queryset):
         """The token's office's rows. This deployment serves one office; a token bound to

@@ -17,6 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
+from portal.accounts.ratelimits import limited
 from portal.audit.services import record
 from portal.notifications.sms import SmsError
 
@@ -34,6 +35,12 @@ from .login import (
 SETUP_NONCE = "_2fa_setup_nonce"
 
 
+def pending_user(request: HttpRequest) -> int | None:
+    """The user a pending login waits for (the rate limits of the code step count per user)."""
+    pending = get_pending(request)
+    return pending["user"] if pending else None
+
+
 def _wrong_code_message(check: services.Check) -> str:
     if check.result is services.Result.THROTTLED:
         return _("Too many wrong codes. Wait a moment and try again.")
@@ -47,6 +54,7 @@ def _wrong_code_message(check: services.Check) -> str:
 @never_cache
 @sensitive_post_parameters("code")
 @require_http_methods(["GET", "POST"])
+@limited("code", user_of=pending_user)
 def login_code(request: HttpRequest) -> HttpResponse:
     pending = get_pending(request)
     if pending is None:
@@ -89,6 +97,7 @@ def login_code(request: HttpRequest) -> HttpResponse:
 @login_not_required
 @never_cache
 @require_POST
+@limited("sms", user_of=pending_user)
 def login_resend(request: HttpRequest) -> HttpResponse:
     pending = get_pending(request)
     if pending is None:
@@ -137,6 +146,7 @@ def _show_recovery_codes(request: HttpRequest, codes: list[str]) -> HttpResponse
 @never_cache
 @sensitive_post_parameters("password")
 @require_http_methods(["GET", "POST"])
+@limited("sms")
 def setup_sms(request: HttpRequest) -> HttpResponse:
     """Enter (or change) the mobile number; a code goes to it by SMS."""
     user = request.user
@@ -161,6 +171,7 @@ def setup_sms(request: HttpRequest) -> HttpResponse:
 @never_cache
 @sensitive_post_parameters("code")
 @require_http_methods(["GET", "POST"])
+@limited("code")
 def sms_confirm(request: HttpRequest) -> HttpResponse:
     user = request.user
     device = services.pending_sms_device(user)
@@ -184,6 +195,7 @@ def sms_confirm(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @require_POST
+@limited("sms")
 def sms_resend(request: HttpRequest) -> HttpResponse:
     device = services.pending_sms_device(request.user)
     if device is None:
@@ -217,6 +229,7 @@ def totp_start(request: HttpRequest) -> HttpResponse:
 @never_cache
 @sensitive_post_parameters("code")
 @require_http_methods(["GET", "POST"])
+@limited("code")
 def totp_confirm(request: HttpRequest) -> HttpResponse:
     user = request.user
     device = services.pending_totp_device(user)
