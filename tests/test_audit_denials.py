@@ -61,17 +61,29 @@ def test_a_dossier_that_does_not_exist_is_recorded_without_a_dossier_R_X_1(world
     assert denials().count() == 1
 
 
-def test_api_denials_are_recorded_without_the_token_R_OFF_6(db):
-    """A wrong API token: 401, recorded with the address and the route — the token typed is
-    nowhere in the trail."""
+def test_api_denials_are_recorded_once_without_the_token_R_OFF_6(db):
+    """A wrong API token: 401, recorded once (the API's own entry of every call, with its
+    status) with the address — the token typed is nowhere in the trail."""
     bad = "kp_" + "x" * 40
     response = Api(bad).get("/api/v1/dossiers/")
     assert response.status_code == 401
-    entry = denials().get()
-    assert entry.data["status"] == 401 and entry.data["route"] == "api:dossier-list"
-    assert entry.actor is None
+    entry = AuditEntry.objects.get()
+    assert entry.action == "api.get" and entry.data["status"] == 401
+    assert entry.actor is None and entry.ip_address == "127.0.0.1"
     stored = json.dumps(list(AuditEntry.objects.values()), default=str)
     assert bad not in stored and "x" * 20 not in stored
+
+
+def test_a_flood_of_anonymous_refusals_is_recorded_once_a_minute_R_X_1(db):
+    """Forged posts from one address: the first refusal per route a minute is in the trail,
+    the rest only in the log; another address is recorded on its own."""
+    for _ in range(20):
+        assert HttpClient(enforce_csrf_checks=True).post("/inloggen/").status_code == 403
+    assert denials().count() == 1
+    other = HttpClient(enforce_csrf_checks=True, REMOTE_ADDR="203.0.113.99")
+    assert other.post("/inloggen/").status_code == 403
+    assert denials().count() == 2
+    assert set(denials().values_list("ip_address", flat=True)) == {"127.0.0.1", "203.0.113.99"}
 
 
 def test_a_single_use_link_is_never_recorded_in_the_trail_R_ACC_2(db):

@@ -106,6 +106,9 @@ def check(
 
 def _refuse(request: HttpRequest, scope: str, over: list, user_of: Callable) -> HttpResponse:
     kinds = [kind for kind, _usage in over]
+    # Recorded below once per key and window, not per refused request (the denial middleware
+    # would record each one).
+    request.audit_denial_recorded = True
     log.warning(
         "rate limited: %s by %s (%s requests in this window)",
         scope,
@@ -116,13 +119,16 @@ def _refuse(request: HttpRequest, scope: str, over: list, user_of: Callable) -> 
         # The first refusal of this key in its window; never the e-mail address, code or token.
         user_pk = user_of(request) if USER in kinds else None
         user = get_user_model().objects.filter(pk=user_pk).first() if user_pk else None
+        # The route's name, never the path: a link's path carries its token.
+        match = request.resolver_match
+        route = match.view_name if match is not None else ""
         record(
             "rate_limited",
             request=request,
-            target=user if user is not None else request.path,
+            target=user if user is not None else route,
             scope=scope,
             limit=kinds,
-            path=request.path,
+            route=route,
         )
     response = render(request, "429.html", status=429)
     wait = max((usage["time_left"] for _kind, usage in over), default=0)

@@ -148,6 +148,9 @@ class ApiViewMixin:
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
         token = getattr(request, "auth", None)
+        # Every call is recorded here with its status, refusals included: the denial
+        # middleware need not record it again.
+        request._request.audit_denial_recorded = True
         record(
             f"api.{request.method.lower()}",
             actor=request.user if token is not None else None,

@@ -10,17 +10,23 @@ noise (scanners) and is not recorded.
 Recorded: the status, the method and the route *pattern* with its numeric arguments — never the
 path itself, which may carry a single-use token (``/welkom/<token>/``), and never a query string.
 Code that records a more specific entry for its own refusal sets ``request.audit_denial_recorded``
-so that the refusal is not recorded twice."""
+so that the refusal is not recorded twice (the API records every call with its status; the rate
+limiter its first refusal per window). A visitor who is not signed in is recorded once per
+address, route and status a minute (``ANONYMOUS_WINDOW``): a flood of forged posts cannot fill
+the trail, and every refusal still reaches the log."""
 
 from __future__ import annotations
 
 import logging
 
-from .services import record
+from django.core.cache import cache
+
+from .services import client_ip, record
 
 log = logging.getLogger("portal.audit.denied")
 
 DENIED = {401, 403, 429}
+ANONYMOUS_WINDOW = 60  # seconds
 # Route arguments that are safe to keep (numbers and tab names); any other is left out.
 SAFE_ARGUMENTS = {"tab"}
 
@@ -66,10 +72,23 @@ class DenialAuditMiddleware:
             self._record(request, response.status_code)
         return response
 
+    @staticmethod
+    def _first_in_window(request, status: int) -> bool:
+        match = request.resolver_match
+        route = match.view_name if match is not None else ""
+        key = f"audit-denied:{client_ip(request)}:{status}:{route}"
+        try:
+            return cache.add(key, 1, ANONYMOUS_WINDOW)
+        except Exception:  # the cache is down: record (the trail errs on the side of more)
+            return True
+
     def _record(self, request, status: int) -> None:
         match = request.resolver_match
         details = {"status": status, "method": request.method}
         dossier = None
+        if _user(request) is None and not self._first_in_window(request, status):
+            log.warning("request denied", extra={"status": status, "method": request.method})
+            return
         if match is not None:
             details["route"] = match.view_name
             details["arguments"] = _arguments(match)
