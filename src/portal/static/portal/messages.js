@@ -62,16 +62,27 @@
         notice.showModal();
       }
     };
+    // Back to the text with the caret where it was. Focus alone is not enough: after "OK" is
+    // clicked with the mouse, Chromium leaves the caret outside the text (at 0, and typing does
+    // nothing) until the selection is set again.
+    var backToText = function () {
+      textarea.focus();
+      if (caretBeforeNotice) {
+        textarea.setSelectionRange(caretBeforeNotice[0], caretBeforeNotice[1]);
+      }
+    };
     if (notice) {
-      notice.addEventListener("close", function () {
-        // Back to the text with the caret where it was. Focus alone is not enough: after "OK"
-        // is clicked with the mouse, Chromium leaves the caret outside the text (at 0, and
-        // typing does nothing) until the selection is set again.
-        textarea.focus();
-        if (caretBeforeNotice) {
-          textarea.setSelectionRange(caretBeforeNotice[0], caretBeforeNotice[1]);
-        }
-      });
+      // "OK" closes the notice and puts the caret back at once, in the click itself: the
+      // dialog's "close" event comes a task later, and a key typed in between would be lost.
+      var ok = notice.querySelector("button");
+      if (ok) {
+        ok.addEventListener("click", function (event) {
+          event.preventDefault();
+          notice.close();
+          backToText();
+        });
+      }
+      notice.addEventListener("close", backToText); // Escape
     }
 
     var update = function () {
