@@ -137,7 +137,13 @@ TEMPLATES = [
 # --- Database -------------------------------------------------------------------------------
 DATABASE_URL = os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}")
 DATABASES = {
-    "default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 0))
+    "default": dj_database_url.parse(
+        DATABASE_URL,
+        conn_max_age=env_int("DB_CONN_MAX_AGE", 0),
+        # A kept connection is checked before a request reuses it, so after a database restart
+        # the next request reconnects instead of failing on the dead connection.
+        conn_health_checks=env_bool("DB_CONN_HEALTH_CHECKS", True),
+    )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
@@ -411,6 +417,23 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 CELERY_TASK_EAGER_PROPAGATES = False
+# Publishing a task happens in requests (after commit): a broker that is down or does not answer
+# must fail the publish quickly, never hang the request. The work is a row in the database
+# first (e-mail, notification, PDF), so the beat tasks above send it once the broker is back.
+# A publish waits at most about 2 × CELERY_BROKER_TIMEOUT seconds (one retry, which also
+# replaces a pooled connection that a broker restart left dead).
+BROKER_TIMEOUT_SECONDS = env_int("CELERY_BROKER_TIMEOUT", 2)
+CELERY_BROKER_CONNECTION_TIMEOUT = BROKER_TIMEOUT_SECONDS
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_timeout": BROKER_TIMEOUT_SECONDS,
+    "socket_connect_timeout": BROKER_TIMEOUT_SECONDS,
+}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
