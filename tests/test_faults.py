@@ -680,6 +680,14 @@ def redis_server(port: int):
         shutil.rmtree(folder, ignore_errors=True)
 
 
+def _forget_connections(celery) -> None:
+    """Drop the app's pooled broker connections and its queue set, which Celery caches from
+    the configuration of the moment (another test changes the broker and the queue too)."""
+    celery._pool = None
+    celery.amqp._producer_pool = None
+    del celery.amqp
+
+
 def _pings(client) -> bool:
     import redis
 
@@ -723,10 +731,15 @@ def test_redis_down_notifications_are_kept_and_sent_when_it_returns_issue_8_R_ME
     office.raise_request_exception = False
 
     port = free_port()
-    saved = {key: celery.conf[key] for key in ("task_always_eager", "broker_url")}
-    celery.conf.update(task_always_eager=False, broker_url=f"redis://127.0.0.1:{port}/0")
-    celery._pool = None
-    celery.amqp._producer_pool = None
+    saved = {
+        key: celery.conf[key] for key in ("task_always_eager", "broker_url", "task_default_queue")
+    }
+    celery.conf.update(
+        task_always_eager=False,
+        broker_url=f"redis://127.0.0.1:{port}/0",
+        task_default_queue=f"klantportaal-faults-{uuid.uuid4().hex}",
+    )
+    _forget_connections(celery)
     timings = []
     try:
         with redis_server(port) as redis_process:
@@ -752,16 +765,14 @@ def test_redis_down_notifications_are_kept_and_sent_when_it_returns_issue_8_R_ME
         # Redis is back (empty: the digest tasks were never published); the window has passed.
         pending.update(created_at=timezone.now() - timedelta(hours=1))
         with redis_server(port):
-            celery._pool = None
-            celery.amqp._producer_pool = None
+            _forget_connections(celery)
             with start_worker(celery, pool="solo", perform_ping_check=False, shutdown_timeout=10):
                 send_due_notifications.delay()
                 _wait_for(lambda: len(inbox.messages) >= 2, 30, "the notification e-mails")
                 time.sleep(0.5)
     finally:
         celery.conf.update(saved)
-        celery._pool = None
-        celery.amqp._producer_pool = None
+        _forget_connections(celery)
         smtp.stop()
     print(
         f"\nRedis outage: office sends took {', '.join(f'{t:.1f} s' for t in timings)} "
