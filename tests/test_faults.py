@@ -308,6 +308,13 @@ def app(cluster):
     """gunicorn (2 workers × 4 threads) with the production settings on the own cluster,
     migrated, with client accounts that each have a dossier."""
     work = Path(tempfile.mkdtemp(prefix="kp-faults-app-"))
+    try:
+        yield from _serve(work, cluster)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _serve(work: Path, cluster: Cluster):
     env = app_environment(work, cluster.url)
     (work / "media").mkdir()
     manage(env, "migrate", "--noinput", "-v0")
@@ -315,14 +322,15 @@ def app(cluster):
     setup = SETUP % ([RESTART_USER, *CONCURRENT_USERS],)
     accounts = json.loads(manage(env, "shell", "--no-imports", "-c", setup).splitlines()[-1])
     port = free_port()
-    log = (work / "gunicorn.log").open("wb")
-    server = subprocess.Popen(  # noqa: S603 - our own server on loopback
-        [
-            PYTHON, "-m", "gunicorn", "portal.wsgi:application", "--bind", f"127.0.0.1:{port}",
-            "--workers", "2", "--threads", "4", "--timeout", "60", "--graceful-timeout", "5",
-        ],
-        cwd=work, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
+    with (work / "gunicorn.log").open("wb") as log:
+        server = subprocess.Popen(  # noqa: S603 - our own server on loopback
+            [
+                PYTHON, "-m", "gunicorn", "portal.wsgi:application", "--bind",
+                f"127.0.0.1:{port}", "--workers", "2", "--threads", "4", "--timeout", "60",
+                "--graceful-timeout", "5",
+            ],
+            cwd=work, env=env, stdout=log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
     running = App(f"http://127.0.0.1:{port}", env, work, server, accounts)
     try:
         _wait_until_live(running)
@@ -334,8 +342,6 @@ def app(cluster):
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait()
-        log.close()
-        shutil.rmtree(work, ignore_errors=True)
 
 
 def _wait_until_live(app: App) -> None:
