@@ -13,6 +13,9 @@ admin.site.site_header = _("Klantportaal — office administration")
 admin.site.site_title = _("Klantportaal")
 protect_admin(admin.site)  # the admin needs the second factor too
 
+# A database outage answers 503 ("try again in a moment"), anything else the generic 500 page.
+handler500 = "portal.errors.server_error"
+
 urlpatterns = [
     path("", dossier_views.home, name="home"),
     path("", include("portal.accounts.urls")),

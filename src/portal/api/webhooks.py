@@ -72,7 +72,8 @@ def emit(event: str, data: dict) -> list[WebhookDelivery]:
     ]
     for delivery in deliveries:
         pk = delivery.pk
-        transaction.on_commit(lambda pk=pk: tasks.deliver_webhook.delay(pk))
+        # robust: a broker outage is logged and must not fail the request that committed.
+        transaction.on_commit(lambda pk=pk: tasks.deliver_webhook.delay(pk), robust=True)
     return deliveries
 
 

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import uuid
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -8,7 +10,10 @@ from .models import MAX_SUBJECT_CHARS
 
 
 class MessageForm(forms.Form):
-    """Onderwerp and Bericht, both required (R-MSG-4); at most 4,000 characters (R-MSG-5)."""
+    """Onderwerp and Bericht, both required (R-MSG-4); at most 4,000 characters (R-MSG-5).
+
+    ``submission_key`` is a one-time key issued with each new form (hidden): sending the same
+    form again stores no second message (``services.send_message``)."""
 
     subject = forms.CharField(
         label=_("Subject"),
@@ -21,6 +26,16 @@ class MessageForm(forms.Form):
         strip=False,
         error_messages={"required": _("Write your message.")},
     )
+    submission_key = forms.CharField(
+        required=False, initial=lambda: str(uuid.uuid4()), widget=forms.HiddenInput
+    )
+
+    def clean_submission_key(self) -> uuid.UUID | None:
+        # A form without a key (or with a mangled one) is sent without the retry protection.
+        try:
+            return uuid.UUID(self.cleaned_data["submission_key"])
+        except ValueError:
+            return None
 
     def clean_subject(self) -> str:
         return services.clean_subject(self.cleaned_data["subject"])

@@ -62,6 +62,12 @@ class Message(models.Model):
         blank=True,
         related_name="+",
     )
+    # The one-time key of the compose form that sent this message: a form sent again (a retry
+    # after a 503 or a lost response, a double click, "back" and send) finds the message
+    # already stored and stores no second one. Empty for messages from other paths.
+    submission_key = models.UUIDField(
+        _("submission key"), null=True, blank=True, unique=True, editable=False
+    )
 
     class Meta:
         ordering = ["-created_at", "-pk"]

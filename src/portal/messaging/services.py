@@ -3,10 +3,11 @@ and the API later) and the demo data (R-MSG-1..7, R-OFF-4, R-X-1)."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -64,6 +65,21 @@ def reply_subject(subject: str) -> str:
     return (prefix + subject)[:MAX_SUBJECT_CHARS]
 
 
+def already_sent(*, dossier: Dossier, sender, submission_key) -> Message | None:
+    """The message ``sender`` already sent in ``dossier`` with this compose form's one-time
+    key, or None. A key used by someone else or in another dossier is refused."""
+    if not submission_key:
+        return None
+    try:
+        submission_key = uuid.UUID(str(submission_key))
+    except ValueError:
+        return None
+    message = Message.objects.filter(submission_key=submission_key).first()
+    if message is not None and (message.author_id != sender.pk or message.dossier_id != dossier.pk):
+        raise ValidationError(_("This form was already used; open a new one."), code="used")
+    return message
+
+
 def send_message(
     *,
     dossier: Dossier,
@@ -73,6 +89,7 @@ def send_message(
     attachments: Iterable[StagedUpload] = (),
     reply_to: Message | None = None,
     request=None,
+    submission_key=None,
 ) -> Message:
     """Send a message with its (staged) attachments, whole or nothing (R-MSG-3/4/6/7).
 
@@ -81,6 +98,10 @@ def send_message(
     ``visible_to`` them. The message, its documents and the audit entries are saved in one
     transaction: if anything fails, nothing of it is saved and the staged uploads stay staged.
     Raises ``ValidationError`` for a missing subject or text, or a text over 4,000 characters.
+
+    ``submission_key`` (the compose form's one-time key) makes sending idempotent: if a message
+    with that key is stored already (the same form sent twice, also at the same moment), that
+    message is returned and nothing new is saved.
     """
     office = is_office(sender)
     if not office and not Dossier.objects.visible_to(sender).filter(pk=dossier.pk).exists():
@@ -93,7 +114,35 @@ def send_message(
     if any(upload.uploaded_by_id != sender.pk for upload in attachments):
         raise PermissionError("Only the uploader may send a staged upload")
 
+    if submission_key is not None:
+        submission_key = uuid.UUID(str(submission_key))
+    try:
+        return _save_message(
+            dossier=dossier,
+            sender=sender,
+            office=office,
+            subject=subject,
+            body=body,
+            attachments=attachments,
+            reply_to=reply_to,
+            request=request,
+            submission_key=submission_key,
+        )
+    except IntegrityError:
+        # The same form sent twice at the same moment: the other request stored it first.
+        existing = already_sent(dossier=dossier, sender=sender, submission_key=submission_key)
+        if existing is None:
+            raise
+        return existing
+
+
+def _save_message(
+    *, dossier, sender, office, subject, body, attachments, reply_to, request, submission_key
+) -> Message:
     with transaction.atomic():
+        existing = already_sent(dossier=dossier, sender=sender, submission_key=submission_key)
+        if existing is not None:
+            return existing
         message = Message.objects.create(
             dossier=dossier,
             direction=Message.Direction.INCOMING if office else Message.Direction.OUTGOING,
@@ -101,6 +150,7 @@ def send_message(
             body=body,
             author=sender,
             reply_to=reply_to,
+            submission_key=submission_key,
         )
         # The writer has read what they wrote.
         MessageRead.objects.create(message=message, user=sender)

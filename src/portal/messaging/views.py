@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -47,12 +48,27 @@ class Compose:
     staged: list[StagedUpload] = field(default_factory=list)
     file_errors: list[str] = field(default_factory=list)
     ready: bool = False
+    #: This form was sent before and its message is stored (a retry): nothing more to do.
+    sent: Message | None = None
 
 
 def read_compose(request: HttpRequest, dossier: Dossier) -> Compose:
     """Read a posted message form: keep the staged attachments named in it, remove the one
     whose trash button was pressed, stage the files of the plain file input (the page without
-    JavaScript), and validate. ``ready`` when it can be sent as it is."""
+    JavaScript), and validate. ``ready`` when it can be sent as it is; ``sent`` when this very
+    form was sent before (a retry after an error or a lost answer): its attachments are part of
+    that message now, so they are not looked for again."""
+    try:
+        sent = services.already_sent(
+            dossier=dossier, sender=request.user, submission_key=request.POST.get("submission_key")
+        )
+    except ValidationError as exc:
+        form = MessageForm(request.POST)
+        form.is_valid()
+        form.add_error(None, exc)
+        return Compose(form)
+    if sent is not None:
+        return Compose(MessageForm(request.POST), sent=sent)
     refusals = upload_refusals(request)  # files stopped while received (too large)
     keys = request.POST.getlist("attachment")
     staged = document_services.staged_for(dossier=dossier, user=request.user, keys=keys)
@@ -85,6 +101,7 @@ def read_compose(request: HttpRequest, dossier: Dossier) -> Compose:
             initial={
                 "subject": request.POST.get("subject", ""),
                 "body": request.POST.get("body", ""),
+                "submission_key": request.POST.get("submission_key") or uuid.uuid4(),
             }
         )
         return Compose(form, staged, file_errors)
@@ -107,6 +124,7 @@ def send_composed(
             attachments=compose.staged,
             reply_to=reply_to,
             request=request,
+            submission_key=compose.form.cleaned_data.get("submission_key"),
         )
     except document_services.StagedUploadGone as exc:
         compose.staged = document_services.staged_for(
@@ -127,7 +145,7 @@ def _compose(request: HttpRequest, pk: int, msg_id: int | None) -> HttpResponse:
         original = get_object_or_404(dossier.messages.select_related("author"), pk=msg_id)
     if request.method == "POST":
         compose = read_compose(request, dossier)
-        if compose.ready and send_composed(request, dossier, compose, original):
+        if compose.sent or (compose.ready and send_composed(request, dossier, compose, original)):
             flash.success(request, _("Your message has been sent."))
             return redirect("dossiers:tab", pk=dossier.pk, tab="berichten")
     else:

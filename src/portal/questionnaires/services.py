@@ -237,7 +237,8 @@ def complete_questionnaire(*, action: Action, version: int, by, request=None) ->
             action_id=current.pk,
         )
         pk = current.pk
-        transaction.on_commit(lambda: tasks.make_questionnaire_pdf.delay(pk))
+        # robust: with the broker down the beat task make_missing_pdfs makes it later.
+        transaction.on_commit(lambda: tasks.make_questionnaire_pdf.delay(pk), robust=True)
         transaction.on_commit(lambda: questionnaire_completed.send(sender=Action, action=current))
     return True
 

@@ -428,7 +428,9 @@ def message(request: HttpRequest, pk: int, msg_id: int | None = None) -> HttpRes
     original = _message(dossier, msg_id) if msg_id is not None else None
     if request.method == "POST":
         compose = message_views.read_compose(request, dossier)
-        if compose.ready and message_views.send_composed(request, dossier, compose, original):
+        if compose.sent or (
+            compose.ready and message_views.send_composed(request, dossier, compose, original)
+        ):
             flash.success(request, _("Your message was sent."))
             return redirect(reverse("workspace:dossier", args=[dossier.pk]) + "#berichten")
     else:
