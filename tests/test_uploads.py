@@ -598,3 +598,59 @@ def test_an_over_limit_upload_never_sits_whole_in_memory_or_on_disk_R_X_3(
     assert peak < 5 * MB, f"peak {peak / MB:.1f} MB"
     assert 0 < body.most_on_disk <= settings.UPLOAD_MAX_BYTES
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_received_file_is_hashed_once_and_moved_into_storage_R_X_3_issue_9(
+    world, settings, monkeypatch
+):
+    """Issue 9 (uploads at disk speed) without giving up R-X-3: the handler hashes and counts
+    the file while it is received; the checks read only its head for the type; the local
+    storage moves the temporary file into place (no copy). The stored hash is the content's."""
+    from portal.documents.models import StagedUpload
+
+    content = b"%PDF-1.4\n" + os.urandom(3 * MB) + b"\n%%EOF\n"
+    http = Client()
+    http.force_login(world.owner)
+    reads = []
+    original_chunks = TemporaryUploadedFile.chunks
+
+    def counting_chunks(self, *args, **kwargs):
+        reads.append(self.name)
+        return original_chunks(self, *args, **kwargs)
+
+    from django.core.files.storage import filesystem
+
+    moved = []
+    original_move = filesystem.file_move_safe
+
+    def recording_move(old, new, *args, **kwargs):
+        moved.append(old)
+        return original_move(old, new, *args, **kwargs)
+
+    monkeypatch.setattr(filesystem, "file_move_safe", recording_move)
+    TemporaryUploadedFile.chunks = counting_chunks
+    try:
+        response = http.post(
+            f"/dossiers/{world.person_dossier.pk}/berichten/bijlagen/",
+            {"file": SimpleUploadedFile("groot.pdf", content)},
+        )
+    finally:
+        TemporaryUploadedFile.chunks = original_chunks
+    assert response.status_code == 201, response.content
+    staged = StagedUpload.objects.get()
+    assert staged.sha256 == hashlib.sha256(content).hexdigest() and staged.size == len(content)
+    with staged.file.open("rb") as stored:
+        assert stored.read() == content
+    assert reads == []  # neither the checks nor the storage went over the file again
+    assert len(moved) == 1 and moved[0].startswith(str(settings.FILE_UPLOAD_TEMP_DIR))
+    assert os.listdir(settings.FILE_UPLOAD_TEMP_DIR) == []
+
+
+def test_a_file_without_a_received_hash_is_read_whole_R_X_3(settings):
+    """A file that did not come through the handler (the API, the admin, a command) is hashed
+    and measured by check_upload itself, and refused over the limit."""
+    settings.UPLOAD_MAX_BYTES = 1 * MB
+    checked = check_upload(ContentFile(PDF, name="brief.pdf"))
+    assert checked.sha256 == hashlib.sha256(PDF).hexdigest() and checked.size == len(PDF)
+    with pytest.raises(UploadRejected):
+        check_upload(ContentFile(b"%PDF-1.4" + bytes(2 * MB), name="groot.pdf"))

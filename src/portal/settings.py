@@ -317,6 +317,13 @@ STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", PROJECT_DIR / "staticfiles"))
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
+# Files being received are written here (never kept in memory): on the disk of MEDIA_ROOT, so
+# that the local storage moves a received file into place instead of copying it.
+FILE_UPLOAD_TEMP_DIR = Path(os.environ.get("FILE_UPLOAD_TEMP_DIR", VAR_DIR / "uploads-tmp"))
+try:
+    FILE_UPLOAD_TEMP_DIR.mkdir(parents=True, exist_ok=True)
+except OSError:  # a read-only VAR_DIR (e.g. with S3 storage): the system's temporary folder
+    FILE_UPLOAD_TEMP_DIR = None
 # No MEDIA_URL: private files are only ever served through views that check access.
 STORAGES = {
     "default": {

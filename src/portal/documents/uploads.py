@@ -98,16 +98,8 @@ def sanitise_filename(name: str, *, max_length: int = 150) -> str:
     return name
 
 
-def check_upload(file: File, *, name: str | None = None) -> CheckedUpload:
-    """Check ``file`` for R-X-3 and return what to store; raises ``UploadRejected``.
-
-    ``name`` is the user's file name (default: the file's own name); it is sanitised, and
-    used only to narrow the type (see ``filetypes``). The returned file is rewound.
-    """
-    if not isinstance(file, File):
-        file = File(file)
-    limit = settings.UPLOAD_MAX_BYTES
-    clean_name = sanitise_filename(name or getattr(file, "name", "") or "")
+def _read_whole(file: File, limit: int) -> tuple[str, int, bytes]:
+    """SHA-256, size and head of ``file`` in one pass; refuses it once it passes ``limit``."""
     digest = hashlib.sha256()
     size = 0
     head = b""
@@ -120,6 +112,30 @@ def check_upload(file: File, *, name: str | None = None) -> CheckedUpload:
         if len(head) < HEAD_BYTES:
             head += chunk[: HEAD_BYTES - len(head)]
         digest.update(chunk)
+    return digest.hexdigest(), size, head
+
+
+def check_upload(file: File, *, name: str | None = None) -> CheckedUpload:
+    """Check ``file`` for R-X-3 and return what to store; raises ``UploadRejected``.
+
+    ``name`` is the user's file name (default: the file's own name); it is sanitised, and
+    used only to narrow the type (see ``filetypes``). The returned file is rewound.
+    """
+    if not isinstance(file, File):
+        file = File(file)
+    limit = settings.UPLOAD_MAX_BYTES
+    clean_name = sanitise_filename(name or getattr(file, "name", "") or "")
+    received = getattr(file, "received_sha256", None)
+    if received is not None:
+        # Hashed and counted while it was received (upload_handlers): read only the head.
+        sha256, size = received, file.received_size
+        file.seek(0)
+        head = file.read(HEAD_BYTES)
+        if size > limit:
+            file.seek(0)
+            raise UploadRejected(too_large_message(limit))
+    else:
+        sha256, size, head = _read_whole(file, limit)
     if size == 0:
         raise UploadRejected(_("The file is empty."))
     try:
@@ -139,6 +155,6 @@ def check_upload(file: File, *, name: str | None = None) -> CheckedUpload:
         file=file,
         name=clean_name,
         size=size,
-        sha256=digest.hexdigest(),
+        sha256=sha256,
         content_type=content_type,
     )
