@@ -417,3 +417,25 @@ def test_the_schema_documents_429_with_retry_after_R_OFF_6():
     assert len(operations) >= 20
     for operation in operations:
         assert "Retry-After" in operation["responses"]["429"]["headers"]
+
+
+def test_the_password_asked_before_a_second_factor_change_is_limited_R_ME_2(settings):
+    """R-ME-2/R-X-2, issue 8: a hijacked session cannot guess the password on the pages that
+    change the second factor: N tries pass, the N+1st gets 429 — even with the right password
+    — and nothing changes; the count is per user, shared by the three pages."""
+    settings.RATE_LIMIT_PASSWORD_CHECKS_PER_USER = f"{N}/h"
+    user = UserFactory(email="jan@example.test")
+    TOTPDevice.objects.create(user=user, name="app", confirmed=True)
+    client = http()
+    client.force_login(user)
+    pages = [
+        "/mijn-gegevens/verificatie/herstelcodes/",
+        "/mijn-gegevens/verificatie/uitzetten/",
+        "/mijn-gegevens/verificatie/app/",
+    ]
+    for n in range(N):
+        response = client.post(pages[n % len(pages)], {"password": f"fout-{n}"})
+        assert response.status_code == 200
+    assert is_limited(client.post("/mijn-gegevens/verificatie/uitzetten/", {"password": PASSWORD}))
+    assert TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    assert client.get("/mijn-gegevens/verificatie/uitzetten/").status_code == 200  # GET: a page

@@ -226,6 +226,8 @@ RATE_LIMIT_CODES_PER_USER = env_rate("RATE_LIMIT_CODES_PER_USER", "10/5m")
 # SMS_CODES_PER_HOUR still caps the codes per number.
 RATE_LIMIT_SMS_PER_ADDRESS = env_rate("RATE_LIMIT_SMS_PER_ADDRESS", "20/h")
 RATE_LIMIT_SMS_PER_USER = env_rate("RATE_LIMIT_SMS_PER_USER", "10/h")
+# The password asked again before a second-factor change (a hijacked session guessing it).
+RATE_LIMIT_PASSWORD_CHECKS_PER_USER = env_rate("RATE_LIMIT_PASSWORD_CHECKS_PER_USER", "10/h")
 # django_ratelimit is used as a library, not listed in INSTALLED_APPS: it has no models, and
 # its system check calls Django's own RedisCache "not officially supported", a warning that
 # would fail `check --deploy --fail-level WARNING` (that cache increments with Redis' INCR).

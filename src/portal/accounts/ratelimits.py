@@ -47,6 +47,7 @@ RULES: dict[str, tuple[tuple[str, str], ...]] = {
         (ADDRESS, "RATE_LIMIT_SMS_PER_ADDRESS"),
         (USER, "RATE_LIMIT_SMS_PER_USER"),
     ),
+    "password_check": ((USER, "RATE_LIMIT_PASSWORD_CHECKS_PER_USER"),),
 }
 
 

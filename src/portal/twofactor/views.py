@@ -213,6 +213,7 @@ def sms_resend(request: HttpRequest) -> HttpResponse:
 @never_cache
 @sensitive_post_parameters("password")
 @require_http_methods(["GET", "POST"])
+@limited("password_check")
 def totp_start(request: HttpRequest) -> HttpResponse:
     user = request.user
     form = PasswordForm(
@@ -265,6 +266,7 @@ def totp_confirm(request: HttpRequest) -> HttpResponse:
 @never_cache
 @sensitive_post_parameters("password")
 @require_http_methods(["GET", "POST"])
+@limited("password_check")
 def recovery_codes(request: HttpRequest) -> HttpResponse:
     """Make a fresh set of recovery codes (the old ones stop working)."""
     user = request.user
@@ -281,6 +283,7 @@ def recovery_codes(request: HttpRequest) -> HttpResponse:
 @never_cache
 @sensitive_post_parameters("password")
 @require_http_methods(["GET", "POST"])
+@limited("password_check")
 def disable(request: HttpRequest) -> HttpResponse:
     user = request.user
     if not services.is_enabled(user):
