@@ -12,7 +12,7 @@ from portal.audit.models import AuditEntry
 from .factories import PASSWORD, UserFactory
 
 
-def test_logins_and_failures_are_recorded_without_the_password(db):
+def test_logins_and_failures_are_recorded_without_the_password_R_X_1(db):
     user = UserFactory(email="jan@example.test")
     http = HttpClient(REMOTE_ADDR="203.0.113.7")
     http.post("/inloggen/", {"username": "Jan@Example.test", "password": "verkeerd-Wachtwoord9"})
@@ -30,7 +30,7 @@ def test_logins_and_failures_are_recorded_without_the_password(db):
     assert PASSWORD not in json.dumps(list(AuditEntry.objects.values("data", "target")))
 
 
-def test_the_forbidden_page_is_branded_and_says_what_to_do(db):
+def test_the_forbidden_page_is_branded_and_says_what_to_do_R_X_1(db):
     """A refused form (CSRF) gets the portal's own 403 page, in Dutch, without details."""
     http = HttpClient(enforce_csrf_checks=True)
     response = http.post("/inloggen/", {"username": "a@b.test", "password": "x"})

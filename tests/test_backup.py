@@ -43,7 +43,7 @@ def build_office():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_backup_and_restore_round_trip(tmp_path):
+def test_backup_and_restore_round_trip_issue_8(tmp_path):
     """Everything comes back: users (who can log in with their password), dossiers, access,
     documents with byte-identical files, messages with their attachments, the audit trail."""
     build_office()
@@ -86,7 +86,7 @@ def test_backup_and_restore_round_trip(tmp_path):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_restore_refuses_a_damaged_backup_and_a_database_in_use(tmp_path):
+def test_restore_refuses_a_damaged_backup_and_a_database_in_use_issue_8(tmp_path):
     """A file that does not match its checksum stops the restore before the database is
     touched; a database that already holds users is never overwritten."""
     build_office()
@@ -103,7 +103,7 @@ def test_restore_refuses_a_damaged_backup_and_a_database_in_use(tmp_path):
     assert not User.objects.exists()
 
 
-def test_backup_refuses_a_folder_in_use(tmp_path, db):
+def test_backup_refuses_a_folder_in_use_issue_8(tmp_path, db):
     """A backup never mixes with files already in its folder."""
     (tmp_path / "something").write_text("x")
     with pytest.raises(CommandError, match="not empty"):

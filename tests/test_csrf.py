@@ -18,7 +18,7 @@ EXEMPT: tuple[str, ...] = ("/api/",)
 
 
 @pytest.mark.parametrize("role", ["anonymous", "owner", "staff"])
-def test_every_post_without_a_csrf_token_is_refused(world, role):
+def test_every_post_without_a_csrf_token_is_refused_issue_8(world, role):
     """Every URL pattern, posted to without a token (the browser's cookie present, as in a
     cross-site request): refused, and nothing is written."""
     http = HttpClient(enforce_csrf_checks=True)

@@ -8,7 +8,7 @@ from django.db import connection
 
 
 @pytest.mark.django_db
-def test_runs_on_the_expected_database():
+def test_runs_on_the_expected_database_issue_8():
     expected = os.environ.get("EXPECT_DB_VENDOR", "sqlite")
     assert connection.vendor == expected
     with connection.cursor() as cursor:

@@ -68,7 +68,7 @@ def test_demo_data_is_realistic_and_idempotent_R_HOME_2_R_DOS_1(
     assert (Dossier.objects.count(), User.objects.count(), AuditEntry.objects.count()) == counts
 
 
-def test_demo_data_refuses_production(settings):
+def test_demo_data_refuses_production_issue_1(settings):
     """Demo data never lands in a production database by accident."""
     settings.DEBUG = False
     with pytest.raises(CommandError):

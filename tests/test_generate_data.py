@@ -21,7 +21,9 @@ SCALE = 0.005
 
 @pytest.mark.django_db
 @override_settings(DEBUG=True)
-def test_generate_data_builds_its_plan_and_the_heavy_client_sees_its_dossiers(capsys, client):
+def test_generate_data_builds_its_plan_and_the_heavy_client_sees_its_dossiers_issue_9(
+    capsys, client
+):
     call_command("generate_data", scale=SCALE)
     plan = Plan.for_scale(SCALE)
 
@@ -77,7 +79,7 @@ def test_generate_data_builds_its_plan_and_the_heavy_client_sees_its_dossiers(ca
 
 @pytest.mark.django_db
 @override_settings(DEBUG=False)
-def test_generate_data_refuses_without_debug_unless_forced():
+def test_generate_data_refuses_without_debug_unless_forced_issue_9():
     with pytest.raises(CommandError, match="--force"):
         call_command("generate_data", scale=SCALE)
     assert not Dossier.objects.exists()

@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from portal.health import views
 
 
-def test_liveness_needs_no_database(client, db):
+def test_liveness_needs_no_database_issue_8(client, db):
     """/health/live/ answers without a single query (a database outage must not make the
     orchestrator restart the app servers) and without a login."""
     with CaptureQueriesContext(connection) as captured:
@@ -23,7 +23,7 @@ def test_liveness_needs_no_database(client, db):
     assert "no-cache" in response["Cache-Control"]
 
 
-def test_readiness_checks_database_storage_broker_and_scanner(client, db):
+def test_readiness_checks_database_storage_broker_and_scanner_issue_8(client, db):
     """/health/ready/ is 200 when every part answers, and names the parts it checked."""
     response = client.get("/health/ready/")
     assert response.status_code == 200
@@ -39,7 +39,7 @@ def _closed_port() -> int:
         return sock.getsockname()[1]
 
 
-def test_readiness_fails_when_the_broker_or_scanner_is_down(client, db, settings):
+def test_readiness_fails_when_the_broker_or_scanner_is_down_issue_8(client, db, settings):
     """A broker or scanner that does not answer makes the server not ready (503), naming the
     part without leaking its address."""
     port = _closed_port()
@@ -60,7 +60,7 @@ def test_readiness_fails_when_the_broker_or_scanner_is_down(client, db, settings
     assert str(port) not in response.content.decode()
 
 
-def test_readiness_fails_when_the_database_fails(client, db, monkeypatch):
+def test_readiness_fails_when_the_database_fails_issue_8(client, db, monkeypatch):
     """A database that does not answer → 503 "database": "failing"."""
 
     def broken():
@@ -73,6 +73,6 @@ def test_readiness_fails_when_the_database_fails(client, db, monkeypatch):
 
 
 @pytest.mark.parametrize("url", ["/health/live/", "/health/ready/"])
-def test_health_endpoints_refuse_writes(client, db, url):
+def test_health_endpoints_refuse_writes_issue_8(client, db, url):
     """GET only."""
     assert client.post(url).status_code == 405

@@ -35,7 +35,7 @@ def logged_in(response) -> bool:
     return response.status_code == 302 and not response["Location"].startswith("/inloggen/")
 
 
-def test_failures_from_one_address_lock_that_address(db):
+def test_failures_from_one_address_lock_that_address_R_ACC_4(db):
     """N wrong passwords from one address, each for another account (a password spray), lock
     that address: even a right password from it is refused; another address still works."""
     user = UserFactory(email="jan@example.test")
@@ -46,7 +46,7 @@ def test_failures_from_one_address_lock_that_address(db):
     assert logged_in(attempt(user.email, PASSWORD, "198.51.100.1"))
 
 
-def test_failures_against_one_account_from_many_addresses_lock_the_account(db):
+def test_failures_against_one_account_from_many_addresses_lock_the_account_R_ACC_4(db):
     """N wrong passwords against one account from N addresses lock that account, also for a
     new address; other accounts are not affected."""
     user = UserFactory(email="jan@example.test")
@@ -57,7 +57,7 @@ def test_failures_against_one_account_from_many_addresses_lock_the_account(db):
     assert logged_in(attempt(other.email, PASSWORD, "192.0.2.50"))
 
 
-def test_the_real_user_is_back_in_after_the_cool_off(db):
+def test_the_real_user_is_back_in_after_the_cool_off_R_ACC_4(db):
     """After the cool-off the locked account logs in with its right password."""
     user = UserFactory(email="jan@example.test")
     for _ in range(LIMIT):
@@ -67,7 +67,7 @@ def test_the_real_user_is_back_in_after_the_cool_off(db):
     assert logged_in(attempt(user.email, PASSWORD, "203.0.113.7"))
 
 
-def test_a_forged_forwarded_for_neither_hides_nor_blames(db, settings):
+def test_a_forged_forwarded_for_neither_hides_nor_blames_R_ACC_4(db, settings):
     """Behind one proxy (TRUSTED_PROXY_COUNT=1): the attacker writes a different address into
     X-Forwarded-For on every attempt, the proxy appends the real one. The real address is
     locked (not hidden), and the address the attacker forged is not (not blamed)."""
@@ -82,7 +82,7 @@ def test_a_forged_forwarded_for_neither_hides_nor_blames(db, settings):
     assert logged_in(attempt(victim.email, PASSWORD, proxy, forwarded="192.0.2.0"))
 
 
-def test_without_trusted_proxies_forwarded_for_is_ignored(rf, settings):
+def test_without_trusted_proxies_forwarded_for_is_ignored_R_ACC_4(rf, settings):
     """Not behind a proxy: X-Forwarded-For is the client's own text and is never used."""
     settings.TRUSTED_PROXY_COUNT = 0
     request = rf.get("/", REMOTE_ADDR="203.0.113.7", HTTP_X_FORWARDED_FOR="192.0.2.1")

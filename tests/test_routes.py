@@ -51,7 +51,7 @@ def is_public(pattern: URLPattern) -> bool:
     return getattr(pattern.callback, "login_required", True) is False
 
 
-def test_only_the_allow_list_is_public():
+def test_only_the_allow_list_is_public_R_ACC_4():
     """Every URL pattern requires a login unless it is on the allow-list (and every entry of
     the allow-list exists)."""
     public = {
@@ -72,7 +72,7 @@ def sample_path(route: str) -> str | None:
 
 
 @pytest.mark.django_db
-def test_every_other_url_sends_a_visitor_to_the_login(client):
+def test_every_other_url_sends_a_visitor_to_the_login_R_ACC_4(client):
     """Tried without a session, every non-public URL (GET) redirects to a login page and shows
     nothing; the admin's own URLs to the admin login."""
     tried = 0

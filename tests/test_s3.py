@@ -88,7 +88,7 @@ def make_document(content: bytes) -> Document:
 # --- The settings' S3 block ---------------------------------------------------------------
 
 
-def test_s3_options_from_environment(s3_env):
+def test_s3_options_from_environment_issue_8(s3_env):
     s3_env(
         {
             "S3_BUCKET": "kantoor-dossiers",
@@ -119,7 +119,7 @@ def test_s3_options_from_environment(s3_env):
     S3Storage(**options)
 
 
-def test_s3_options_minimal_and_encrypted(s3_env):
+def test_s3_options_minimal_and_encrypted_issue_8(s3_env):
     s3_env({"S3_BUCKET": "b", "S3_SSE": "1", "S3_URL_EXPIRE_SECONDS": "30"})
     options = s3_storage()["OPTIONS"]
     assert options["object_parameters"] == {"ServerSideEncryption": "AES256"}
@@ -142,13 +142,13 @@ def test_s3_options_minimal_and_encrypted(s3_env):
         {"AWS_ACCESS_KEY_ID": "AKIDEXAMPLE"},
     ],
 )
-def test_s3_options_refuse_bad_values(s3_env, values):
+def test_s3_options_refuse_bad_values_issue_8(s3_env, values):
     s3_env({"S3_BUCKET": "b", **values})
     with pytest.raises(ImproperlyConfigured):
         s3_storage()
 
 
-def test_s3_bucket_switches_default_storage(tmp_path):
+def test_s3_bucket_switches_default_storage_issue_8(tmp_path):
     """The block is applied when the settings module loads with S3_BUCKET set."""
     env = {k: v for k, v in os.environ.items() if k not in S3_VARIABLES}
     env.update(S3_BUCKET="kantoor-dossiers", SECRET_KEY="x", VAR_DIR=str(tmp_path))
@@ -168,7 +168,7 @@ def test_s3_bucket_switches_default_storage(tmp_path):
 
 
 @pytest.mark.django_db
-def test_document_is_stored_privately_in_the_bucket(s3, bucket, settings):
+def test_document_is_stored_privately_in_the_bucket_issue_8(s3, bucket, settings):
     content = os.urandom(3 * 1024 * 1024) + b"end"  # above the 2 MiB in-memory spool
     document = make_document(content)
 
@@ -196,7 +196,7 @@ def test_document_is_stored_privately_in_the_bucket(s3, bucket, settings):
 
 
 @pytest.mark.django_db
-def test_download_url_is_signed_and_expires(s3, bucket):
+def test_download_url_is_signed_and_expires_issue_8(s3, bucket):
     content = b"%PDF-1.7\nConcept akte\n"
     document = make_document(content)
 
@@ -215,7 +215,7 @@ def test_download_url_is_signed_and_expires(s3, bucket):
 
 
 @pytest.mark.django_db
-def test_publish_list_and_download_through_s3(s3, bucket, client, person, run):
+def test_publish_list_and_download_through_s3_issue_8(s3, bucket, client, person, run):
     dossier = DossierFactory()
     grant(dossier, person.client)
     content = b"%PDF-1.7\n" + os.urandom(300 * 1024)

@@ -32,7 +32,7 @@ def pages(db):
     }
 
 
-def test_every_page_carries_the_security_headers(pages):
+def test_every_page_carries_the_security_headers_issue_8(pages):
     """A Content-Security-Policy with a nonce and without 'unsafe-inline', frame-ancestors
     'none', X-Frame-Options DENY, nosniff, Referrer-Policy and HSTS of at least a year (on
     HTTPS) on public, client and staff pages."""
@@ -62,7 +62,7 @@ def test_every_page_carries_the_security_headers(pages):
     assert tried == 9
 
 
-def test_the_inline_style_carries_the_requests_nonce(client, db):
+def test_the_inline_style_carries_the_requests_nonce_issue_8(client, db):
     """The one inline <style> (the office's colours) has the nonce of its response's policy."""
     response = client.get("/inloggen/")
     nonce = response["Content-Security-Policy"].split("'nonce-")[1].split("'")[0]
@@ -70,7 +70,7 @@ def test_the_inline_style_carries_the_requests_nonce(client, db):
     assert "<script>" not in response.content.decode()
 
 
-def test_cookies_are_host_prefixed_secure_and_http_only(client, db, settings):
+def test_cookies_are_host_prefixed_secure_and_http_only_issue_8(client, db, settings):
     """Session and CSRF cookies: __Host- names, Secure, HttpOnly, SameSite=Lax."""
     assert settings.SESSION_COOKIE_NAME == "__Host-sessionid"
     assert settings.CSRF_COOKIE_NAME == "__Host-csrftoken"
@@ -81,7 +81,7 @@ def test_cookies_are_host_prefixed_secure_and_http_only(client, db, settings):
     assert cookie["samesite"] == "Lax"
 
 
-def test_check_deploy_passes_with_the_production_settings(tmp_path):
+def test_check_deploy_passes_with_the_production_settings_issue_8(tmp_path):
     """Django's deployment checklist (`check --deploy --fail-level WARNING`) passes with the
     production settings as docs/deployment.md gives them."""
     env = {

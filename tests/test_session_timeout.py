@@ -36,7 +36,7 @@ def shift(http, **seconds_ago):
     session.save()
 
 
-def test_idle_for_longer_than_the_timeout_logs_out(http, settings):
+def test_idle_for_longer_than_the_timeout_logs_out_issue_8(http, settings):
     """31 minutes without a request: the next one is sent to the login page, the session
     is gone, the reason is shown and recorded."""
     settings.SESSION_IDLE_MINUTES = 30
@@ -51,7 +51,7 @@ def test_idle_for_longer_than_the_timeout_logs_out(http, settings):
     assert AuditEntry.objects.filter(action="session.expired", data__reason="idle").exists()
 
 
-def test_activity_within_the_timeout_keeps_the_session(http, settings):
+def test_activity_within_the_timeout_keeps_the_session_issue_8(http, settings):
     """29 minutes idle is still fine, and that request counts as activity."""
     settings.SESSION_IDLE_MINUTES = 30
     shift(http, seen=29 * 60)
@@ -59,7 +59,7 @@ def test_activity_within_the_timeout_keeps_the_session(http, settings):
     assert int(time.time()) - http.session[SEEN] <= 1
 
 
-def test_the_absolute_timeout_ends_even_an_active_session(http, settings):
+def test_the_absolute_timeout_ends_even_an_active_session_issue_8(http, settings):
     """Active all along, but logged in 8 hours and a minute ago: logged out."""
     settings.SESSION_ABSOLUTE_HOURS = 8
     shift(http, seen=10, started=8 * 3600 + 60)
@@ -68,7 +68,7 @@ def test_the_absolute_timeout_ends_even_an_active_session(http, settings):
     assert AuditEntry.objects.filter(action="session.expired", data__reason="absolute").exists()
 
 
-def test_stay_logged_in_counts_as_activity(http, settings):
+def test_stay_logged_in_counts_as_activity_issue_8(http, settings):
     """The warning's "Ingelogd blijven" (POST) restarts the idle clock."""
     settings.SESSION_IDLE_MINUTES = 30
     shift(http, seen=28 * 60)
@@ -78,7 +78,7 @@ def test_stay_logged_in_counts_as_activity(http, settings):
     assert http.get("/sessie/verlengen/").status_code == 405  # GET changes nothing
 
 
-def test_requests_do_not_write_the_session_each_time(http):
+def test_requests_do_not_write_the_session_each_time_issue_8(http):
     """The last activity is stored again only when it is older than SEEN_RESOLUTION seconds:
     a page view right after another writes nothing."""
     from django.db import connection
@@ -92,7 +92,7 @@ def test_requests_do_not_write_the_session_each_time(http):
     assert SEEN_RESOLUTION >= 60
 
 
-def test_the_page_carries_the_warning_timing(http, settings):
+def test_the_page_carries_the_warning_timing_issue_8(http, settings):
     """Every page of a logged-in user has the countdown's numbers and the dialog; a visitor's
     has neither."""
     settings.SESSION_IDLE_MINUTES = 30

@@ -26,7 +26,7 @@ RAW = ("<script>alert", "<img src=x")
 SRC = Path(__file__).resolve().parent.parent / "src" / "portal"
 
 
-def test_every_user_text_comes_out_escaped_on_every_page(db, client):
+def test_every_user_text_comes_out_escaped_on_every_page_issue_8(db, client):
     staff = StaffFactory(email="notaris@office.test", full_name=PAYLOAD, is_superuser=True)
     company = ClientFactory(company=True, name="Bedrijf " + PAYLOAD)
     main = UserFactory(email="main@company.test", client=company, full_name=PAYLOAD)
@@ -117,7 +117,7 @@ def test_every_user_text_comes_out_escaped_on_every_page(db, client):
     assert shown >= len(client_pages) + len(staff_pages) - 3
 
 
-def test_no_template_or_view_marks_user_data_safe():
+def test_no_template_or_view_marks_user_data_safe_issue_8():
     """`|safe`, `{% autoescape off %}` and `mark_safe` occur only where the content is ours:
     the allow-list below names each place and why."""
     allowed = {
