@@ -133,7 +133,7 @@ def test_first_login_opens_my_details_then_home_R_ACC_3(page: Page, office):
     assert log_in(page, user.email) == "/"
 
 
-def test_stylesheet_is_served_and_applied(page: Page, office):
+def test_stylesheet_is_served_and_applied_R_X_4(page: Page, office):
     """Every page links portal.css; it must really arrive (not a 404 page) and take effect."""
     page.goto("/inloggen/")
     href = page.locator("link[rel=stylesheet]").get_attribute("href")
@@ -305,7 +305,7 @@ def test_phone_no_horizontal_overflow_R_X_4(page: Page, portfolio, shots_dir):
 # --- Keyboard -------------------------------------------------------------------------------
 
 
-def test_skip_link_is_first_tab_stop_and_moves_focus_to_main(page: Page, portfolio):
+def test_skip_link_is_first_tab_stop_and_moves_focus_to_main_R_X_4(page: Page, portfolio):
     """The first Tab stop is "skip to content"; it becomes visible and moves focus to main."""
     log_in(page, portfolio.user.email)
     page.goto(f"/dossiers/{portfolio.busy.pk}/")

@@ -17,7 +17,7 @@ from .conftest import EMAIL_LABEL, LOGIN_BUTTON, PASSWORD_LABEL, watch_csp
 pytestmark = pytest.mark.browser
 
 
-def test_injected_inline_script_does_not_run(browser, live_server, transactional_db):
+def test_injected_inline_script_does_not_run_issue_8(browser, live_server, transactional_db):
     """A script element without the nonce, as an XSS would add it, is refused by the browser
     and reported as a violation."""
     context = browser.new_context(base_url=live_server.url)
@@ -34,7 +34,7 @@ def test_injected_inline_script_does_not_run(browser, live_server, transactional
     context.close()
 
 
-def test_the_admin_works_under_the_policy(page, live_server):
+def test_the_admin_works_under_the_policy_issue_8(page, live_server):
     """The office's admin pages load without a single policy violation (checked by the page
     fixture). The admin's own login page sends staff to the portal's login, password then
     code (the admin needs the second factor too)."""
