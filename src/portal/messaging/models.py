@@ -68,7 +68,10 @@ class Message(models.Model):
         verbose_name = _("message")
         verbose_name_plural = _("messages")
         indexes = [
-            models.Index(fields=["dossier", "-created_at"]),
+            # A dossier's messages newest first (ORDER BY created_at DESC, id DESC), read
+            # backwards: the page of 25 stops after 25 rows instead of sorting the dossier's
+            # thousand messages with their read state and attachment counts (issue 9).
+            models.Index(fields=["dossier", "created_at", "id"], name="messaging_dossier_newest"),
             models.Index(fields=["direction", "handled_at"], name="messaging_open_from_clients"),
             # The workspace inbox: client messages not handled yet, oldest first.
             models.Index(
