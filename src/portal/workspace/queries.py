@@ -54,6 +54,9 @@ def done_actions(user=None, mine: bool = False) -> QuerySet[Action]:
     return _scope(rows, user, mine)
 
 
+PERSON = ("author__full_name", "author__email")
+
+
 def inbox(user, *, mine: bool) -> dict:
     """Counts and the first rows of each kind: 5 queries."""
     actions = done_actions(user, mine)
@@ -66,20 +69,37 @@ def inbox(user, *, mine: bool) -> dict:
     counts["total"] = sum(counts.values())
     return {
         "counts": counts,
+        # Only the columns the inbox shows: no message texts, no questionnaire snapshots and
+        # answers (JSON decoded per row) for a list of titles (issue 9).
         "message_items": list(
             open_messages(user, mine)
             .select_related("dossier", "author")
+            .only(*PERSON, "created_at", "subject", "dossier__number")
             .order_by("created_at", "pk")[:INBOX_ROWS]
         ),
         "files": list(
             new_uploads(user, mine)
             .select_related("dossier", "uploaded_by")
+            .only(
+                "created_at",
+                "original_name",
+                "dossier__number",
+                "uploaded_by__full_name",
+                "uploaded_by__email",
+            )
             .order_by("created_at", "pk")[:INBOX_ROWS]
         ),
         "actions": list(
-            actions.select_related("dossier", "client").order_by("completed_at", "pk")[
-                : INBOX_ROWS * 2
-            ]
+            actions.select_related("dossier", "client")
+            .only(
+                "kind",
+                "title_nl",
+                "title_en",
+                "completed_at",
+                "dossier__number",
+                "client__name",
+            )
+            .order_by("completed_at", "pk")[: INBOX_ROWS * 2]
         ),
     }
 
