@@ -6,67 +6,27 @@ These tags give the same HTML (tests/test_client_tables.py compares them with th
 loops they replace): the same elements, classes and texts; every value goes through
 ``format_html``/``format_html_join``, which escape it as ``{{ … }}`` does; the dates through
 the same month names and time zone as the ``date`` filter, the sizes through
-``filesizeformat``. Per table: one ``reverse()`` (a row's URL is the reversed prefix plus the
-row's id) and the translations looked up once, not once per row.
+``filesizeformat``. Per table: one ``reverse()`` (``portal.rows.UrlPattern``: a row's URL is
+the reversed one with the row's ids filled in) and the translations looked up once, not once
+per row.
 """
 
 from __future__ import annotations
 
 from django import template
 from django.template.defaultfilters import filesizeformat
-from django.urls import reverse
-from django.utils import timezone
-from django.utils.dates import MONTHS_3
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, ngettext
 
+from portal.rows import DateFormat, UrlPattern
+
 register = template.Library()
-
-_MARK = 987654321987
-
-
-def url_pattern(name: str, *args) -> tuple[str, str]:
-    """``reverse(name, args=[*args, pk])`` once for many pks: (head, tail), the URL of a row
-    being ``head + str(pk) + tail``."""
-    url = reverse(name, args=[*args, _MARK])
-    head, found, tail = url.rpartition(str(_MARK))
-    if not found:  # pragma: no cover - every pattern used here ends in <int:…>/
-        raise ValueError(f"{name}: the last argument does not appear in {url}")
-    return head, tail
-
-
-class DateFormat:
-    """``value|date:"j M Y"`` (and ``"j M Y H:i"``) of the ``date`` filter: the value in the
-    current time zone, the month's short name in the current language."""
-
-    def __init__(self) -> None:
-        self.zone = timezone.get_current_timezone()
-        self.months = {}
-
-    def _month(self, month: int) -> str:
-        name = self.months.get(month)
-        if name is None:
-            name = self.months[month] = str(MONTHS_3[month].title())
-        return name
-
-    def day(self, value) -> str:
-        if timezone.is_aware(value):
-            value = value.astimezone(self.zone)
-        return f"{value.day} {self._month(value.month)} {value.year:04d}"
-
-    def minute(self, value) -> str:
-        if timezone.is_aware(value):
-            value = value.astimezone(self.zone)
-        return (
-            f"{value.day} {self._month(value.month)} {value.year:04d} "
-            f"{value.hour:02d}:{value.minute:02d}"
-        )
 
 
 DOSSIER_ROW = """
       <tr>
         <td>{}</td>
-        <td><a href="{}{}{}">{}</a></td>
+        <td><a href="{}">{}</a></td>
         <td><span class="status">{}</span></td>
       </tr>"""
 
@@ -74,11 +34,11 @@ DOSSIER_ROW = """
 @register.simple_tag
 def dossier_rows(page) -> str:
     """The rows of the dossier list (``dossiers/dossier_list.html``)."""
-    head, tail = url_pattern("dossiers:detail")
+    detail = UrlPattern("dossiers:detail")
     return format_html_join(
         "",
         DOSSIER_ROW,
-        ((d.number, head, d.pk, tail, d.description, d.status.label) for d in page),
+        ((d.number, detail.url(d.pk), d.description, d.status.label) for d in page),
     )
 
 
@@ -92,14 +52,14 @@ DOCUMENT_ROW = """
       </td>
       <td>{}</td>
       <td>{}</td>
-      <td><a class="download-link" href="{}{}{}" download>{}<span class="visually-hidden"> {}</span></a></td>
+      <td><a class="download-link" href="{}" download>{}<span class="visually-hidden"> {}</span></a></td>
     </tr>"""  # noqa: E501
 
 
 @register.simple_tag
 def document_rows(page, dossier) -> str:
     """The rows of a dossier's document tab (``documents/_document_table.html``)."""
-    head, tail = url_pattern("documents:download", dossier.pk)
+    download_url = UrlPattern("documents:download", dossier.pk)
     badge = format_html('<span class="unread-badge">{}</span>', gettext("New"))
     download = gettext("Download")
     dates = DateFormat()
@@ -118,9 +78,7 @@ def document_rows(page, dossier) -> str:
             name,
             document.type_label,
             filesizeformat(document.size),
-            head,
-            document.pk,
-            tail,
+            download_url.url(document.pk),
             download,
             document.title,
         )
@@ -143,7 +101,7 @@ MESSAGE_ROW = """
       </td>
       <td>
         {}
-        <a class="row-link" href="{}{}{}">{}</a>
+        <a class="row-link" href="{}">{}</a>
         <br><span class="muted">{}</span>
       </td>
       <td>{}</td>
@@ -154,7 +112,7 @@ MESSAGE_ROW = """
 @register.simple_tag(takes_context=True)
 def message_rows(context, page, dossier) -> str:
     """The rows of a dossier's Berichten tab (``messaging/_message_list.html``)."""
-    head, tail = url_pattern("messaging:detail", dossier.pk)
+    detail = UrlPattern("messaging:detail", dossier.pk)
     office = context.get("office")
     office_name = office.name if office is not None else ""
     incoming = format_html(
@@ -188,9 +146,7 @@ def message_rows(context, page, dossier) -> str:
             "is-incoming" if message.is_incoming else "is-outgoing",
             incoming if message.is_incoming else outgoing,
             "" if message.is_read else badge,
-            head,
-            message.pk,
-            tail,
+            detail.url(message.pk),
             message.subject,
             sender,
             dates.minute(message.created_at),
