@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Value
+from django.db.models import Q, Value
 from django.db.models.functions import Concat
 from django.utils.translation import gettext_lazy as _
 
@@ -30,13 +30,19 @@ class DossierQuerySet(models.QuerySet["Dossier"]):
             return self.none()
         return self.filter(grants__client_id=user.client_id)
 
-    def search(self, text: str) -> DossierQuerySet:
-        """Case-insensitive partial match on number or description (R-DOS-2): one ``icontains``
-        on ``search_text`` (both, one line each), which one GIN trigram index serves on
-        PostgreSQL (migration 0004)."""
+    def search(self, text: str, *, few: bool = False) -> DossierQuerySet:
+        """Case-insensitive partial match on number or description (R-DOS-2).
+
+        Office-wide: one ``icontains`` on ``search_text`` (both, one line each), which one GIN
+        trigram index serves on PostgreSQL (migration 0004). ``few=True`` for a queryset
+        already narrowed to a few rows (a client's dossiers): the same match on the two
+        columns, which no index serves, so the planner starts from the client's grants instead
+        of the trigram index over every dossier (2 ms instead of 5–16 ms at 50,000)."""
         text = text.strip()
         if not text:
             return self
+        if few:
+            return self.filter(Q(number__icontains=text) | Q(description__icontains=text))
         return self.filter(search_text__icontains=text)
 
 
@@ -72,6 +78,12 @@ class Dossier(models.Model):
         ordering = ["-created_at", "-pk"]
         verbose_name = _("dossier")
         verbose_name_plural = _("dossiers")
+        indexes = [
+            # Newest first (the default order), read backwards: the office-wide list and a
+            # search for a common word ("straat": a fifth of all dossiers) stop after a page
+            # instead of sorting every match (issue 9).
+            models.Index(fields=["created_at", "id"], name="dossiers_newest"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.number} {self.description}"

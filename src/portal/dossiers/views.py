@@ -74,7 +74,7 @@ def dossier_list(request: HttpRequest) -> HttpResponse:
         rows = visible.none()
     else:
         data = form.cleaned_data if form.is_bound else {}
-        rows = visible.search(data.get("q") or "")
+        rows = visible.search(data.get("q") or "", few=True)
         if data.get("status"):
             rows = rows.filter(status_id__in=data["status"])
     rows = rows.select_related("status").order_by("-created_at", "-pk")
