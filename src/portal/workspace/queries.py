@@ -7,7 +7,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from portal.accounts.models import Client, User
 from portal.documents.models import Document
-from portal.dossiers.models import Dossier
+from portal.dossiers.models import Dossier, DossierAccess
 from portal.messaging.models import Message
 from portal.questionnaires.models import Action
 
@@ -105,15 +105,22 @@ def inbox(user, *, mine: bool) -> dict:
 
 
 def dossier_rows(text: str = "") -> QuerySet[Dossier]:
+    """Dossiers whose number or description, or whose client's name or an account's e-mail
+    address, contains ``text``. One UNION of pks instead of OR over joins with DISTINCT (issue
+    9: 100–470 ms at 50,000 dossiers): the dossier part is the trigram-indexed search, the
+    client part starts from the few matching clients."""
     rows = Dossier.objects.select_related("status", "handler")
     text = text.strip()
     if text:
-        rows = rows.filter(
-            Q(number__icontains=text)
-            | Q(description__icontains=text)
-            | Q(grants__client__name__icontains=text)
-            | Q(grants__client__accounts__email__icontains=text)
-        ).distinct()
+        own = Dossier.objects.search(text).order_by().values("pk")
+        clients = (
+            Client.objects.filter(name__icontains=text)
+            .order_by()
+            .values("pk")
+            .union(User.objects.filter(email__icontains=text).order_by().values("client_id"))
+        )
+        granted = DossierAccess.objects.filter(client__in=clients).order_by().values("dossier_id")
+        rows = rows.filter(pk__in=own.union(granted))
     return rows
 
 
