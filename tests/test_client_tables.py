@@ -1,5 +1,6 @@
-"""The client's long tables are built in Python (issue 9, ``dossiers/templatetags/client_tables``):
-the rows must be the HTML the template loops gave, whitespace aside, escaping included."""
+"""The client's long tables are built in Python (issue 9, ``dossiers/templatetags/client_tables``,
+``questionnaires/templatetags/action_items``): the rows must be the HTML the template loops
+gave, whitespace aside, escaping included."""
 
 from __future__ import annotations
 
@@ -49,6 +50,13 @@ OLD_DOSSIER_ROWS = """{% for dossier in page %}
         <td><span class="status">{{ dossier.status.label }}</span></td>
       </tr>
       {% endfor %}"""
+
+OLD_ACTION_ITEMS = """{% load i18n %}{% for action in actions %}<li>
+  <span>{% if action.kind == "upload" %}<span class="muted">{% translate "Upload request" %}:</span> {% endif %}{{ action.title }} <span class="muted">· {{ action.dossier.number }} {{ action.dossier.description }}</span></span>
+  {% if action.kind == "upload" %}<a class="button button-small" href="{% url 'questionnaires:upload' action.pk %}">{% translate "Upload" %}<span class="visually-hidden"> {{ action.title }}</span></a>
+  {% else %}<a class="button button-small" href="{% url 'questionnaires:resume' action.pk %}">{% translate "Fill in" %}<span class="visually-hidden"> {{ action.title }}</span></a>{% endif %}
+</li>
+{% endfor %}"""  # noqa: E501
 
 EVIL = "<script>alert('x')</script> & \"quotes\""
 
@@ -114,6 +122,10 @@ def test_rows_are_the_html_of_the_template_loops_R_DOS_4_R_MSG_1(language):
         SimpleNamespace(pk=pk, number=f"2024.{pk}<b>", description=EVIL, status=status)
         for pk in (5, 17)
     ]
+    actions = [
+        SimpleNamespace(pk=pk, kind=kind, title=EVIL, dossier=dossiers[0])
+        for pk, kind in ((3, "upload"), (4, "questionnaire"))
+    ]
     with translation.override(language):
         cases = [
             (
@@ -127,9 +139,10 @@ def test_rows_are_the_html_of_the_template_loops_R_DOS_4_R_MSG_1(language):
                 messages(),
             ),
             (OLD_DOSSIER_ROWS, "{% load client_tables %}{% dossier_rows page %}", dossiers),
+            (OLD_ACTION_ITEMS, "{% load action_items %}{% action_items page %}", actions),
         ]
         for old, new, page in cases:
-            before = render(old, page=page, dossier=dossier, office=office)
-            after = render(new, page=page, dossier=dossier, office=office)
+            before = render(old, page=page, actions=page, dossier=dossier, office=office)
+            after = render(new, page=page, actions=page, dossier=dossier, office=office)
             assert same(after) == same(before)
             assert "<script>" not in after and "&lt;script&gt;" in after
