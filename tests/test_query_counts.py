@@ -40,11 +40,12 @@ EXPECTED_QUERIES = {
     "list filtered": 6 + ACTIONS_BAR,
     # R-DOS-4/5: the dossier (status and handler joined in), its steps, the counts and unread
     # counts of the document tabs (one aggregate) and of the Berichten tab (one aggregate); then
-    # the paginator's count and the page of documents or messages with their read state
-    # (tests/test_documents.py and tests/test_messages.py grow those).
-    # No documents or messages in these dossiers: the paginator count finds none, no page read.
-    "dossier": 8 + ACTIONS_BAR,
-    "dossier tab": 8 + ACTIONS_BAR,  # the Berichten tab
+    # the page of documents or messages with their read state (tests/test_documents.py and
+    # tests/test_messages.py grow those). The paginator takes the tab's count from those
+    # aggregates (issue 9: one COUNT less). No documents or messages in these dossiers: no
+    # page read.
+    "dossier": 7 + ACTIONS_BAR,
+    "dossier tab": 7 + ACTIONS_BAR,  # the Berichten tab
     # R-HOME-3/R-Q-1: "Acties", the client's actions (at most 100, dossier joined in): one query.
     "actions": 4 + ACTIONS_BAR,
 }
