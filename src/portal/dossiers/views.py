@@ -70,23 +70,27 @@ def home(request: HttpRequest) -> HttpResponse:
 def dossier_list(request: HttpRequest) -> HttpResponse:
     visible = Dossier.objects.visible_to(request.user)
     filtering = bool(request.GET.get("q") or request.GET.getlist("status"))
-    if not filtering and "page" not in request.GET:
-        first_two = list(visible.values_list("pk", flat=True)[:2])
-        if len(first_two) == 1:
-            # R-DOS-1: exactly one dossier opens directly.
-            return redirect("dossiers:detail", pk=first_two[0])
+    # Unfiltered, the number of the user's dossiers is the list's count too: counted once, for
+    # R-DOS-1 and for the paginator (issue 9: one query less than asking for two pks first).
+    total = None if filtering else visible.count()
+    if total == 1 and "page" not in request.GET:
+        # R-DOS-1: exactly one dossier opens directly.
+        return redirect("dossiers:detail", pk=visible.values_list("pk", flat=True).get())
 
     statuses = queries.statuses_in_use(request.user)
     form = DossierFilterForm(request.GET or None, statuses=statuses)
     if form.is_bound and not form.is_valid():
-        rows = visible.none()
+        rows, total = visible.none(), None
     else:
         data = form.cleaned_data if form.is_bound else {}
         rows = visible.search(data.get("q") or "", few=True)
         if data.get("status"):
             rows = rows.filter(status_id__in=data["status"])
     rows = rows.select_related("status").order_by("-created_at", "-pk")
-    page = Paginator(rows, settings.DOSSIERS_PER_PAGE).get_page(request.GET.get("page"))
+    paginator = Paginator(rows, settings.DOSSIERS_PER_PAGE)
+    if total is not None:
+        paginator.count = total  # a cached_property: set, it is not computed
+    page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
