@@ -58,6 +58,15 @@ OLD_ACTION_ITEMS = """{% load i18n %}{% for action in actions %}<li>
 </li>
 {% endfor %}"""  # noqa: E501
 
+OLD_STEPS_AND_TABS = """{% load i18n %}{% for step in steps %}
+    <li class="{% if step.done %}step-done{% else %}step-open{% endif %}">
+      <span class="step-mark" aria-hidden="true">{% if step.done %}✓{% else %}○{% endif %}</span>
+      <span>{{ step.title }} <span class="visually-hidden">({% if step.done %}{% translate "done" %}{% else %}{% translate "not done yet" %}{% endif %})</span></span>
+    </li>
+    {% endfor %}{% for tab in tabs %}
+    <li><a href="{% url 'dossiers:tab' dossier.pk tab.slug %}"{% if tab.slug == active_tab %} aria-current="page"{% endif %}>{{ tab.label }} <span class="tab-count">({{ tab.total }})</span>{% if tab.unread %} <span class="tab-unread" title="{% blocktranslate count n=tab.unread %}{{ n }} unread{% plural %}{{ n }} unread{% endblocktranslate %}">{{ tab.unread }}<span class="visually-hidden"> {% translate "unread" %}</span></span>{% endif %}</a></li>
+    {% endfor %}"""  # noqa: E501
+
 EVIL = "<script>alert('x')</script> & \"quotes\""
 
 
@@ -126,6 +135,15 @@ def test_rows_are_the_html_of_the_template_loops_R_DOS_4_R_MSG_1(language):
         SimpleNamespace(pk=pk, kind=kind, title=EVIL, dossier=dossiers[0])
         for pk, kind in ((3, "upload"), (4, "questionnaire"))
     ]
+    extra = {
+        "steps": [SimpleNamespace(title=EVIL, done=done) for done in (True, False)],
+        "tabs": [
+            {"slug": "correspondentie", "label": EVIL, "total": 12, "unread": 0},
+            {"slug": "berichten", "label": "Berichten", "total": 3, "unread": 1},
+            {"slug": "documenten", "label": "Stukken", "total": 9, "unread": 4},
+        ],
+        "active_tab": "berichten",
+    }
     with translation.override(language):
         cases = [
             (
@@ -140,9 +158,16 @@ def test_rows_are_the_html_of_the_template_loops_R_DOS_4_R_MSG_1(language):
             ),
             (OLD_DOSSIER_ROWS, "{% load client_tables %}{% dossier_rows page %}", dossiers),
             (OLD_ACTION_ITEMS, "{% load action_items %}{% action_items page %}", actions),
+            (
+                OLD_STEPS_AND_TABS,
+                "{% load client_tables %}{% step_items steps %}"
+                "{% tab_items tabs dossier active_tab %}",
+                None,
+            ),
         ]
         for old, new, page in cases:
-            before = render(old, page=page, actions=page, dossier=dossier, office=office)
-            after = render(new, page=page, actions=page, dossier=dossier, office=office)
+            context = dict(page=page, actions=page, dossier=dossier, office=office, **extra)
+            before = render(old, **context)
+            after = render(new, **context)
             assert same(after) == same(before)
             assert "<script>" not in after and "&lt;script&gt;" in after

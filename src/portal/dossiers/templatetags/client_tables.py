@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from django import template
 from django.template.defaultfilters import filesizeformat
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, ngettext
 
@@ -154,3 +155,61 @@ def message_rows(context, page, dossier) -> str:
         )
 
     return format_html_join("", MESSAGE_ROW, (row(message) for message in page))
+
+
+STEP_ITEM = """
+    <li class="{}">
+      <span class="step-mark" aria-hidden="true">{}</span>
+      <span>{} <span class="visually-hidden">({})</span></span>
+    </li>"""
+
+
+@register.simple_tag
+def step_items(steps) -> str:
+    """The progress steps of a dossier (``dossiers/dossier_detail.html``, R-DOS-5)."""
+    done, open_ = gettext("done"), gettext("not done yet")
+    return format_html_join(
+        "",
+        STEP_ITEM,
+        (
+            ("step-done", "✓", step.title, done)
+            if step.done
+            else ("step-open", "○", step.title, open_)
+            for step in steps
+        ),
+    )
+
+
+TAB_ITEM = """
+    <li><a href="{}"{}>{} <span class="tab-count">({})</span>{}</a></li>"""
+UNREAD = (
+    """ <span class="tab-unread" title="{}">{}<span class="visually-hidden"> {}</span></span>"""
+)
+
+
+@register.simple_tag
+def tab_items(tabs, dossier, active: str) -> str:
+    """The tab bar of a dossier (``dossiers/dossier_detail.html``, R-DOS-4)."""
+    unread = gettext("unread")
+    current = format_html(' aria-current="{}"', "page")
+
+    def item(tab) -> tuple:
+        badge = (
+            format_html(
+                UNREAD,
+                ngettext("%(n)s unread", "%(n)s unread", tab["unread"]) % {"n": tab["unread"]},
+                tab["unread"],
+                unread,
+            )
+            if tab["unread"]
+            else ""
+        )
+        return (
+            reverse("dossiers:tab", args=[dossier.pk, tab["slug"]]),
+            current if tab["slug"] == active else "",
+            tab["label"],
+            tab["total"],
+            badge,
+        )
+
+    return format_html_join("", TAB_ITEM, (item(tab) for tab in tabs))
