@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .PHONY: run test install install-dev lint format migrations-check messages lock ci clean \
-	bench bench-all bench-report
+	bench bench-all bench-report bench-cpu
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -51,6 +51,11 @@ bench-all: bench
 	$(BIN)/python bench/transfer.py $(BENCH_TRANSFER_SIZE)
 	$(BIN)/python bench/pdf.py
 	$(BIN)/python bench/report.py
+
+## make bench-cpu: CPU time per request of the benchmarked pages in-process (bench/cpu.py; no wrk,
+## quick: scale 0.02 SQLite by default; BENCH_CPU_ARGS e.g. "--reuse" or "--profile /dossiers/")
+bench-cpu: install-dev
+	$(BIN)/python bench/cpu.py $(BENCH_CPU_ARGS)
 
 bench-report: install-dev
 	$(BIN)/python bench/report.py

@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
 QUERIES = ["straat", "dorpsstr", "jansen", "korenbloem", "testament", "2024.001", "xyzzy"]
-TRIGRAM_INDEXES = ["dossiers_dossier_number_trgm", "dossiers_dossier_description_trgm"]
+TRIGRAM_INDEXES = ["dossiers_dossier_search_trgm"]
 GOAL_MS = 20.0
 
 
@@ -86,7 +86,9 @@ def main() -> int:
         "vendor": connection.vendor,
         "repeat": args.repeat,
         "goal_ms": GOAL_MS,
-        "client": time_path(lambda q: Dossier.objects.visible_to(heavy).search(q), args.repeat),
+        "client": time_path(
+            lambda q: Dossier.objects.visible_to(heavy).search(q, few=True), args.repeat
+        ),
         "office": time_path(lambda q: Dossier.objects.search(q), args.repeat),
         "sql": str(Dossier.objects.search("dorpsstr").query),
         "plan_office": explain(Dossier.objects.search("dorpsstr")),

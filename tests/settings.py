@@ -28,3 +28,8 @@ STATIC_ROOT = VAR_DIR / "static"  # noqa: F405
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# The office row is not cached between requests in tests (Office.cached): every test's database
+# starts empty again, and the query counts stay independent of what an earlier request cached.
+# tests/test_office_cache.py turns it on to prove the cache and its invalidation.
+OFFICE_CACHE_SECONDS = 0

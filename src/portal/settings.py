@@ -513,6 +513,10 @@ CACHES = {
 # are redacted by a filter on the handler (portal/logs.py). LOG_LEVEL: the root level.
 LOGGING = logging_config(os.environ.get("LOG_FORMAT") or ("plain" if DEBUG else "json"))
 
+# The office row (branding on every page) is cached this long (offices.models.Office.cached):
+# the bound on how late a change reaches app processes that share no cache (no REDIS_URL).
+OFFICE_CACHE_SECONDS = env_int("OFFICE_CACHE_SECONDS", 60)
+
 # Pages per list.
 DOSSIERS_PER_PAGE = 25
 DOCUMENTS_PER_PAGE = 50

@@ -28,7 +28,7 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
         token = ApiToken.lookup(raw.strip())
         if token is None:
             raise exceptions.AuthenticationFailed(_("Invalid or revoked token."))
-        if token.office_id != Office.current().pk:
+        if token.office_id != Office.cached().pk:
             # Bound to another office: reaches nothing here.
             raise exceptions.AuthenticationFailed(_("Invalid or revoked token."))
         user = token.acting_user

@@ -130,7 +130,7 @@ class ApiViewMixin:
         """The token's office's rows. This deployment serves one office; a token bound to
         another office row sees nothing (the authentication refuses it as well)."""
         token = self.request.auth
-        if token is None or token.office_id != Office.current().pk:
+        if token is None or token.office_id != Office.cached().pk:
             return queryset.none()
         return queryset
 

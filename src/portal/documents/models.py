@@ -62,7 +62,12 @@ class Document(models.Model):
         verbose_name = _("document")
         verbose_name_plural = _("documents")
         indexes = [
-            models.Index(fields=["dossier", "kind", "-created_at"]),
+            # A tab's documents newest first (ORDER BY created_at DESC, id DESC), read
+            # backwards: the page of 50 stops after 50 rows instead of sorting the whole tab
+            # with its read state first (issue 9).
+            models.Index(
+                fields=["dossier", "kind", "created_at", "id"], name="documents_tab_newest"
+            ),
             # The workspace inbox: client files no staff member has opened, oldest first.
             models.Index(
                 fields=["created_at"],

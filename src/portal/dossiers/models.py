@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, Value
+from django.db.models.functions import Concat
 from django.utils.translation import gettext_lazy as _
 
 from portal.accounts.models import Client
@@ -29,12 +30,20 @@ class DossierQuerySet(models.QuerySet["Dossier"]):
             return self.none()
         return self.filter(grants__client_id=user.client_id)
 
-    def search(self, text: str) -> DossierQuerySet:
-        """Case-insensitive partial match on number or description (R-DOS-2)."""
+    def search(self, text: str, *, few: bool = False) -> DossierQuerySet:
+        """Case-insensitive partial match on number or description (R-DOS-2).
+
+        Office-wide: one ``icontains`` on ``search_text`` (both, one line each), which one GIN
+        trigram index serves on PostgreSQL (migration 0004). ``few=True`` for a queryset
+        already narrowed to a few rows (a client's dossiers): the same match on the two
+        columns, which no index serves, so the planner starts from the client's grants instead
+        of the trigram index over every dossier (2 ms instead of 5–16 ms at 50,000)."""
         text = text.strip()
         if not text:
             return self
-        return self.filter(Q(number__icontains=text) | Q(description__icontains=text))
+        if few:
+            return self.filter(Q(number__icontains=text) | Q(description__icontains=text))
+        return self.filter(search_text__icontains=text)
 
 
 class Dossier(models.Model):
@@ -54,6 +63,14 @@ class Dossier(models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True, db_index=True)
+    # What the search matches (R-DOS-2, issue 9): number and description on two lines, kept by
+    # the database itself. A line break, so no match runs from the number into the description
+    # (the search box is one line).
+    search_text = models.GeneratedField(
+        expression=Concat("number", Value("\n"), "description"),
+        output_field=models.TextField(),
+        db_persist=True,
+    )
 
     objects = DossierQuerySet.as_manager()
 
@@ -61,6 +78,12 @@ class Dossier(models.Model):
         ordering = ["-created_at", "-pk"]
         verbose_name = _("dossier")
         verbose_name_plural = _("dossiers")
+        indexes = [
+            # Newest first (the default order), read backwards: the office-wide list and a
+            # search for a common word ("straat": a fifth of all dossiers) stop after a page
+            # instead of sorting every match (issue 9).
+            models.Index(fields=["created_at", "id"], name="dossiers_newest"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.number} {self.description}"

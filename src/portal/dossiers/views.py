@@ -36,6 +36,26 @@ EMPTY_TEXTS = {
     "documenten": _("There are no documents in this dossier yet."),
     "aangeleverd": _("You have not supplied anything in this dossier yet."),
 }
+# The columns the rows show (dossiers/templatetags/client_tables.py): a page of 50 documents
+# or 25 messages does not load and build the rest (a message's text, the file's storage name).
+# "dossier": the related manager sets each row's dossier from its dossier_id.
+DOCUMENT_ROW_FIELDS = ("dossier", "title", "original_name", "size", "content_type", "created_at")
+MESSAGE_ROW_FIELDS = (
+    "dossier",
+    "direction",
+    "subject",
+    "created_at",
+    "author__full_name",
+    "author__email",
+)
+
+
+def _page(rows, per_page: int, request: HttpRequest, total: int):
+    """A page of a tab's rows. The number of rows is the tab's count, already fetched for the
+    tab bar: no second COUNT query for the paginator (issue 9)."""
+    paginator = Paginator(rows, per_page)
+    paginator.count = total  # a cached_property: set, it is not computed
+    return paginator.get_page(request.GET.get("page"))
 
 
 @require_GET
@@ -50,23 +70,27 @@ def home(request: HttpRequest) -> HttpResponse:
 def dossier_list(request: HttpRequest) -> HttpResponse:
     visible = Dossier.objects.visible_to(request.user)
     filtering = bool(request.GET.get("q") or request.GET.getlist("status"))
-    if not filtering and "page" not in request.GET:
-        first_two = list(visible.values_list("pk", flat=True)[:2])
-        if len(first_two) == 1:
-            # R-DOS-1: exactly one dossier opens directly.
-            return redirect("dossiers:detail", pk=first_two[0])
+    # Unfiltered, the number of the user's dossiers is the list's count too: counted once, for
+    # R-DOS-1 and for the paginator (issue 9: one query less than asking for two pks first).
+    total = None if filtering else visible.count()
+    if total == 1 and "page" not in request.GET:
+        # R-DOS-1: exactly one dossier opens directly.
+        return redirect("dossiers:detail", pk=visible.values_list("pk", flat=True).get())
 
     statuses = queries.statuses_in_use(request.user)
     form = DossierFilterForm(request.GET or None, statuses=statuses)
     if form.is_bound and not form.is_valid():
-        rows = visible.none()
+        rows, total = visible.none(), None
     else:
         data = form.cleaned_data if form.is_bound else {}
-        rows = visible.search(data.get("q") or "")
+        rows = visible.search(data.get("q") or "", few=True)
         if data.get("status"):
             rows = rows.filter(status_id__in=data["status"])
     rows = rows.select_related("status").order_by("-created_at", "-pk")
-    page = Paginator(rows, settings.DOSSIERS_PER_PAGE).get_page(request.GET.get("page"))
+    paginator = Paginator(rows, settings.DOSSIERS_PER_PAGE)
+    if total is not None:
+        paginator.count = total  # a cached_property: set, it is not computed
+    page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -103,15 +127,22 @@ def dossier_detail(request: HttpRequest, pk: int, tab: str = DEFAULT_TAB) -> Htt
         "active_label": TABS[tab],
     }
     if tab in TAB_KINDS:
-        documents = document_services.with_read_state(
-            dossier.documents.filter(kind=TAB_KINDS[tab]), request.user
-        ).order_by("-created_at", "-pk")
-        context["page"] = Paginator(documents, settings.DOCUMENTS_PER_PAGE).get_page(
-            request.GET.get("page")
+        documents = (
+            document_services.with_read_state(
+                dossier.documents.filter(kind=TAB_KINDS[tab]), request.user
+            )
+            .only(*DOCUMENT_ROW_FIELDS)
+            .order_by("-created_at", "-pk")
+        )
+        context["page"] = _page(
+            documents, settings.DOCUMENTS_PER_PAGE, request, counts[tab]["total"]
         )
         context["empty_text"] = EMPTY_TEXTS[tab]
     else:
-        context["page"] = Paginator(
-            message_services.for_list(dossier, request.user), settings.MESSAGES_PER_PAGE
-        ).get_page(request.GET.get("page"))
+        context["page"] = _page(
+            message_services.for_list(dossier, request.user).only(*MESSAGE_ROW_FIELDS),
+            settings.MESSAGES_PER_PAGE,
+            request,
+            counts["berichten"]["total"],
+        )
     return render(request, "dossiers/dossier_detail.html", context)

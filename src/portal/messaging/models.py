@@ -74,11 +74,15 @@ class Message(models.Model):
         verbose_name = _("message")
         verbose_name_plural = _("messages")
         indexes = [
-            models.Index(fields=["dossier", "-created_at"]),
-            models.Index(fields=["direction", "handled_at"], name="messaging_open_from_clients"),
-            # The workspace inbox: client messages not handled yet, oldest first.
+            # A dossier's messages newest first (ORDER BY created_at DESC, id DESC), read
+            # backwards: the page of 25 stops after 25 rows instead of sorting the dossier's
+            # thousand messages with their read state and attachment counts (issue 9).
+            models.Index(fields=["dossier", "created_at", "id"], name="messaging_dossier_newest"),
+            # The workspace inbox (and every count of waiting client messages): client messages
+            # not handled yet, oldest first. The only index on (direction, handled_at): with a
+            # general one beside it SQLite chose that one and sorted every waiting message.
             models.Index(
-                fields=["created_at"],
+                fields=["created_at", "id"],
                 name="messaging_waiting",
                 condition=models.Q(direction="outgoing", handled_at__isnull=True),
             ),

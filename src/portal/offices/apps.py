@@ -6,3 +6,6 @@ class OfficesConfig(AppConfig):
     name = "portal.offices"
     label = "offices"
     verbose_name = _("Office")
+
+    def ready(self) -> None:
+        from . import signals  # noqa: F401

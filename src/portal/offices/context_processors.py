@@ -4,9 +4,10 @@ from .models import Office
 
 
 def office(request: HttpRequest) -> dict:
-    """Every page carries the office's branding (R-ACC-5). One query per request."""
+    """Every page carries the office's branding (R-ACC-5); from the cache (``Office.cached``),
+    so no query on most requests."""
     current = getattr(request, "_office", None)
     if current is None:
-        current = Office.current()
+        current = Office.cached()
         request._office = current
     return {"office": current}

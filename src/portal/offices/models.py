@@ -5,9 +5,13 @@ from __future__ import annotations
 import secrets
 from pathlib import PurePath
 
+from django.conf import settings
+from django.core.cache import cache
 from django.core.validators import FileExtensionValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+CACHE_KEY = "portal:office:v1"
 
 hex_colour = RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Enter a colour as #RRGGBB."))
 
@@ -58,6 +62,31 @@ class Office(models.Model):
         if office is None:
             office = cls.objects.create()
         return office
+
+    @classmethod
+    def cached(cls) -> Office:
+        """``current()`` without a query on most requests (issue 9: the branding is on every
+        page, and the API checks a token's office on every call).
+
+        Kept in Django's cache (``CACHES``: Redis when ``REDIS_URL`` is set, shared by every
+        app server; otherwise each process's own memory) for ``OFFICE_CACHE_SECONDS``. Saving
+        or deleting the office removes the entry at once and again after the commit
+        (``offices.signals``), so with Redis every server shows a change on its next request.
+        Without a shared cache a change reaches the other processes when their copy expires:
+        at most ``OFFICE_CACHE_SECONDS`` later. ``QuerySet.update()`` sends no signal: change
+        the office through ``save()`` (the admin does). 0 turns the cache off."""
+        seconds = settings.OFFICE_CACHE_SECONDS
+        if seconds <= 0:
+            return cls.current()
+        office = cache.get(CACHE_KEY)
+        if office is None:
+            office = cls.current()
+            cache.set(CACHE_KEY, office, seconds)
+        return office
+
+    @classmethod
+    def forget_cached(cls) -> None:
+        cache.delete(CACHE_KEY)
 
     @property
     def from_email(self) -> str | None:

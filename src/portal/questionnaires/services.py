@@ -135,6 +135,8 @@ def open_actions(user) -> dict:
         Action.objects.visible_to(user)
         .open()
         .select_related("dossier")
+        # Only what the bar shows: not the snapshot and answers (JSON decoded per row).
+        .only("kind", "title_nl", "title_en", "dossier__number", "dossier__description")
         .annotate(total=Window(Count("pk")))
         .order_by("created_at", "pk")[:NAV_ACTIONS]
     )

@@ -7,7 +7,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from portal.accounts.models import Client, User
 from portal.documents.models import Document
-from portal.dossiers.models import Dossier
+from portal.dossiers.models import Dossier, DossierAccess
 from portal.messaging.models import Message
 from portal.questionnaires.models import Action
 
@@ -54,6 +54,9 @@ def done_actions(user=None, mine: bool = False) -> QuerySet[Action]:
     return _scope(rows, user, mine)
 
 
+PERSON = ("author__full_name", "author__email")
+
+
 def inbox(user, *, mine: bool) -> dict:
     """Counts and the first rows of each kind: 5 queries."""
     actions = done_actions(user, mine)
@@ -66,34 +69,58 @@ def inbox(user, *, mine: bool) -> dict:
     counts["total"] = sum(counts.values())
     return {
         "counts": counts,
+        # Only the columns the inbox shows: no message texts, no questionnaire snapshots and
+        # answers (JSON decoded per row) for a list of titles (issue 9).
         "message_items": list(
             open_messages(user, mine)
             .select_related("dossier", "author")
+            .only(*PERSON, "created_at", "subject", "dossier__number")
             .order_by("created_at", "pk")[:INBOX_ROWS]
         ),
         "files": list(
             new_uploads(user, mine)
             .select_related("dossier", "uploaded_by")
+            .only(
+                "created_at",
+                "original_name",
+                "dossier__number",
+                "uploaded_by__full_name",
+                "uploaded_by__email",
+            )
             .order_by("created_at", "pk")[:INBOX_ROWS]
         ),
         "actions": list(
-            actions.select_related("dossier", "client").order_by("completed_at", "pk")[
-                : INBOX_ROWS * 2
-            ]
+            actions.select_related("dossier", "client")
+            .only(
+                "kind",
+                "title_nl",
+                "title_en",
+                "completed_at",
+                "dossier__number",
+                "client__name",
+            )
+            .order_by("completed_at", "pk")[: INBOX_ROWS * 2]
         ),
     }
 
 
 def dossier_rows(text: str = "") -> QuerySet[Dossier]:
+    """Dossiers whose number or description, or whose client's name or an account's e-mail
+    address, contains ``text``. One UNION of pks instead of OR over joins with DISTINCT (issue
+    9: 100–470 ms at 50,000 dossiers): the dossier part is the trigram-indexed search, the
+    client part starts from the few matching clients."""
     rows = Dossier.objects.select_related("status", "handler")
     text = text.strip()
     if text:
-        rows = rows.filter(
-            Q(number__icontains=text)
-            | Q(description__icontains=text)
-            | Q(grants__client__name__icontains=text)
-            | Q(grants__client__accounts__email__icontains=text)
-        ).distinct()
+        own = Dossier.objects.search(text).order_by().values("pk")
+        clients = (
+            Client.objects.filter(name__icontains=text)
+            .order_by()
+            .values("pk")
+            .union(User.objects.filter(email__icontains=text).order_by().values("client_id"))
+        )
+        granted = DossierAccess.objects.filter(client__in=clients).order_by().values("dossier_id")
+        rows = rows.filter(pk__in=own.union(granted))
     return rows
 
 
