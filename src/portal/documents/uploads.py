@@ -23,7 +23,10 @@ from django.utils.translation import gettext as _
 from .filetypes import HEAD_BYTES, detect_content_type
 from .scanning import scan
 
-CHUNK = 64 * 1024
+CHUNK = 64 * 1024  # the checks read in pieces of this size (at most this much in memory)
+# Storage writes the file in pieces of 1 MiB: with Django's default of 64 KiB, writes of a large
+# file ran at 0.4 GB/s here instead of 2.8 (issue 9); 1 MiB is still all a save holds.
+WRITE_CHUNK = 1024 * 1024
 
 #: Unicode categories removed from file names: control and format characters (e.g. the
 #: right-to-left override that makes "invoice\u202efdp.exe" look like "invoiceexe.pdf"),
@@ -123,6 +126,7 @@ def check_upload(file: File, *, name: str | None = None) -> CheckedUpload:
     """
     if not isinstance(file, File):
         file = File(file)
+    file.DEFAULT_CHUNK_SIZE = WRITE_CHUNK  # what storage.save() reads it by
     limit = settings.UPLOAD_MAX_BYTES
     clean_name = sanitise_filename(name or getattr(file, "name", "") or "")
     received = getattr(file, "received_sha256", None)
