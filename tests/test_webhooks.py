@@ -164,3 +164,43 @@ def test_only_http_urls_are_accepted_R_OFF_6(db):
     endpoint = WebhookEndpoint(office=Office.current(), url="ftp://127.0.0.1/x")
     with pytest.raises(ValidationError):
         endpoint.full_clean()
+
+
+def test_a_delivery_whose_task_never_ran_is_sent_by_the_sweep_R_OFF_6(
+    world, endpoint_for, settings
+):
+    """R-OFF-6, issue 8 (nothing lost): the broker was down when the event was saved, so no
+    attempt was made; the beat sweep queues it once it is WEBHOOK_SWEEP_MINUTES old, and the
+    receiver gets it. A fresh one, a delivered one and one already being retried are left."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from portal.api.tasks import deliver_lost_webhooks
+
+    settings.WEBHOOK_SWEEP_MINUTES = 5
+    with Receiver([200]) as receiver:
+        endpoint = endpoint_for(receiver.url)
+
+        def delivery(minutes_ago: int, **fields) -> WebhookDelivery:
+            made = WebhookDelivery.objects.create(
+                endpoint=endpoint, event="message.sent", payload={"event": "message.sent"}, **fields
+            )
+            WebhookDelivery.objects.filter(pk=made.pk).update(
+                created_at=timezone.now() - timedelta(minutes=minutes_ago)
+            )
+            return made
+
+        lost = delivery(10)
+        fresh = delivery(1)
+        done = delivery(10, attempts=1, delivered_at=timezone.now())
+        retrying = delivery(10, attempts=2, last_status=500)
+        assert deliver_lost_webhooks() == 1
+    assert len(receiver.received) == 1
+    assert receiver.received[0][0]["X-Klantportaal-Delivery"] == str(lost.pk)
+    lost.refresh_from_db()
+    assert lost.attempts == 1 and lost.delivered_at is not None
+    for untouched in (fresh, done, retrying):
+        before = untouched.attempts
+        untouched.refresh_from_db()
+        assert untouched.attempts == before

@@ -465,6 +465,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "portal.questionnaires.tasks.make_missing_pdfs",
         "schedule": 600,
     },
+    "deliver-lost-webhooks": {
+        "task": "portal.api.tasks.deliver_lost_webhooks",
+        "schedule": 300,
+    },
 }
 CELERY_TASK_EAGER_PROPAGATES = False
 # Workers log through LOGGING (JSON, redacted) instead of Celery's own root handler.
@@ -570,3 +574,5 @@ API_RATE_PER_ADDRESS = env_rate("API_RATE_PER_ADDRESS", "30/m", API_RATE_RE)
 WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 10)
 WEBHOOK_MAX_RETRIES = env_int("WEBHOOK_MAX_RETRIES", 8)
 WEBHOOK_RETRY_BASE_SECONDS = env_int("WEBHOOK_RETRY_BASE_SECONDS", 30)
+# A delivery without a single attempt this long after its event is queued again (beat task).
+WEBHOOK_SWEEP_MINUTES = env_int("WEBHOOK_SWEEP_MINUTES", 5)

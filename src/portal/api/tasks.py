@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 import requests
@@ -69,3 +70,20 @@ def deliver_webhook(self, delivery_id: int) -> bool:
     if self.request.retries < settings.WEBHOOK_MAX_RETRIES:
         raise self.retry(countdown=backoff(self.request.retries))
     return False
+
+
+@shared_task
+def deliver_lost_webhooks() -> int:
+    """Beat task: queue again the deliveries whose task never ran — not one attempt made
+    ``WEBHOOK_SWEEP_MINUTES`` after the event (the broker was down or lost the message when the
+    change was saved). Delivery is at least once: a receiver that sees a delivery id twice
+    (``X-Klantportaal-Delivery``) ignores the second. Returns the number queued."""
+    cutoff = timezone.now() - timedelta(minutes=settings.WEBHOOK_SWEEP_MINUTES)
+    lost = list(
+        WebhookDelivery.objects.filter(
+            attempts=0, delivered_at__isnull=True, created_at__lt=cutoff, endpoint__active=True
+        ).values_list("pk", flat=True)[:500]
+    )
+    for pk in lost:
+        deliver_webhook.delay(pk)
+    return len(lost)
