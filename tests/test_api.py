@@ -377,3 +377,21 @@ def test_updated_since_with_extreme_offsets_R_OFF_6(api, value):
     """Found by schemathesis on PostgreSQL: an offset the database refuses is converted to UTC
     first; a moment outside the representable range is a 400, never a 500."""
     assert api.get(f"{V1}/dossiers/", {"updated_since": value}).status_code in (200, 400)
+
+
+def test_last_used_is_kept_to_the_minute_R_OFF_6(db):
+    """R-OFF-6: the token's "last used" is written once a minute, not on every call (issue 9:
+    one UPDATE less per API call); a call after a minute moves it on."""
+    from datetime import timedelta
+
+    token, raw = make_token(StaffFactory())
+    api = Api(raw)
+    assert api.get(f"{V1}/dossiers/").status_code == 200
+    first = ApiToken.objects.get(pk=token.pk).last_used_at
+    assert first is not None
+    assert api.get(f"{V1}/dossiers/").status_code == 200
+    assert ApiToken.objects.get(pk=token.pk).last_used_at == first
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=first - timedelta(minutes=2))
+    assert api.get(f"{V1}/dossiers/").status_code == 200
+    assert ApiToken.objects.get(pk=token.pk).last_used_at > first - timedelta(seconds=1)
+    assert ApiToken.objects.get(pk=token.pk).last_used_at <= timezone.now()
