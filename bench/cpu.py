@@ -37,7 +37,15 @@ ROOT = BENCH.parent
 sys.path.insert(0, str(BENCH))
 sys.path.insert(0, str(ROOT / "src"))
 
-from pages import DOMAIN, PASSWORD, app_environment, fresh_postgres, load_average, manage  # noqa: E402
+from pages import (  # noqa: E402
+    DOMAIN,
+    PASSWORD,
+    app_environment,
+    fresh_postgres,
+    load_average,
+    manage,
+    staff_credentials,
+)
 
 WORK = BENCH / "work-cpu"
 GOAL_RATIO = 0.2
@@ -52,21 +60,7 @@ def prepare(scale: float, database_url: str | None) -> dict[str, str]:
     manage(env, "migrate", "--noinput", "-v0")
     manage(env, "collectstatic", "--noinput", "-v0")
     generated = manage(env, "generate_data", "--scale", str(scale), "--force")
-    staff = manage(
-        env,
-        "shell",
-        "-c",
-        "from django_otp.plugins.otp_totp.models import TOTPDevice;"
-        "from portal.accounts.models import User;"
-        "from portal.api.models import ApiToken;"
-        "from portal.offices.models import Office;"
-        f"staff = User.objects.get(email='notaris@{DOMAIN}');"
-        "device = TOTPDevice.objects.create(user=staff, name='bench', confirmed=True);"
-        "token = ApiToken(office=Office.current(), name='bench', acting_user=staff);"
-        "raw = token.issue(); token.save();"
-        "print(device.key, raw)",
-    )
-    totp_key, api_token = staff.split()[-2:]
+    totp_key, api_token = staff_credentials(env)
     state = {
         "env": env,
         "scale": scale,

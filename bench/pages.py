@@ -256,6 +256,27 @@ def log_in(base: str, email: str, totp_key: str | None = None) -> str:
     raise SystemExit(f"log-in of {email} failed: no session cookie")
 
 
+def staff_credentials(env: dict[str, str]) -> tuple[str, str]:
+    """The generated staff member's second factor (for the workspace) and an integration
+    token (for the API), made in the bench's database: (TOTP key in hex, raw API token)."""
+    out = manage(
+        env,
+        "shell",
+        "-c",
+        "from django_otp.plugins.otp_totp.models import TOTPDevice;"
+        "from portal.accounts.models import User;"
+        "from portal.api.models import ApiToken;"
+        "from portal.offices.models import Office;"
+        f"staff = User.objects.get(email='notaris@{DOMAIN}');"
+        "device = TOTPDevice.objects.create(user=staff, name='bench', confirmed=True);"
+        "token = ApiToken(office=Office.current(), name='bench', acting_user=staff);"
+        "raw = token.issue(); token.save();"
+        "print(device.key, raw)",
+    )
+    totp_key, api_token = out.split()[-2:]
+    return totp_key, api_token
+
+
 def auth_header(credential: str | None) -> tuple[str, str] | None:
     """A session cookie value, or an API token (``kp_…``), as the request header to send."""
     if not credential:
@@ -374,22 +395,7 @@ def main() -> int:
     result["search"] = json.loads(search.stdout)
     log(json.dumps(result["search"]["summary"], indent=1))
 
-    # The staff member needs a second factor for the workspace, the API an integration token.
-    staff_setup = manage(
-        env,
-        "shell",
-        "-c",
-        "from django_otp.plugins.otp_totp.models import TOTPDevice;"
-        "from portal.accounts.models import User;"
-        "from portal.api.models import ApiToken;"
-        "from portal.offices.models import Office;"
-        f"staff = User.objects.get(email='notaris@{DOMAIN}');"
-        "device = TOTPDevice.objects.create(user=staff, name='bench', confirmed=True);"
-        "token = ApiToken(office=Office.current(), name='bench', acting_user=staff);"
-        "raw = token.issue(); token.save();"
-        "print(device.key, raw)",
-    )
-    totp_key, api_token = staff_setup.split()[-2:]
+    totp_key, api_token = staff_credentials(env)
 
     lua = work / "status.lua"
     lua.write_text(LUA)
