@@ -6,3 +6,8 @@ class AccountsConfig(AppConfig):
     name = "portal.accounts"
     label = "accounts"
     verbose_name = _("Accounts")
+
+    def ready(self) -> None:
+        # The session timeout's login receiver must be connected before the first login, not
+        # when the middleware module is first imported (at the first request).
+        from . import session_timeout  # noqa: F401
