@@ -23,6 +23,7 @@ from portal.documents.scanning import instream
 from portal.documents.uploads import UploadRejected, check_upload
 
 from .conftest import skip_or_fail
+from .loopback import free_port
 
 CLAMD = "/usr/sbin/clamd"
 # The EICAR anti-virus test file (https://www.eicar.org): harmless, detected by every scanner.
@@ -31,12 +32,6 @@ STREAM_MAX = 1024 * 1024
 MALWARE = "The file was refused because it contains a virus or other malware."
 NOT_CHECKED = "could not be checked for viruses"
 PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @dataclass

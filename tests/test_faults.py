@@ -19,7 +19,6 @@ import re
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -27,10 +26,9 @@ import threading
 import time
 import uuid
 from collections import Counter
-from contextlib import contextmanager, suppress
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import timedelta
-from email import message_from_bytes, policy
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -40,6 +38,8 @@ from django.test import Client as HttpClient
 
 from .conftest import skip_or_fail
 from .factories import PASSWORD, DossierFactory, StaffFactory, UserFactory, grant
+from .loopback import free_port
+from .mail import send_mail_to, smtp_server
 from .workspace_helpers import staff_http
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -48,12 +48,6 @@ CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 SUBMISSION_KEY = re.compile(r'name="submission_key" value="([^"]+)"')
 # What a 503 page must never show: an error text, the driver, a host or a query.
 LEAKS = ("Traceback", "OperationalError", "InterfaceError", "psycopg", "127.0.0.1", "SELECT")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 # --- in-process: the 503 page and the one-time submission key -----------------------------------
@@ -681,15 +675,6 @@ def test_fifty_concurrent_sends_with_attachments_each_stored_once_issue_8_R_MSG_
 # --- 2. Redis down: notifications are kept and sent when it returns -------------------------------
 
 
-class Inbox:
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
-        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
-        return "250 Message accepted for delivery"
-
-
 @contextmanager
 def redis_server(port: int):
     binary = shutil.which("redis-server")
@@ -742,7 +727,6 @@ def test_redis_down_notifications_are_kept_and_sent_when_it_returns_issue_8_R_ME
     timeouts), the PendingNotification rows are kept. Redis is started again; a real Celery
     worker runs the beat sweep send_due_notifications, and each client's e-mail reaches a real
     SMTP server on loopback (aiosmtpd); nothing is left pending."""
-    from aiosmtpd.controller import Controller
     from celery.contrib.testing.worker import start_worker
     from django.utils import timezone
 
@@ -751,13 +735,9 @@ def test_redis_down_notifications_are_kept_and_sent_when_it_returns_issue_8_R_ME
     from portal.notifications.models import OutgoingEmail, PendingNotification
     from portal.notifications.tasks import send_due_notifications
 
-    inbox = Inbox()
-    smtp = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    smtp.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", smtp.port
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    smtp = ExitStack()
+    inbox, smtp_port = smtp.enter_context(smtp_server())
+    send_mail_to(settings, smtp_port)
 
     staff = StaffFactory()
     clients = [UserFactory(email=f"klant{n}@example.test") for n in range(2)]
@@ -810,12 +790,12 @@ def test_redis_down_notifications_are_kept_and_sent_when_it_returns_issue_8_R_ME
     finally:
         celery.conf.update(saved)
         _forget_connections(celery)
-        smtp.stop()
+        smtp.close()
     print(
         f"\nRedis outage: office sends took {', '.join(f'{t:.1f} s' for t in timings)} "
         f"(hanging, down); {len(inbox.messages)} e-mails delivered after the restart"
     )
     assert max(timings) < 15  # the publish timeouts, not a hang
-    assert sorted(str(m["To"]) for m in inbox.messages) == sorted(u.email for u in clients)
+    assert sorted(str(m["To"]) for _rcpt, m in inbox.messages) == sorted(u.email for u in clients)
     assert not PendingNotification.objects.exists()
     assert OutgoingEmail.objects.filter(kind="notification", sent_at__isnull=True).count() == 0

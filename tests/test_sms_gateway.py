@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import base64
 import json
-import socket
 import threading
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from urllib.parse import parse_qs
@@ -15,6 +14,8 @@ import pytest
 
 from portal.notifications.sms import SmsError, send_sms
 from portal.twofactor.models import SmsDevice
+
+from .loopback import free_port
 
 SID = "AC0123456789abcdef0123456789abcdef"
 TOKEN = "test-auth-token"
@@ -60,12 +61,6 @@ def twilio(settings):
     yield FakeTwilio
     server.shutdown()
     server.server_close()
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def test_twilio_backend_sends_the_request_twilio_expects_R_ME_2(twilio):

@@ -4,11 +4,7 @@ delays an e-mail, it never loses one."""
 
 from __future__ import annotations
 
-import socket
-from email import message_from_bytes, policy
-
 import pytest
-from aiosmtpd.controller import Controller
 
 from portal.accounts import services
 from portal.accounts.models import Client
@@ -16,40 +12,17 @@ from portal.notifications.models import OutgoingEmail
 from portal.notifications.tasks import send_pending_email
 from portal.offices.models import Office
 
-from .mail import links, path_of
+from .loopback import free_port
+from .mail import links, path_of, send_mail_to, smtp_server
 
 pytestmark = [pytest.mark.smtp, pytest.mark.django_db]
 
 
-class Inbox:
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
-        message = message_from_bytes(envelope.content, policy=policy.default)
-        self.messages.append((envelope.rcpt_tos, message))
-        return "250 Message accepted for delivery"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
 def smtp(settings):
-    inbox = Inbox()
-    port = free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = port
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-    yield inbox
-    controller.stop()
+    with smtp_server() as (inbox, port):
+        send_mail_to(settings, port)
+        yield inbox
 
 
 def parts(message) -> tuple[str, str]:
@@ -120,9 +93,7 @@ def test_smtp_outage_delays_but_never_loses_an_email_R_ACC_1(
     """R-ACC-1: with the SMTP server down the invitation stays pending (the client and its
     account are saved); once the server is back the sweep delivers it."""
     port = free_port()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = port
+    send_mail_to(settings, port)
     settings.EMAIL_TIMEOUT = 2
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -135,13 +106,8 @@ def test_smtp_outage_delays_but_never_loses_an_email_R_ACC_1(
     assert pending.attempts == 1
     assert pending.last_error
 
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
+    with smtp_server(port) as (inbox, _port):
         assert send_pending_email(0) == 1
-    finally:
-        controller.stop()
     assert [rcpt for rcpt, _ in inbox.messages] == [["piet@example.test"]]
     pending.refresh_from_db()
     assert pending.sent_at is not None
