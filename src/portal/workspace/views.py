@@ -458,52 +458,59 @@ def message(request: HttpRequest, pk: int, msg_id: int | None = None) -> HttpRes
 @require_POST
 def send_questionnaire(request: HttpRequest, pk: int) -> HttpResponse:
     """R-OFF-5."""
-    dossier = _dossier(pk)
-    clients = _granted_clients(dossier)
-    form = QuestionnaireForm(request.POST, clients=clients)
-    if form.is_valid():
-        client = next(c for c in clients if c.pk == form.cleaned_data["client"])
-        try:
-            action_services.send_questionnaire(
-                template=form.cleaned_data["template"],
-                dossier=dossier,
-                client=client,
-                by=request.user,
-                request=request,
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            flash.success(request, _("The questionnaire was sent."))
-            return redirect(reverse("workspace:dossier", args=[dossier.pk]) + "#acties")
-    return _render_dossier(request, dossier, questionnaire_form=form)
+    return _send_action(
+        request,
+        pk,
+        QuestionnaireForm,
+        "questionnaire_form",
+        lambda dossier, client, data: action_services.send_questionnaire(
+            template=data["template"],
+            dossier=dossier,
+            client=client,
+            by=request.user,
+            request=request,
+        ),  # fmt: skip
+        _("The questionnaire was sent."),
+    )
 
 
 @staff_view
 @require_POST
 def request_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    return _send_action(
+        request,
+        pk,
+        UploadRequestForm,
+        "upload_form",
+        lambda dossier, client, data: action_services.request_upload(
+            dossier=dossier,
+            client=client,
+            title_nl=data["title_nl"],
+            title_en=data["title_en"],
+            description_nl=data["description_nl"],
+            by=request.user,
+            request=request,
+        ),  # fmt: skip
+        _("The upload request was sent."),
+    )
+
+
+def _send_action(request, pk: int, form_class, form_name: str, send, done: str) -> HttpResponse:
+    """Send a questionnaire or an upload request to one of the dossier's clients: the form
+    offers only the clients granted the dossier; a refusal of the service is shown on it."""
     dossier = _dossier(pk)
     clients = _granted_clients(dossier)
-    form = UploadRequestForm(request.POST, clients=clients)
+    form = form_class(request.POST, clients=clients)
     if form.is_valid():
-        data = form.cleaned_data
-        client = next(c for c in clients if c.pk == data["client"])
+        client = next(c for c in clients if c.pk == form.cleaned_data["client"])
         try:
-            action_services.request_upload(
-                dossier=dossier,
-                client=client,
-                title_nl=data["title_nl"],
-                title_en=data["title_en"],
-                description_nl=data["description_nl"],
-                by=request.user,
-                request=request,
-            )
+            send(dossier, client, form.cleaned_data)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            flash.success(request, _("The upload request was sent."))
+            flash.success(request, done)
             return redirect(reverse("workspace:dossier", args=[dossier.pk]) + "#acties")
-    return _render_dossier(request, dossier, upload_form=form)
+    return _render_dossier(request, dossier, **{form_name: form})
 
 
 @staff_view
