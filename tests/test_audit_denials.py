@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from django.test import Client as HttpClient
 
 from portal.audit.models import AuditEntry
@@ -138,3 +139,27 @@ def test_the_client_trail_shows_what_the_client_did_and_what_was_done_to_it_R_X_
     html = page.content.decode()
     assert "login.succeeded" in html and "203.0.113.9" in html
     assert world.other.email not in html
+
+
+@pytest.mark.parametrize("role", ["revoked", "company_extra"])
+def test_a_revoked_client_and_an_extra_account_are_recorded_for_their_client_R_DOS_6(world, role):
+    """R-DOS-6/R-ME-4: a client whose grant was revoked, and a company's extra account reaching
+    for a dossier of someone else: the same 404, and the denial is in the trail of the dossier
+    and of the account's own client (the company for the extra account)."""
+    user = getattr(world, role)
+    http = HttpClient()
+    http.force_login(user)
+    assert http.get(f"/dossiers/{world.person_dossier.pk}/").status_code == 404
+    entry = denials().get()
+    assert entry.actor == user and entry.client_id == user.client_id
+    assert entry.dossier == world.person_dossier
+
+
+def test_the_client_trail_reads_in_english_for_english_staff_R_ME_1(world):
+    """R-ME-1: the per-client trail in the staff member's language."""
+    staff = staff_http(StaffFactory(language="en"))
+    page = staff.get(f"/kantoor/klanten/{world.owner.client_id}/logboek/").content.decode()
+    assert "Audit trail" in page and "Audittrail" not in page
+    dutch = staff_http(StaffFactory(email="nl@office.test", language="nl"))
+    path = f"/kantoor/klanten/{world.owner.client_id}/logboek/"
+    assert "Audittrail" in dutch.get(path).content.decode()
