@@ -1,12 +1,28 @@
+from django import forms
 from django.contrib import admin
+from django.core.files.uploadedfile import UploadedFile
 from django.db import models
 from django.http import HttpRequest
 
+from .logos import clean_logo
 from .models import DossierStatus, Office
+
+
+class OfficeForm(forms.ModelForm):
+    class Meta:
+        model = Office
+        fields = ["logo"]  # the admin adds the rest from its fieldsets
+
+    def clean_logo(self):
+        logo = self.cleaned_data.get("logo")
+        if isinstance(logo, UploadedFile):  # a new file (not the stored one, not "clear")
+            return clean_logo(logo)
+        return logo
 
 
 @admin.register(Office)
 class OfficeAdmin(admin.ModelAdmin):
+    form = OfficeForm
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["name", "email_sender", "primary_colour"]
     fieldsets = [
