@@ -267,6 +267,9 @@ def test_logo_view_headers_R_ACC_5_R_X_3():
     )
     assert b"".join(svg.streaming_content).startswith(b'<?xml version="1.0" encoding="UTF-8"?>')
 
+    head = HttpClient().head(Office.current().logo_url)  # mail clients and proxies ask so
+    assert head.status_code == 200 and head["Content-Type"] == "image/svg+xml"
+
     set_logo(png_bytes(), name="logo.svg")
     png = HttpClient().get("/kantoor/logo/")
     assert png["Content-Type"] == "image/png"

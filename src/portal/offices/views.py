@@ -1,6 +1,6 @@
 from django.http import FileResponse, Http404, HttpRequest
 from django.views.decorators.cache import cache_control
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from .models import Office
 
@@ -16,7 +16,7 @@ LOGO_TYPES = {
 LOGO_CSP = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
 
 
-@require_GET
+@require_safe
 @cache_control(public=True, max_age=3600)
 def logo(request: HttpRequest) -> FileResponse:
     """The office logo: public (it is on the login page), served from private storage. Its
