@@ -187,7 +187,7 @@ def test_raster_logos_are_typed_by_content_R_X_3():
         clean_logo(ContentFile(png_bytes(size=(4001, 1)), name="wide.png"))
 
 
-def test_admin_upload_is_checked_R_ACC_5_R_X_3(admin_client):
+def test_admin_upload_is_checked_R_ACC_5_R_X_3(admin_client, django_capture_on_commit_callbacks):
     """R-ACC-5 / R-X-3, issue 14 item 22: the office sets its logo in the admin; a file that
     is not an image is refused there with a clear message and the stored logo is kept; an SVG
     is stored sanitised."""
@@ -209,6 +209,16 @@ def test_admin_upload_is_checked_R_ACC_5_R_X_3(admin_client):
     assert office.logo.name.endswith(".svg") and "Ons Logo" not in office.logo.name
     stored = office.logo.read().decode()
     assert "<circle" in stored and "alert" not in stored and "evil.example" not in stored
+
+    first = office.logo.name
+    with django_capture_on_commit_callbacks(execute=True):
+        replaced = admin_client.post(
+            url, {**form, "logo": SimpleUploadedFile("logo.svg", NORMAL_SVG, "image/svg+xml")}
+        )
+    assert replaced.status_code == 302
+    office.refresh_from_db()
+    assert office.logo.name != first
+    assert not office.logo.storage.exists(first)  # the replaced logo is removed
 
     refused = admin_client.post(
         url, {**form, "logo": SimpleUploadedFile("logo.png", b"MZ\x90\x00 not a picture")}

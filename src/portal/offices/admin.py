@@ -1,7 +1,7 @@
 from django import forms
 from django.contrib import admin
 from django.core.files.uploadedfile import UploadedFile
-from django.db import models
+from django.db import models, transaction
 from django.http import HttpRequest
 
 from .logos import clean_logo
@@ -29,6 +29,14 @@ class OfficeAdmin(admin.ModelAdmin):
         (None, {"fields": ["name", "website", "phone", "email_sender"]}),
         ("Branding", {"fields": ["logo", "primary_colour", "accent_colour"]}),
     ]
+
+    def save_model(self, request: HttpRequest, obj: Office, form, change: bool) -> None:
+        previous = Office.objects.filter(pk=obj.pk).values_list("logo", flat=True).first()
+        super().save_model(request, obj, form, change)
+        if previous and previous != obj.logo.name:
+            # A replaced or cleared logo is not kept: nothing refers to it any more.
+            storage = obj.logo.storage
+            transaction.on_commit(lambda: storage.delete(previous))
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         # One office per deployment.
