@@ -28,7 +28,10 @@ install: $(VENV)/.installed-run
 install-dev: $(VENV)/.installed-dev
 
 ## make run: set up, migrate, load the demo data, print the demo logins, serve on 127.0.0.1:8000
+## (HOST and PORT choose another address, e.g. `make run PORT=8101`; the links in the e-mails
+## follow it unless PORTAL_BASE_URL is set)
 run: export DEBUG = 1
+run: export PORTAL_BASE_URL ?= http://$(HOST):$(PORT)
 run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py demo

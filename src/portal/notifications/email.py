@@ -1,6 +1,10 @@
 """Render and queue the portal's e-mails: subject, text and HTML parts, office branding, in the
 recipient's language. Templates live in ``templates/emails/<name>_subject.txt``, ``<name>.txt``
-and ``<name>.html``."""
+and ``<name>.html``.
+
+The subject and the text part are plain text: they are rendered without autoescaping, so an
+office called "Van Dam & De Boer" reads as such, not as "Van Dam &amp; De Boer". Only the HTML
+part is escaped. A subject is made one line (no header injection through a name)."""
 
 from __future__ import annotations
 
@@ -8,7 +12,8 @@ import logging
 
 from django.conf import settings
 from django.db import transaction
-from django.template.loader import render_to_string
+from django.template import Context
+from django.template.loader import get_template, render_to_string
 from django.utils import translation
 
 from portal.offices.models import Office
@@ -29,8 +34,8 @@ def queue_email(*, to_user, template: str, context: dict | None = None) -> Outgo
     }
     with translation.override(to_user.language or "nl"):
         ctx["LANGUAGE_CODE"] = translation.get_language()
-        subject = " ".join(render_to_string(f"emails/{template}_subject.txt", ctx).split())
-        text = render_to_string(f"emails/{template}.txt", ctx)
+        subject = " ".join(render_plain_text(f"emails/{template}_subject.txt", ctx).split())
+        text = render_plain_text(f"emails/{template}.txt", ctx)
         html = render_to_string(f"emails/{template}.html", ctx)
     mail = OutgoingEmail.objects.create(
         to=to_user.email,
@@ -42,6 +47,12 @@ def queue_email(*, to_user, template: str, context: dict | None = None) -> Outgo
     )
     transaction.on_commit(lambda: enqueue(mail.pk))
     return mail
+
+
+def render_plain_text(name: str, context: dict) -> str:
+    """Render a template whose output is plain text (a subject, a text/plain part): with
+    autoescaping off, as Django's engine would escape HTML characters for every template."""
+    return get_template(name).template.render(Context(context, autoescape=False))
 
 
 def enqueue(pk: int) -> None:

@@ -1,18 +1,42 @@
+from django import forms
 from django.contrib import admin
-from django.db import models
+from django.core.files.uploadedfile import UploadedFile
+from django.db import models, transaction
 from django.http import HttpRequest
 
+from .logos import clean_logo
 from .models import DossierStatus, Office
+
+
+class OfficeForm(forms.ModelForm):
+    class Meta:
+        model = Office
+        fields = ["logo"]  # the admin adds the rest from its fieldsets
+
+    def clean_logo(self):
+        logo = self.cleaned_data.get("logo")
+        if isinstance(logo, UploadedFile):  # a new file (not the stored one, not "clear")
+            return clean_logo(logo)
+        return logo
 
 
 @admin.register(Office)
 class OfficeAdmin(admin.ModelAdmin):
+    form = OfficeForm
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["name", "email_sender", "primary_colour"]
     fieldsets = [
         (None, {"fields": ["name", "website", "phone", "email_sender"]}),
         ("Branding", {"fields": ["logo", "primary_colour", "accent_colour"]}),
     ]
+
+    def save_model(self, request: HttpRequest, obj: Office, form, change: bool) -> None:
+        previous = Office.objects.filter(pk=obj.pk).values_list("logo", flat=True).first()
+        super().save_model(request, obj, form, change)
+        if previous and previous != obj.logo.name:
+            # A replaced or cleared logo is not kept: nothing refers to it any more.
+            storage = obj.logo.storage
+            transaction.on_commit(lambda: storage.delete(previous))
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         # One office per deployment.

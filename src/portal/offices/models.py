@@ -32,7 +32,9 @@ class Office(models.Model):
         blank=True,
         validators=[FileExtensionValidator(["png", "jpg", "jpeg", "svg", "webp"])],
         help_text=_(
-            "PNG, JPEG, SVG or WebP; shown on the login page, on every page and in e-mails."
+            "PNG, JPEG, SVG or WebP of at most 1 MB; shown on the login page, on every page "
+            "and in e-mails. Scripts and links are removed from an SVG. Some e-mail programs "
+            "show only PNG or JPEG."
         ),
     )
     primary_colour = models.CharField(
@@ -87,6 +89,16 @@ class Office(models.Model):
     @classmethod
     def forget_cached(cls) -> None:
         cache.delete(CACHE_KEY)
+
+    @property
+    def logo_url(self) -> str:
+        """The public logo view, or "" without a logo. The stored name (random per upload)
+        is in the query, so browsers and mail clients fetch a new logo at once."""
+        if not self.logo:
+            return ""
+        from django.urls import reverse
+
+        return f"{reverse('office_logo')}?v={PurePath(self.logo.name).stem.rpartition('-')[2]}"
 
     @property
     def from_email(self) -> str | None:

@@ -3,6 +3,8 @@ as every other path. Idempotent: a second run keeps what is there and prints the
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand, CommandError
@@ -14,6 +16,7 @@ from portal.documents import services as documents
 from portal.dossiers import services as dossiers
 from portal.dossiers.models import Dossier
 from portal.messaging import services as messaging
+from portal.offices.logos import clean_logo
 from portal.offices.models import DossierStatus, Office
 from portal.questionnaires import services as actions
 from portal.questionnaires.models import QuestionKind as Q
@@ -23,6 +26,7 @@ PASSWORD = "Demo-portaal1"  # noqa: S105 - printed demo login, embedded mode onl
 # The demo staff user's authenticator key (hex), printed by the command: embedded mode only.
 DEMO_TOTP_KEY = "4b6c616e74706f727461616c2d64656d6f2d6b31"
 DOMAIN = "demo.klantportaal.test"
+DEMO_LOGO = Path(__file__).resolve().parents[2] / "static" / "offices" / "demo-logo.svg"
 
 STATUSES = [
     ("Nieuw", "New", False),
@@ -211,6 +215,7 @@ class Command(BaseCommand):
                 "Demo data is for the embedded mode (DEBUG=1); use --force to insist."
             )
         staff_email = f"notaris@{DOMAIN}"
+        self._office_logo()  # first, so the demo's e-mails carry it
         if User.objects.filter(email=staff_email).exists():
             self.stdout.write("Demo data already present; nothing changed.")
         else:
@@ -218,6 +223,16 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS("Demo data loaded."))
         self._staff_totp(staff_email)
         self._print_logins()
+
+    def _office_logo(self) -> None:
+        """The demo office's logo, a monogram made for the demo, checked like any logo (also
+        added to demo data loaded before the office had one)."""
+        office = Office.current()
+        if office.logo:
+            return
+        with DEMO_LOGO.open("rb") as handle:
+            office.logo = clean_logo(handle)
+        office.save()
 
     def _staff_totp(self, staff_email: str) -> None:
         """The staff workspace needs two-step verification: the demo staff user gets an
