@@ -137,6 +137,8 @@ TEMPLATES = [
         },
     },
 ]
+# Forms render with portal.forms.BoundField: no ":" after the label of a checkbox.
+FORM_RENDERER = "portal.forms.FormRenderer"
 
 # --- Database -------------------------------------------------------------------------------
 DATABASE_URL = os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}")

@@ -25,6 +25,7 @@ FILL_IN = re.compile(r"^\s*(Invullen|Fill in)\b")
 NEXT = re.compile(r"^\s*(Volgende|Next)\s*$")
 SEND = re.compile(r"^\s*(Versturen|Send)\s*$")
 PRINT = re.compile(r"^\s*(Printen|Print)\s*$")
+OPEN_ONE = re.compile(r"^\s*1 (open actie|open action)\s*$")
 LOG_OUT = re.compile(r"^\s*(Uitloggen|Log out)\s*$")
 
 
@@ -61,14 +62,17 @@ def no_horizontal_overflow(page: Page) -> bool:
 
 
 def test_from_acties_to_the_pdf_under_door_mij_aangeleverd_R_Q_1_to_4(page: Page, sent):
-    """R-HOME-3, R-Q-1..4: the bar shows 1 action with "Invullen"; page 1 is filled in and
-    saved with "Volgende"; after logging out and in, "Invullen" resumes on page 2; the overview
-    is sent; the result offers "Printen"; the count drops to 0; the PDF is under "Door mij
-    aangeleverd" and downloads."""
+    """R-HOME-3, R-Q-1..4: the bar shows "1 open actie" and, opened, "Invullen"; page 1 is
+    filled in and saved with "Volgende"; after logging out and in, "Invullen" resumes on page
+    2; the overview is sent; the result offers "Printen"; the count drops to 0; the PDF is
+    under "Door mij aangeleverd" and downloads."""
     user, dossier, action = sent
     log_in(page, user.email)
+    expect(page.locator("nav .count-badge")).to_have_text("1")
+    page.goto(f"/dossiers/{dossier.pk}/")  # Home has the tile, not the bar (issue 14 item 18)
     bar = page.locator(".actions-bar")
-    expect(bar.locator(".count-badge")).to_have_text("1")
+    expect(bar.locator("summary")).to_have_text(OPEN_ONE)
+    bar.locator("summary").click()
     with page.expect_navigation():
         bar.get_by_role("link", name=FILL_IN).click()
     expect(page.get_by_text(re.compile(r"(Pagina|Page) 1 (van|of) 2"))).to_be_visible()
@@ -81,6 +85,8 @@ def test_from_acties_to_the_pdf_under_door_mij_aangeleverd_R_Q_1_to_4(page: Page
     with page.expect_navigation():
         page.get_by_role("button", name=LOG_OUT).click()
     log_in(page, user.email)
+    page.goto(f"/dossiers/{dossier.pk}/")
+    page.locator(".actions-bar summary").click()
     with page.expect_navigation():
         page.locator(".actions-bar").get_by_role("link", name=FILL_IN).click()
     expect(page.get_by_text(re.compile(r"(Pagina|Page) 2 (van|of) 2"))).to_be_visible()
@@ -95,7 +101,9 @@ def test_from_acties_to_the_pdf_under_door_mij_aangeleverd_R_Q_1_to_4(page: Page
 
     expect(page.get_by_role("button", name=PRINT)).to_be_visible()
     expect(page.get_by_role("main")).to_contain_text(NAME)
-    expect(page.locator(".actions-bar .count-badge")).to_have_text("0")
+    # Nothing open any more: no bar, and no badge "0" (issue 14 items 18, 19).
+    expect(page.locator(".actions-bar")).to_have_count(0)
+    expect(page.locator(".count-badge")).to_have_count(0)
     assert no_horizontal_overflow(page)
 
     action.refresh_from_db()

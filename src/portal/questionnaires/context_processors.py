@@ -10,4 +10,10 @@ def open_actions(request: HttpRequest) -> dict:
         return {}
     from .services import open_actions as fetch
 
-    return {"open_actions": SimpleLazyObject(lambda: fetch(user))}
+    # On a questionnaire's or upload request's own pages the bar leaves that action out: the
+    # client is doing it already.
+    match = getattr(request, "resolver_match", None)
+    current = None
+    if match is not None and match.namespace == "questionnaires" and "pk" in match.kwargs:
+        current = match.kwargs["pk"]
+    return {"open_actions": SimpleLazyObject(lambda: fetch(user, current=current))}

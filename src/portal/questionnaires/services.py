@@ -16,7 +16,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Count, F, Window
+from django.db.models import Case, Count, F, IntegerField, Max, When, Window
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -128,19 +128,39 @@ def request_upload(
     return action
 
 
-def open_actions(user) -> dict:
+def open_actions(user, *, current: int | None = None) -> dict:
     """R-HOME-3: the count of ``user``'s open actions and the first few, in ONE query (the
-    count is a window over the same rows, so it holds even when only a few are fetched)."""
-    rows = list(
+    count is a window over the same rows, so it holds even when only a few are fetched).
+
+    ``current``: the action whose page is open. It still counts (``count``: the number on
+    the navigation, the Home tile and the list agree) but the bar neither lists nor counts it
+    (``others``, ``items``): the client is doing it already."""
+    rows = (
         Action.objects.visible_to(user)
         .open()
         .select_related("dossier")
         # Only what the bar shows: not the snapshot and answers (JSON decoded per row).
         .only("kind", "title_nl", "title_en", "dossier__number", "dossier__description")
         .annotate(total=Window(Count("pk")))
-        .order_by("created_at", "pk")[:NAV_ACTIONS]
+        .order_by("created_at", "pk")
     )
-    return {"count": rows[0].total if rows else 0, "items": rows}
+    if current is None:
+        rows = list(rows[:NAV_ACTIONS])
+        count = rows[0].total if rows else 0
+        return {"count": count, "others": count, "items": rows}
+    rows = list(
+        rows.annotate(
+            current_open=Window(
+                Max(Case(When(pk=current, then=1), default=0, output_field=IntegerField()))
+            )
+        )[: NAV_ACTIONS + 1]
+    )
+    count = rows[0].total if rows else 0
+    return {
+        "count": count,
+        "others": count - (rows[0].current_open if rows else 0),
+        "items": [row for row in rows if row.pk != current][:NAV_ACTIONS],
+    }
 
 
 def save_page(

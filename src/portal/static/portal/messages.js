@@ -132,14 +132,30 @@
   var selection = []; // {file, item, progress, status, xhr, done}
   var uploading = false;
 
+  /* A size as the server's filesizeformat writes it in the page's language: its unit words
+   * (data-size-units, rendered by the server), one decimal in the language's number format,
+   * rounded as Python's round() does (a tie goes to the even tenth: 1.25 KB is "1.2 KB"). */
+  var sizeUnits = JSON.parse(texts.sizeUnits || "{}");
+  var sizeNumber = new Intl.NumberFormat(document.documentElement.lang || undefined, {
+    minimumFractionDigits: 1,
+    maximumFractionDigits: 1,
+    useGrouping: Boolean(sizeUnits.grouping),
+  });
+
   function formatSize(bytes) {
     if (bytes < 1024) {
-      return bytes + " B";
+      return (bytes === 1 ? sizeUnits.byte : sizeUnits.bytes).replace("__N__", String(bytes));
     }
-    if (bytes < 1024 * 1024) {
-      return (bytes / 1024).toFixed(1) + " KB";
+    var unit = bytes < 1024 * 1024 ? "KB" : bytes < 1024 * 1024 * 1024 ? "MB" : "GB";
+    var divisor = unit === "KB" ? 1024 : unit === "MB" ? 1024 * 1024 : 1024 * 1024 * 1024;
+    // bytes * 10 / 2^k is exact in floating point, so a tie is a true tie.
+    var tenths = (bytes * 10) / divisor;
+    var whole = Math.floor(tenths);
+    var rest = tenths - whole;
+    if (rest > 0.5 || (rest === 0.5 && whole % 2 === 1)) {
+      whole += 1;
     }
-    return (bytes / (1024 * 1024)).toFixed(1) + " MB";
+    return sizeUnits[unit].replace("__N__", sizeNumber.format(whole / 10));
   }
 
   function refreshButtons() {
