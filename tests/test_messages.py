@@ -402,6 +402,44 @@ def test_client_attachments_appear_under_supplied_by_me_R_MSG_7(http, dossier):
     assert b"".join(download.streaming_content) == TEXT
 
 
+def tab_state(http, dossier, slug: str) -> tuple[int, int]:
+    """(items, unread) of one tab of the dossier page, as the tab bar shows them."""
+    tabs = http.get(f"/dossiers/{dossier.pk}/").context["tabs"]
+    tab = next(tab for tab in tabs if tab["slug"] == slug)
+    return tab["total"], tab["unread"]
+
+
+def test_own_attachments_are_read_for_the_sender_only_R_DOC_4_R_MSG_7(http, dossier, owner, staff):
+    """R-DOC-4 / R-MSG-7, issue 14 item 5: the files a client sends with a message are read for
+    that client ("Door mij aangeleverd" counts them, none unread, no "New" mark), while the
+    company's other account, who did not send them, sees them unread. The office's
+    attachments stay unread for the client."""
+    partner = UserFactory(email="partner@example.test", client=owner.client, is_main_account=False)
+    key = upload(http, dossier, text_file("rijbewijs.txt"))[1]["key"]
+    http.post(new_url(dossier), {"subject": "ID", "body": "Bijgevoegd.", "attachment": [key]})
+    http.post(
+        new_url(dossier),
+        {"subject": "Paspoort", "body": "Bijgevoegd.", "files": [text_file("paspoort.txt")]},
+    )
+    assert Document.objects.filter(kind=Document.Kind.SUPPLIED).count() == 2
+
+    assert tab_state(http, dossier, "aangeleverd") == (2, 0)
+    page = http.get(f"/dossiers/{dossier.pk}/aangeleverd/").content.decode()
+    assert page.count('class="is-read"') == 2 and "is-unread" not in page
+
+    partner_http = HttpClient()
+    partner_http.force_login(partner)
+    assert tab_state(partner_http, dossier, "aangeleverd") == (2, 2)
+
+    staged = document_services.stage_upload(
+        dossier=dossier, file=ContentFile(TEXT), name="brief.txt", by=staff
+    )
+    services.send_message(
+        dossier=dossier, sender=staff, subject="Brief", body="Zie bijlage.", attachments=[staged]
+    )
+    assert tab_state(http, dossier, "correspondentie") == (1, 1)
+
+
 def test_message_and_attachments_are_saved_whole_or_not_at_all_R_MSG_6(
     http, dossier, owner, monkeypatch
 ):

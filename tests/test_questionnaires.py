@@ -8,6 +8,7 @@ import re
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from pypdf import PdfReader
 
@@ -509,6 +510,58 @@ def test_upload_request_refuses_a_file_too_large_R_DOC_3(client, owner, dossier,
     body = client.post(f"/acties/{request.pk}/uploaden/", {"files": [big, small]}).content.decode()
     assert "groot.txt" in body and "too large" in body
     assert request.supplied_documents.count() == 1
+
+
+def supplied_tab(http, dossier) -> tuple[int, int]:
+    """(items, unread) of the "Door mij aangeleverd" tab, as the tab bar shows them."""
+    tabs = http.get(f"/dossiers/{dossier.pk}/").context["tabs"]
+    tab = next(tab for tab in tabs if tab["slug"] == "aangeleverd")
+    return tab["total"], tab["unread"]
+
+
+def company_partner(owner):
+    """Another account of the owner's client (a company's extra account): sees the same
+    dossiers, but did not supply anything."""
+    partner = UserFactory(email="partner@example.test", client=owner.client, is_main_account=False)
+    http = Client()
+    http.force_login(partner)
+    return http
+
+
+def test_files_for_an_upload_request_are_read_for_the_uploader_only_R_DOC_4_R_DOC_3(
+    client, owner, dossier
+):
+    """R-DOC-4 / R-DOC-3, issue 14 item 5: files a client uploads for an upload request are
+    read for that client (no unread count, no "New" mark under "Door mij aangeleverd"); the
+    company's other account did not supply them and sees them unread."""
+    request = services.request_upload(dossier=dossier, client=owner.client, title_nl="Kopie ID")
+    client.force_login(owner)
+    files = [
+        SimpleUploadedFile("voorkant.txt", b"voor\n", content_type="text/plain"),
+        SimpleUploadedFile("achterkant.txt", b"achter\n", content_type="text/plain"),
+    ]
+    assert client.post(f"/acties/{request.pk}/uploaden/", {"files": files}).status_code == 302
+
+    assert supplied_tab(client, dossier) == (2, 0)
+    page = client.get(f"/dossiers/{dossier.pk}/aangeleverd/").content.decode()
+    assert page.count('class="is-read"') == 2 and "is-unread" not in page
+    assert supplied_tab(company_partner(owner), dossier) == (2, 2)
+
+
+def test_questionnaire_pdf_is_read_for_the_client_who_sent_it_R_DOC_4_R_Q_4(
+    client, action, owner, run
+):
+    """R-DOC-4 / R-Q-4, issue 14 item 5: the PDF of a questionnaire the client completed is
+    under "Door mij aangeleverd" as read for that client, unread for the company's other
+    account."""
+    client.force_login(owner)
+    fill_all(client, action)
+    run(submit, client, action)
+    action.refresh_from_db()
+    assert action.pdf_document is not None
+
+    assert supplied_tab(client, action.dossier) == (1, 0)
+    assert supplied_tab(company_partner(owner), action.dossier) == (1, 1)
 
 
 # --- Bounded work ------------------------------------------------------------------------------
