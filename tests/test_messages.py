@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from datetime import timedelta
 
 import pytest
@@ -23,7 +24,7 @@ from portal.documents.models import Document, StagedUpload
 from portal.documents.uploads import sanitise_filename
 from portal.dossiers.models import Dossier
 from portal.messaging import services
-from portal.messaging.models import MAX_BODY_CHARS, Message, MessageRead
+from portal.messaging.models import MAX_BODY_CHARS, MAX_SUBJECT_CHARS, Message, MessageRead
 from portal.messaging.text import char_count
 
 from .factories import DossierFactory, StaffFactory, UserFactory, grant
@@ -242,6 +243,56 @@ def test_the_counter_starts_from_the_kept_text_R_MSG_5(http, dossier):
     up to date while typing)."""
     response = http.post(new_url(dossier), {"subject": "", "body": "a\r\nb😀"})
     assert "4 van 4000 tekens" in response.content.decode()
+
+
+@pytest.mark.parametrize("length", [MAX_SUBJECT_CHARS + 1, 250])
+def test_an_overlong_subject_is_refused_not_cut_R_MSG_4(http, dossier, length):
+    """R-MSG-4, issue 14 item 6: a subject over 200 characters is refused with a message that
+    says the limit and the length; nothing is sent and the whole subject and the text are
+    still on the page to shorten."""
+    subject = "Onderwerp " + "x" * (length - 10)
+    response = http.post(new_url(dossier), {"subject": subject, "body": "Mijn tekst"})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert (
+        f"Een onderwerp mag maximaal 200 tekens hebben; dit heeft er {length}. Maak het korter"
+        in page
+    )
+    assert f'value="{subject}"' in page and "Mijn tekst" in page
+    assert 'aria-describedby="subject-counter subject-errors"' in page
+    assert not Message.objects.exists()
+
+
+def test_a_subject_of_exactly_200_characters_is_accepted_whole_R_MSG_4(http, dossier):
+    """R-MSG-4, issue 14 item 6: exactly at the limit is accepted and stored whole."""
+    subject = "Onderwerp " + "x" * (MAX_SUBJECT_CHARS - 10)
+    response = http.post(new_url(dossier), {"subject": subject, "body": "Mijn tekst"})
+    assert response.status_code == 302
+    assert Message.objects.get().subject == subject
+
+
+def test_the_subject_limit_is_shown_before_it_bites_R_MSG_4(http, dossier):
+    """R-MSG-4, issue 14 item 6: the subject field says its limit ("max. 200 tekens", linked
+    to the field) and carries the maxlength and the hook of the live counter."""
+    page = http.get(new_url(dossier)).content.decode()
+    assert re.search(
+        r'<input type="text" name="subject"[^>]*maxlength="200"[^>]*'
+        r'data-limit-counter="subject-counter" aria-describedby="subject-counter"',
+        page,
+    )
+    counter = r'<p class="char-counter" id="subject-counter"[^>]*>max\. 200 tekens</p>'
+    assert re.search(counter, page)
+    assert "portal/limits.js" in page
+
+
+def test_a_reply_to_a_long_subject_is_shortened_visibly_R_MSG_3(http, dossier, staff):
+    """R-MSG-3, issue 14 item 6: "Re: " before a 200-character subject would be too long; the
+    suggested subject ends in "…" so the shortening shows, and it fits the limit."""
+    original = office_message(dossier, staff, subject="Lange titel " + "y" * 188)
+    form = http.get(f"/dossiers/{dossier.pk}/berichten/{original.pk}/beantwoorden/").context["form"]
+    suggested = form["subject"].value()
+    assert suggested.startswith("Re: Lange titel ") and suggested.endswith("…")
+    assert len(suggested) == MAX_SUBJECT_CHARS
 
 
 # --- R-MSG-6: attachments -------------------------------------------------------------------
