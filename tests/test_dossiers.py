@@ -66,6 +66,12 @@ def main_nav(response) -> str:
     return match.group(0)
 
 
+def tile_titles(response) -> list[str]:
+    """The tiles' titles, without the link a title may carry."""
+    titles = re.findall(r'<li>\s*<(?:a|div) class="tile".*?<h2>(.*?)</h2>', body(response), re.S)
+    return [re.sub(r"<[^>]+>", "", title) for title in titles]
+
+
 def status_checkbox_values(response) -> set[str]:
     return set(re.findall(r'<input type="checkbox" name="status" value="(\d+)"', body(response)))
 
@@ -92,9 +98,8 @@ def test_home_shows_three_tiles_R_HOME_1(client, en_user):
     client.force_login(en_user)
     response = client.get("/")
     assert response.status_code == 200
-    tiles = re.findall(r'<li>\s*<(?:a|div) class="tile".*?<h2>(.*?)</h2>', body(response), re.S)
-    assert tiles == ["Dossiers", "Actions", "My details"]
-    assert '<a class="tile" href="/dossiers/">' in body(response)
+    assert tile_titles(response) == ["Dossiers", "Actions", "My details"]
+    assert '<h2><a class="tile-link" href="/dossiers/">Dossiers</a></h2>' in body(response)
     assert '<a class="tile" href="/mijn-gegevens/">' in body(response)
 
 
@@ -113,8 +118,7 @@ def test_home_tiles_have_dutch_labels_R_HOME_1(client, db):
     """R-HOME-1: the tiles are labelled "Dossiers", "Acties", "Mijn gegevens" (Dutch default)."""
     client.force_login(UserFactory())
     response = client.get("/")
-    tiles = re.findall(r'<li>\s*<(?:a|div) class="tile".*?<h2>(.*?)</h2>', body(response), re.S)
-    assert tiles == ["Dossiers", "Acties", "Mijn gegevens"]
+    assert tile_titles(response) == ["Dossiers", "Acties", "Mijn gegevens"]
 
 
 NAV_PAGES = {
@@ -164,7 +168,7 @@ def test_dossiers_tile_counts_in_progress_and_total_R_HOME_2(client, en_user, ot
     response = client.get("/")
 
     assert response.context["counts"] == {"in_progress": 3, "total": 7}
-    figures = re.findall(r"<dt>(.*?)</dt><dd>(\d+)</dd>", body(response))
+    figures = re.findall(r"<dt[^>]*>(.*?)</dt><dd><a [^>]*>(\d+)</a></dd>", body(response))
     assert figures == [("in progress", "3"), ("in total", "7")]
 
 
@@ -172,6 +176,134 @@ def test_dossiers_tile_with_no_dossiers_R_HOME_2(client, en_user, others_dossier
     """R-HOME-2: a client without dossiers sees 0 and 0."""
     client.force_login(en_user)
     assert client.get("/").context["counts"] == {"in_progress": 0, "total": 0}
+
+
+def tile_figure_links(response) -> dict[str, tuple[str, int]]:
+    """The Dossiers tile's figures: label -> (the link's address, the number shown)."""
+    found = re.findall(
+        r'<dt[^>]*>(.*?)</dt><dd><a href="([^"]+)"[^>]*>(\d+)</a></dd>', body(response)
+    )
+    return {label: (href.replace("&amp;", "&"), int(n)) for label, href, n in found}
+
+
+@pytest.fixture
+def several_in_progress(en_user, others_dossier) -> dict[str, list[Dossier]]:
+    """The demo's statuses: three count as in progress ("In behandeling", "Wacht op stukken",
+    "Passeren gepland"), two do not; another client's in-progress dossier exists too."""
+    kinds = [
+        ("Nieuw", False, 2),
+        ("In behandeling", True, 1),
+        ("Wacht op stukken", True, 2),
+        ("Passeren gepland", True, 1),
+        ("Afgerond", False, 3),
+    ]
+    return {
+        name: dossiers_for(en_user, n, status=StatusFactory(name=name, in_progress=busy))
+        for name, busy, n in kinds
+    }
+
+
+def test_in_progress_figure_links_to_exactly_the_dossiers_it_counts_R_HOME_2_R_DOS_3(
+    client, en_user, several_in_progress
+):
+    """R-HOME-2 / R-DOS-3, issue 14 item 4: with several in-progress statuses, the tile's
+    "in progress" number is a link, and the list it opens shows exactly that many rows — the
+    dossiers of every in-progress status, no other status, no other client's. The "in total"
+    number opens the whole list."""
+    client.force_login(en_user)
+
+    figures = tile_figure_links(client.get("/"))
+
+    href, shown = figures["in progress"]
+    assert shown == 4
+    listed = client.get(href)
+    assert listed.status_code == 200
+    assert listed.context["page"].paginator.count == shown
+    expected = [
+        d.number
+        for name in ["In behandeling", "Wacht op stukken", "Passeren gepland"]
+        for d in several_in_progress[name]
+    ]
+    assert sorted(listed_numbers(listed)) == sorted(expected)
+    assert "4 dossiers" in body(listed)
+    # The option that link set is shown ticked, so the client sees what the list is showing.
+    assert re.search(r'value="lopend"[^>]*checked', body(listed))
+
+    href, shown = figures["in total"]
+    assert shown == 9
+    assert len(listed_numbers(client.get(href))) == 9
+
+
+def test_in_progress_option_shows_the_statuses_it_covers_R_DOS_3_R_HOME_2(
+    client, en_user, several_in_progress
+):
+    """R-DOS-3 / R-HOME-2, issue 14 item 4: the status filter offers "All ongoing dossiers"
+    with its number (the tile's), and under it the in-progress statuses with theirs, which add
+    up to it; the other statuses follow with their numbers. "In behandeling" alone is 1 of
+    the 4."""
+    client.force_login(en_user)
+
+    page = body(client.get("/dossiers/"))
+
+    labels = re.findall(r'<label for="id_status_\d+">(.*?)</label>', page)
+    assert labels == [
+        "All ongoing dossiers (4)",
+        "In behandeling (1)",
+        "Wacht op stukken (2)",
+        "Passeren gepland (1)",
+        "Nieuw (2)",
+        "Afgerond (3)",
+    ]
+    ongoing = re.search(r'value="lopend".*?</ul>', page, re.S).group(0)
+    assert "counted as “in progress” on Home" in ongoing
+    for name in ["In behandeling", "Wacht op stukken", "Passeren gepland"]:
+        assert f"{name} (" in ongoing
+    for name in ["Nieuw", "Afgerond"]:
+        assert f"{name} (" not in ongoing
+
+
+def test_in_progress_option_in_dutch_R_DOS_3(client, db):
+    """R-DOS-3, issue 14 item 4: in Dutch the option reads "Alle lopende dossiers" and refers
+    to the tile's "in behandeling"."""
+    user = UserFactory()
+    dossiers_for(user, 1, status=StatusFactory(name="In behandeling", in_progress=True))
+    dossiers_for(user, 1, status=StatusFactory(name="Afgerond", in_progress=False))
+    client.force_login(user)
+    page = body(client.get("/dossiers/"))
+    assert "Alle lopende dossiers (1)" in page
+    assert "op Home als “in behandeling” geteld" in page
+
+
+def test_in_progress_option_combines_with_another_status_R_DOS_3(
+    client, en_user, several_in_progress
+):
+    """R-DOS-3, issue 14 item 4: "All ongoing dossiers" ticked with "Afgerond" shows both, like
+    ticking several statuses; with a search it narrows to the matching ones."""
+    done = DossierStatus.objects.get(name="Afgerond")
+    searchable = dossiers_for(
+        en_user, description="Villa Zonnehoek", status=DossierStatus.objects.get(name="Nieuw")
+    )
+    client.force_login(en_user)
+
+    both = client.get("/dossiers/", {"status": ["lopend", done.pk]})
+    assert both.context["page"].paginator.count == 4 + 3
+
+    searched = client.get("/dossiers/", {"status": "lopend", "q": "Zonnehoek"})
+    assert listed_numbers(searched) == []
+    searched = client.get("/dossiers/", {"status": "lopend", "q": "Kerkstraat"})
+    assert searched.context["page"].paginator.count == 4
+    assert searchable[0].number not in listed_numbers(searched)
+
+
+def test_in_progress_link_works_when_the_filter_is_not_offered_R_DOS_3(client, en_user):
+    """R-DOS-3, issue 14 item 4: with one status among the client's dossiers the filter is not
+    offered, yet the tile's link still lists what the tile counted (all of them, or none)."""
+    dossiers_for(en_user, 3, status=StatusFactory(name="In behandeling", in_progress=True))
+    client.force_login(en_user)
+    href, shown = tile_figure_links(client.get("/"))["in progress"]
+    listed = client.get(href)
+    assert listed.context["show_status_filter"] is False
+    assert (shown, len(listed_numbers(listed))) == (3, 3)
 
 
 # --- R-DOS-1 --------------------------------------------------------------------------------

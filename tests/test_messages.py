@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from datetime import timedelta
 
 import pytest
@@ -23,7 +24,7 @@ from portal.documents.models import Document, StagedUpload
 from portal.documents.uploads import sanitise_filename
 from portal.dossiers.models import Dossier
 from portal.messaging import services
-from portal.messaging.models import MAX_BODY_CHARS, Message, MessageRead
+from portal.messaging.models import MAX_BODY_CHARS, MAX_SUBJECT_CHARS, Message, MessageRead
 from portal.messaging.text import char_count
 
 from .factories import DossierFactory, StaffFactory, UserFactory, grant
@@ -244,6 +245,56 @@ def test_the_counter_starts_from_the_kept_text_R_MSG_5(http, dossier):
     assert "4 van 4000 tekens" in response.content.decode()
 
 
+@pytest.mark.parametrize("length", [MAX_SUBJECT_CHARS + 1, 250])
+def test_an_overlong_subject_is_refused_not_cut_R_MSG_4(http, dossier, length):
+    """R-MSG-4, issue 14 item 6: a subject over 200 characters is refused with a message that
+    says the limit and the length; nothing is sent and the whole subject and the text are
+    still on the page to shorten."""
+    subject = "Onderwerp " + "x" * (length - 10)
+    response = http.post(new_url(dossier), {"subject": subject, "body": "Mijn tekst"})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert (
+        f"Een onderwerp mag maximaal 200 tekens hebben; dit heeft er {length}. Maak het korter"
+        in page
+    )
+    assert f'value="{subject}"' in page and "Mijn tekst" in page
+    assert 'aria-describedby="subject-counter subject-errors"' in page
+    assert not Message.objects.exists()
+
+
+def test_a_subject_of_exactly_200_characters_is_accepted_whole_R_MSG_4(http, dossier):
+    """R-MSG-4, issue 14 item 6: exactly at the limit is accepted and stored whole."""
+    subject = "Onderwerp " + "x" * (MAX_SUBJECT_CHARS - 10)
+    response = http.post(new_url(dossier), {"subject": subject, "body": "Mijn tekst"})
+    assert response.status_code == 302
+    assert Message.objects.get().subject == subject
+
+
+def test_the_subject_limit_is_shown_before_it_bites_R_MSG_4(http, dossier):
+    """R-MSG-4, issue 14 item 6: the subject field says its limit ("max. 200 tekens", linked
+    to the field) and carries the maxlength and the hook of the live counter."""
+    page = http.get(new_url(dossier)).content.decode()
+    assert re.search(
+        r'<input type="text" name="subject"[^>]*maxlength="200"[^>]*'
+        r'data-limit-counter="subject-counter" aria-describedby="subject-counter"',
+        page,
+    )
+    counter = r'<p class="char-counter" id="subject-counter"[^>]*>max\. 200 tekens</p>'
+    assert re.search(counter, page)
+    assert "portal/limits.js" in page
+
+
+def test_a_reply_to_a_long_subject_is_shortened_visibly_R_MSG_3(http, dossier, staff):
+    """R-MSG-3, issue 14 item 6: "Re: " before a 200-character subject would be too long; the
+    suggested subject ends in "…" so the shortening shows, and it fits the limit."""
+    original = office_message(dossier, staff, subject="Lange titel " + "y" * 188)
+    form = http.get(f"/dossiers/{dossier.pk}/berichten/{original.pk}/beantwoorden/").context["form"]
+    suggested = form["subject"].value()
+    assert suggested.startswith("Re: Lange titel ") and suggested.endswith("…")
+    assert len(suggested) == MAX_SUBJECT_CHARS
+
+
 # --- R-MSG-6: attachments -------------------------------------------------------------------
 
 
@@ -400,6 +451,44 @@ def test_client_attachments_appear_under_supplied_by_me_R_MSG_7(http, dossier):
     download = http.get(f"/dossiers/{dossier.pk}/documenten/{document.pk}/download/")
     assert download.status_code == 200
     assert b"".join(download.streaming_content) == TEXT
+
+
+def tab_state(http, dossier, slug: str) -> tuple[int, int]:
+    """(items, unread) of one tab of the dossier page, as the tab bar shows them."""
+    tabs = http.get(f"/dossiers/{dossier.pk}/").context["tabs"]
+    tab = next(tab for tab in tabs if tab["slug"] == slug)
+    return tab["total"], tab["unread"]
+
+
+def test_own_attachments_are_read_for_the_sender_only_R_DOC_4_R_MSG_7(http, dossier, owner, staff):
+    """R-DOC-4 / R-MSG-7, issue 14 item 5: the files a client sends with a message are read for
+    that client ("Door mij aangeleverd" counts them, none unread, no "New" mark), while the
+    company's other account, who did not send them, sees them unread. The office's
+    attachments stay unread for the client."""
+    partner = UserFactory(email="partner@example.test", client=owner.client, is_main_account=False)
+    key = upload(http, dossier, text_file("rijbewijs.txt"))[1]["key"]
+    http.post(new_url(dossier), {"subject": "ID", "body": "Bijgevoegd.", "attachment": [key]})
+    http.post(
+        new_url(dossier),
+        {"subject": "Paspoort", "body": "Bijgevoegd.", "files": [text_file("paspoort.txt")]},
+    )
+    assert Document.objects.filter(kind=Document.Kind.SUPPLIED).count() == 2
+
+    assert tab_state(http, dossier, "aangeleverd") == (2, 0)
+    page = http.get(f"/dossiers/{dossier.pk}/aangeleverd/").content.decode()
+    assert page.count('class="is-read"') == 2 and "is-unread" not in page
+
+    partner_http = HttpClient()
+    partner_http.force_login(partner)
+    assert tab_state(partner_http, dossier, "aangeleverd") == (2, 2)
+
+    staged = document_services.stage_upload(
+        dossier=dossier, file=ContentFile(TEXT), name="brief.txt", by=staff
+    )
+    services.send_message(
+        dossier=dossier, sender=staff, subject="Brief", body="Zie bijlage.", attachments=[staged]
+    )
+    assert tab_state(http, dossier, "correspondentie") == (1, 1)
 
 
 def test_message_and_attachments_are_saved_whole_or_not_at_all_R_MSG_6(

@@ -38,6 +38,9 @@ EXPECTED_QUERIES = {
     "list": 6 + ACTIONS_BAR,
     # R-DOS-2/3 with a search and two statuses ticked: no R-DOS-1 check when filtering.
     "list filtered": 6 + ACTIONS_BAR,
+    # The Home tile's "in progress" link (issue 14 item 4): every in-progress status, the
+    # statuses in use counted per status in the same one query.
+    "list in progress": 6 + ACTIONS_BAR,
     # R-DOS-4/5: the dossier (status and handler joined in), its steps, the counts and unread
     # counts of the document tabs (one aggregate) and of the Berichten tab (one aggregate); then
     # the page of documents or messages with their read state (tests/test_documents.py and
@@ -56,6 +59,7 @@ PAGES: dict[str, Callable[[list[Dossier], list[DossierStatus]], str]] = {
     "list filtered": lambda dossiers, statuses: (
         f"/dossiers/?q=straat&status={statuses[0].pk}&status={statuses[1].pk}"
     ),
+    "list in progress": lambda dossiers, statuses: "/dossiers/?status=lopend",
     "dossier": lambda dossiers, statuses: f"/dossiers/{dossiers[0].pk}/",
     "dossier tab": lambda dossiers, statuses: f"/dossiers/{dossiers[-1].pk}/berichten/",
     "actions": lambda dossiers, statuses: "/acties/",

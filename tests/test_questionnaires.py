@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import html
 import io
 import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from pypdf import PdfReader
 
@@ -302,6 +304,99 @@ def test_save_and_stop_keeps_answers_R_Q_2(client, action, owner):
     assert action.answers[keys(action, 1)[2]] == "half"
 
 
+# --- R-Q-2: limits shown, enforced, never cut (issue 14 item 6) --------------------------------
+
+
+def long_answer(length: int, line_breaks: int = 50) -> str:
+    """A text of ``length`` characters as the person sees them, with ``line_breaks`` of them
+    line breaks, sent as the browser sends a textarea: CR LF (so ``length + line_breaks``
+    characters on the wire)."""
+    line = "w" * 97 + "\r\n"  # 98 characters as seen
+    return line * line_breaks + "x" * (length - 98 * line_breaks)
+
+
+def test_text_limits_are_shown_at_the_fields_R_Q_2(client, action, owner):
+    """R-Q-2, issue 14 item 6: a short and a long text answer carry their maxlength and a
+    visible "max. N tekens" linked to the field, which the page's script makes a live
+    counter."""
+    owner.language = "nl"
+    owner.save()
+    client.force_login(owner)
+    post_page(client, action, 1, page_one(action))
+    name = keys(action, 1)[0]
+    remarks = keys(action, 2)[5]
+    page1 = client.get(f"/acties/{action.pk}/invullen/1/").content.decode()
+    page2 = client.get(f"/acties/{action.pk}/invullen/2/").content.decode()
+    for page, key, limit in [(page1, name, "500"), (page2, remarks, "5000")]:
+        field = re.search(rf'<(?:input|textarea)[^>]*name="{key}"[^>]*>', page).group(0)
+        assert f'maxlength="{limit}"' in field
+        assert f'data-limit-counter="id_{key}_limit"' in field
+        assert f"id_{key}_limit" in re.search(r'aria-describedby="([^"]*)"', field).group(1)
+        assert re.search(rf'id="id_{key}_limit"[^>]*>max\. {limit} tekens<', page)
+        assert "portal/limits.js" in page
+
+
+@pytest.mark.parametrize("nav", ["next", "back", "stop"])
+def test_an_overlong_answer_is_refused_not_cut_and_nothing_is_lost_R_Q_2(
+    client, action, owner, nav
+):
+    """R-Q-2, issue 14 item 6: a long answer of 5,001 characters (5,051 as sent, with CR LF
+    line breaks) is refused with its length, whichever button was pressed; the page shows it
+    whole to shorten; the remark saved before is kept, not overwritten by a cut one; the other
+    answers of the page are saved."""
+    client.force_login(owner)
+    post_page(client, action, 1, page_one(action))
+    remarks, iban = keys(action, 2)[5], keys(action, 2)[0]
+    post_page(client, action, 2, {**page_two(action), remarks: "Eerste opmerking"})
+    action.refresh_from_db()
+    assert action.answers[remarks] == "Eerste opmerking"
+
+    typed = long_answer(5001)
+    assert len(typed) == 5051
+    data = {**page_two(action), iban: "NL91 ABNA 0417 1643 01", remarks: typed}
+    response = post_page(client, action, 2, data, nav=nav)
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "at most 5000 characters; this one has 5001" in page
+    assert "has not been saved" in page
+    assert html.escape(typed.replace("\r\n", "\n")) in page.replace("\r\n", "\n")
+    action.refresh_from_db()
+    assert action.answers[remarks] == "Eerste opmerking"
+    assert action.answers[iban] == "NL91 ABNA 0417 1643 01"  # the rest of the page is kept
+    assert 1 not in action.pages_done
+
+
+def test_an_answer_of_exactly_5000_characters_is_stored_whole_R_Q_2(client, action, owner):
+    """R-Q-2, issue 14 item 6: 5,000 characters with 50 line breaks (5,050 as sent) are
+    accepted and stored whole; so is a short text of exactly 500."""
+    client.force_login(owner)
+    name = "Z" * 500
+    assert post_page(client, action, 1, page_one(action, name=name)).status_code == 302
+    remarks = keys(action, 2)[5]
+    typed = long_answer(5000)
+    response = post_page(client, action, 2, {**page_two(action), remarks: typed})
+    assert response.status_code == 302
+    action.refresh_from_db()
+    assert action.answers[remarks] == typed.replace("\r\n", "\n")
+    assert len(action.answers[remarks]) == 5000
+    assert action.answers[keys(action, 1)[0]] == name
+    assert action.pages_done == [0, 1]
+
+
+def test_an_overlong_short_answer_is_refused_R_Q_2(client, action, owner):
+    """R-Q-2, issue 14 item 6: a short text answer of 501 characters is refused with its
+    length and kept on the page; nothing of it is stored."""
+    client.force_login(owner)
+    name = "Z" * 501
+    response = post_page(client, action, 1, page_one(action, name=name), nav="stop")
+    assert response.status_code == 200
+    assert "at most 500 characters; this one has 501" in response.content.decode()
+    assert f'value="{name}"' in response.content.decode()
+    action.refresh_from_db()
+    assert keys(action, 1)[0] not in action.answers
+
+
 def test_template_edited_after_sending_does_not_alter_the_sent_one_R_Q_1(client, action, owner):
     """R-Q-1/R-OFF-5: sending freezes the questionnaire: editing or removing questions of the
     template afterwards changes nothing already sent."""
@@ -501,6 +596,26 @@ def test_upload_request_without_refusals_completes_at_once_R_DOC_3(client, owner
     assert empty.status_code == 200  # done: the page shows the files, nothing changes
 
 
+def test_a_long_upload_title_is_shortened_visibly_and_the_name_kept_whole_R_DOC_3(
+    client, owner, dossier
+):
+    """R-DOC-3, issue 14 item 6: a file's title is the request's title and the file name; when
+    that is longer than a title may be it ends in "…" (not cut without a sign), and the file
+    name is stored whole and shown under the title."""
+    title = ("Kopie van het legitimatiebewijs van beide kopers " * 3).strip()
+    request = services.request_upload(dossier=dossier, client=owner.client, title_nl=title)
+    client.force_login(owner)
+    name = "scan-" + "paspoort-" * 14 + "voorkant.txt"  # 143: within the file name limit
+    file = SimpleUploadedFile(name, b"voor\n", content_type="text/plain")
+    assert client.post(f"/acties/{request.pk}/uploaden/", {"files": [file]}).status_code == 302
+    document = request.supplied_documents.get()
+    assert len(document.title) == 200 and document.title.endswith("…")
+    assert document.title.startswith(title + " (scan-paspoort-")
+    assert document.original_name == name
+    page = client.get(f"/dossiers/{dossier.pk}/aangeleverd/").content.decode()
+    assert html.escape(name) in page
+
+
 def test_upload_request_refuses_a_file_too_large_R_DOC_3(client, owner, dossier, settings):
     """R-DOC-3/R-X-3: a file over the limit is refused while it is received; the other file of
     the same request is kept."""
@@ -512,6 +627,58 @@ def test_upload_request_refuses_a_file_too_large_R_DOC_3(client, owner, dossier,
     body = client.post(f"/acties/{request.pk}/uploaden/", {"files": [big, small]}).content.decode()
     assert "groot.txt" in body and "too large" in body
     assert request.supplied_documents.count() == 1
+
+
+def supplied_tab(http, dossier) -> tuple[int, int]:
+    """(items, unread) of the "Door mij aangeleverd" tab, as the tab bar shows them."""
+    tabs = http.get(f"/dossiers/{dossier.pk}/").context["tabs"]
+    tab = next(tab for tab in tabs if tab["slug"] == "aangeleverd")
+    return tab["total"], tab["unread"]
+
+
+def company_partner(owner):
+    """Another account of the owner's client (a company's extra account): sees the same
+    dossiers, but did not supply anything."""
+    partner = UserFactory(email="partner@example.test", client=owner.client, is_main_account=False)
+    http = Client()
+    http.force_login(partner)
+    return http
+
+
+def test_files_for_an_upload_request_are_read_for_the_uploader_only_R_DOC_4_R_DOC_3(
+    client, owner, dossier
+):
+    """R-DOC-4 / R-DOC-3, issue 14 item 5: files a client uploads for an upload request are
+    read for that client (no unread count, no "New" mark under "Door mij aangeleverd"); the
+    company's other account did not supply them and sees them unread."""
+    request = services.request_upload(dossier=dossier, client=owner.client, title_nl="Kopie ID")
+    client.force_login(owner)
+    files = [
+        SimpleUploadedFile("voorkant.txt", b"voor\n", content_type="text/plain"),
+        SimpleUploadedFile("achterkant.txt", b"achter\n", content_type="text/plain"),
+    ]
+    assert client.post(f"/acties/{request.pk}/uploaden/", {"files": files}).status_code == 302
+
+    assert supplied_tab(client, dossier) == (2, 0)
+    page = client.get(f"/dossiers/{dossier.pk}/aangeleverd/").content.decode()
+    assert page.count('class="is-read"') == 2 and "is-unread" not in page
+    assert supplied_tab(company_partner(owner), dossier) == (2, 2)
+
+
+def test_questionnaire_pdf_is_read_for_the_client_who_sent_it_R_DOC_4_R_Q_4(
+    client, action, owner, run
+):
+    """R-DOC-4 / R-Q-4, issue 14 item 5: the PDF of a questionnaire the client completed is
+    under "Door mij aangeleverd" as read for that client, unread for the company's other
+    account."""
+    client.force_login(owner)
+    fill_all(client, action)
+    run(submit, client, action)
+    action.refresh_from_db()
+    assert action.pdf_document is not None
+
+    assert supplied_tab(client, action.dossier) == (1, 0)
+    assert supplied_tab(company_partner(owner), action.dossier) == (1, 1)
 
 
 # --- Bounded work ------------------------------------------------------------------------------

@@ -114,3 +114,31 @@ def test_from_acties_to_the_pdf_under_door_mij_aangeleverd_R_Q_1_to_4(page: Page
     with page.expect_download() as download:
         link.click()
     assert download.value.suggested_filename.endswith(".pdf")
+
+
+def test_long_answer_limit_is_counted_live_R_Q_2(page: Page, transactional_db):
+    """R-Q-2, issue 14 item 6: a long text answer shows "max. 5000 tekens", counts while typing
+    (a line break is one), and stops at the limit with the counter marked."""
+    Office.current()
+    user = UserFactory(email="lang@example.test")
+    user.last_login = timezone.now()
+    user.save(update_fields=["last_login"])
+    dossier = DossierFactory()
+    grant(dossier, user.client)
+    action = services.send_questionnaire(
+        template=make_template([[(QuestionKind.LONG_TEXT, "Opmerkingen", "Remarks", False, "")]]),
+        dossier=dossier,
+        client=user.client,
+        by=StaffFactory(),
+    )
+    log_in(page, user.email)
+    page.goto(f"/acties/{action.pk}/invullen/1/")
+    answer = page.get_by_label("Opmerkingen")
+    limit = page.locator(".char-counter")
+    expect(limit).to_have_text("0 van 5000 tekens")
+    answer.click()
+    page.keyboard.type("Regel een\nRegel twee")
+    expect(limit).to_have_text("20 van 5000 tekens")
+    page.keyboard.insert_text("y" * 5000)
+    expect(limit).to_have_text("5000 van 5000 tekens — Maximum bereikt")
+    assert page.evaluate("document.querySelector('textarea').value.length") == 5000

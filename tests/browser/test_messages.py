@@ -294,6 +294,38 @@ def test_paste_in_the_middle_keeps_the_text_written_before_R_MSG_5(client_page: 
     assert page.evaluate("document.getElementById('id_body').selectionStart") == 15
 
 
+def test_subject_limit_is_shown_and_reached_visibly_R_MSG_4(client_page: Page, scene: Scene):
+    """R-MSG-4, issue 14 item 6: the subject says "max. 200 tekens" before anything is typed,
+    counts while typing, and a paste beyond 200 stops at 200 with the counter marked "Maximum
+    bereikt" (announced once to a screen reader), so the client sees why."""
+    page = client_page
+    page.goto(scene.new_url)
+    subject_counter = page.locator("#subject-counter")
+    expect(subject_counter).to_have_text("0 van 200 tekens")
+    subject(page).click()
+    page.keyboard.type("Vraag over de akte")
+    expect(subject_counter).to_have_text("18 van 200 tekens")
+    expect(subject_counter).not_to_have_class(re.compile(r"\bat-max\b"))
+
+    page.keyboard.insert_text("x" * 250)  # as a paste
+    expect(subject(page)).to_have_value(("Vraag over de akte" + "x" * 250)[:200])
+    expect(subject_counter).to_have_text("200 van 200 tekens — Maximum bereikt")
+    expect(subject_counter).to_have_class(re.compile(r"\bat-max\b"))
+    expect(page.get_by_role("status").filter(has_text="Maximum bereikt")).to_have_count(1)
+
+
+def test_subject_limit_without_javascript_is_a_hint_R_MSG_4(browser, live_server, scene: Scene):
+    """R-MSG-4, issue 14 item 6: without JavaScript the limit is still written at the field."""
+    context = browser.new_context(java_script_enabled=False, base_url=live_server.url)
+    page = context.new_page()
+    try:
+        log_in(page, scene.user.email)
+        page.goto(scene.new_url)
+        expect(page.locator("#subject-counter")).to_have_text("max. 200 tekens")
+    finally:
+        context.close()
+
+
 # --- R-MSG-6: the attachments dialog --------------------------------------------------------
 
 

@@ -161,7 +161,7 @@ def test_home_tiles_and_navigation_R_HOME_1(page: Page, portfolio):
     expect(tiles.first).to_contain_text("4")
 
     with page.expect_navigation():
-        tiles.first.get_by_role("link").click()
+        tiles.first.get_by_role("link", name=DOSSIERS).click()
     assert path_of(page) == "/dossiers/"
     expect(page.locator("main table tbody tr")).to_have_count(4)
 
@@ -170,6 +170,28 @@ def test_home_tiles_and_navigation_R_HOME_1(page: Page, portfolio):
         nav.get_by_role("link", name=HOME).click()
     assert path_of(page) == "/"
     expect(page.locator("main .tiles > li")).to_have_count(3)
+
+
+def test_in_progress_figure_opens_the_dossiers_it_counts_R_HOME_2_R_DOS_3(page: Page, portfolio):
+    """R-HOME-2 / R-DOS-3, issue 14 item 4: clicking the tile's "in behandeling" number opens
+    the list with "Alle lopende dossiers" ticked and exactly that many rows; a click elsewhere
+    on the tile still opens the whole list."""
+    log_in(page, portfolio.user.email)
+    tile = page.locator("main .tiles > li").first
+    figure = tile.locator(".tile-figures > div").filter(has_text="in behandeling")
+    expect(figure.locator("dd")).to_have_text("3")
+
+    with page.expect_navigation():
+        figure.get_by_role("link").click()
+    expect(page.locator("main table tbody tr")).to_have_count(3)
+    expect(page.get_by_label("Alle lopende dossiers (3)")).to_be_checked()
+
+    page.goto("/")
+    box = tile.locator(".tile").bounding_box()
+    with page.expect_navigation():
+        page.mouse.click(box["x"] + box["width"] - 10, box["y"] + box["height"] - 10)
+    assert path_of(page) == "/dossiers/"
+    expect(page.locator("main table tbody tr")).to_have_count(4)
 
 
 # --- Dossier list: search and status filter (R-DOS-2, R-DOS-3) ------------------------------
@@ -210,7 +232,8 @@ def test_status_filter_R_DOS_3(page: Page, portfolio):
     page.goto("/dossiers/")
     search = page.get_by_role("search")
     afgerond = search.get_by_role("checkbox", name="Afgerond")
-    expect(search.get_by_role("checkbox")).to_have_count(2)
+    # The two statuses, and "Alle lopende dossiers" (every in-progress status, issue 14).
+    expect(search.get_by_role("checkbox")).to_have_count(3)
     afgerond.check()
     with page.expect_navigation():
         search.get_by_role("button", name=SEARCH).click()

@@ -58,6 +58,7 @@ def _add(*, dossier, kind: str, title: str, file, name, by, request, action: str
         document = _store(dossier=dossier, kind=kind, title=title, file=file, name=name, by=by)
         stored.append(document)
         document.save()
+        _read_by_supplier(document, by)
         record(
             action,
             actor=by,
@@ -190,6 +191,7 @@ def attach_staged(
         )
         if not StagedUpload.objects.filter(pk=upload.pk).delete()[0]:
             raise StagedUploadGone(upload.original_name)
+        _read_by_supplier(document, by)
         record(
             "document.supplied" if kind == Document.Kind.SUPPLIED else "document.published",
             actor=by,
@@ -214,6 +216,14 @@ def remove_stale_uploads(now=None) -> int:
     attachments dialog but never sent) with their files. Returns how many were removed."""
     cutoff = (now or timezone.now()) - timedelta(hours=settings.STAGED_UPLOAD_HOURS)
     return discard_staged(StagedUpload.objects.filter(created_at__lt=cutoff).iterator())
+
+
+def _read_by_supplier(document: Document, by) -> None:
+    """R-DOC-4: what a user supplied is read for that user (never unread in their own tab).
+    For them only: a company's other accounts did not supply it and see it unread. Inside the
+    transaction that creates the document."""
+    if getattr(by, "pk", None) is not None:
+        DocumentRead.objects.create(document=document, user=by)
 
 
 def mark_read(*, document: Document, user) -> None:

@@ -17,6 +17,10 @@ def home_counts(user) -> dict[str, int]:
 
 
 def statuses_in_use(user) -> list[DossierStatus]:
-    """The statuses that occur among the user's dossiers (R-DOS-3), in one query."""
-    visible = Dossier.objects.visible_to(user).values("status_id")
-    return list(DossierStatus.objects.filter(pk__in=visible))
+    """The statuses that occur among the user's dossiers (R-DOS-3), each with its number of
+    those dossiers as ``dossier_count``, in one query."""
+    visible = Dossier.objects.visible_to(user)
+    # Filtered before annotated: the count covers only the user's dossiers of each status.
+    return list(
+        DossierStatus.objects.filter(dossiers__in=visible).annotate(dossier_count=Count("dossiers"))
+    )

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
@@ -16,7 +17,7 @@ from portal.documents.models import Document
 from portal.messaging import services as message_services
 
 from . import queries
-from .forms import DossierFilterForm
+from .forms import IN_PROGRESS, DossierFilterForm
 from .models import Dossier
 
 TABS = {
@@ -63,7 +64,11 @@ def home(request: HttpRequest) -> HttpResponse:
     if request.user.is_staff and request.user.client_id is None:
         # Office staff work in the staff workspace (R-OFF-1..5).
         return redirect("workspace:inbox")
-    return render(request, "dossiers/home.html", {"counts": queries.home_counts(request.user)})
+    return render(
+        request,
+        "dossiers/home.html",
+        {"counts": queries.home_counts(request.user), "in_progress_filter": IN_PROGRESS},
+    )
 
 
 @require_GET
@@ -85,7 +90,11 @@ def dossier_list(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data if form.is_bound else {}
         rows = visible.search(data.get("q") or "", few=True)
         if data.get("status"):
-            rows = rows.filter(status_id__in=data["status"])
+            in_progress, status_ids = form.status_filter()
+            chosen = Q(status_id__in=status_ids)
+            if in_progress:
+                chosen |= Q(status__in_progress=True)
+            rows = rows.filter(chosen)
     rows = rows.select_related("status").order_by("-created_at", "-pk")
     paginator = Paginator(rows, settings.DOSSIERS_PER_PAGE)
     if total is not None:
@@ -100,10 +109,22 @@ def dossier_list(request: HttpRequest) -> HttpResponse:
             "form": form,
             "page": page,
             "show_status_filter": len(statuses) > 1,
+            "status_groups": _status_groups(form, statuses),
             "filtering": filtering,
             "query_string": query.urlencode(),
         },
     )
+
+
+def _status_groups(form: DossierFilterForm, statuses) -> dict:
+    """The status filter's checkboxes arranged for the page: "all ongoing dossiers" with the
+    statuses it covers under it, then the other statuses (R-DOS-3, R-HOME-2)."""
+    boxes = {str(box.data["value"]): box for box in form["status"]}
+    return {
+        "in_progress": boxes[IN_PROGRESS],
+        "in_progress_statuses": [boxes[str(s.pk)] for s in statuses if s.in_progress],
+        "other_statuses": [boxes[str(s.pk)] for s in statuses if not s.in_progress],
+    }
 
 
 @require_GET

@@ -18,7 +18,13 @@ class MessageForm(forms.Form):
     subject = forms.CharField(
         label=_("Subject"),
         max_length=MAX_SUBJECT_CHARS,
-        error_messages={"required": _("Fill in a subject.")},
+        error_messages={
+            "required": _("Fill in a subject."),
+            "max_length": _(
+                "A subject may have at most %(limit_value)d characters; this one has "
+                "%(show_value)d. Shorten it and send it again."
+            ),
+        },
     )
     body = forms.CharField(
         label=_("Message"),

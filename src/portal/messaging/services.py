@@ -59,10 +59,15 @@ def clean_subject(subject: str) -> str:
 
 
 def reply_subject(subject: str) -> str:
+    """The suggested subject of a reply: "Re: " and the original subject. When that would be
+    too long the original is shortened visibly (ending in "…"); the writer sees and may edit
+    it, and the original stays whole above the reply."""
     prefix = "Re: "
     if subject.lower().startswith(prefix.lower()):
         return subject
-    return (prefix + subject)[:MAX_SUBJECT_CHARS]
+    if len(prefix + subject) > MAX_SUBJECT_CHARS:
+        subject = subject[: MAX_SUBJECT_CHARS - len(prefix) - 1].rstrip() + "…"
+    return prefix + subject
 
 
 def already_sent(*, dossier: Dossier, sender, submission_key) -> Message | None:

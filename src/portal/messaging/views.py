@@ -24,7 +24,7 @@ from portal.dossiers.models import Dossier
 
 from . import services
 from .forms import MessageForm
-from .models import MAX_BODY_CHARS, Message
+from .models import MAX_BODY_CHARS, MAX_SUBJECT_CHARS, Message
 from .text import char_count
 
 #: The most files one message may carry.
@@ -160,6 +160,7 @@ def _compose(request: HttpRequest, pk: int, msg_id: int | None) -> HttpResponse:
             "compose": compose,
             "form": compose.form,
             "max_chars": MAX_BODY_CHARS,
+            "max_subject_chars": MAX_SUBJECT_CHARS,
             "max_attachments": MAX_ATTACHMENTS,
             "body_count": char_count(str(compose.form["body"].value() or "")),
             "upload_max_bytes": settings.UPLOAD_MAX_BYTES,

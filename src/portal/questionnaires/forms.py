@@ -12,6 +12,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from portal.messaging.text import normalise_newlines
+
 from .models import QuestionKind, pick
 
 YES, NO = "yes", "no"
@@ -88,6 +90,36 @@ class PhoneField(forms.CharField):
 
 DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y"]
 
+# The longest answers to a text question, in characters as the person sees them (a line break
+# is one). Shown at the field and enforced with an error, never by cutting.
+SHORT_TEXT_MAX_CHARS = 500
+LONG_TEXT_MAX_CHARS = 5000
+
+
+class TextAnswerField(forms.CharField):
+    """A text answer with a visible limit: line breaks counted as one character (the browser
+    submits CR LF), as the browser's ``maxlength`` counts them, and an error that says the
+    limit and the length. ``show_limit`` tells the template to show "max. N tekens"."""
+
+    show_limit = True
+
+    def __init__(self, *, max_length: int, **kwargs):
+        kwargs.setdefault(
+            "error_messages",
+            {
+                "max_length": _(
+                    "An answer may have at most %(limit_value)d characters; this one has "
+                    "%(show_value)d. Shorten it; it has not been saved yet."
+                )
+            },
+        )
+        super().__init__(max_length=max_length, **kwargs)
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = normalise_newlines(value)
+        return super().to_python(value)
+
 
 def make_field(question: dict, language: str | None = None) -> forms.Field:
     kind = question["kind"]
@@ -97,9 +129,11 @@ def make_field(question: dict, language: str | None = None) -> forms.Field:
         "required": bool(question.get("required")),
     }
     if kind == QuestionKind.SHORT_TEXT:
-        return forms.CharField(max_length=500, **common)
+        return TextAnswerField(max_length=SHORT_TEXT_MAX_CHARS, **common)
     if kind == QuestionKind.LONG_TEXT:
-        return forms.CharField(max_length=5000, widget=forms.Textarea(attrs={"rows": 5}), **common)
+        return TextAnswerField(
+            max_length=LONG_TEXT_MAX_CHARS, widget=forms.Textarea(attrs={"rows": 5}), **common
+        )
     if kind == QuestionKind.NUMBER:
         return NumberField(
             max_digits=18,
@@ -161,12 +195,15 @@ class PageForm(forms.Form):
             self.fields[key] = make_field(question, language)
 
     def describe(self) -> PageForm:
-        """Link every input to its help text and errors (``aria-describedby``)."""
+        """Link every input to its help text, its limit and its errors (``aria-describedby``)."""
         for name, field in self.fields.items():
             bound = self[name]
             ids = []
             if field.help_text:
                 ids.append(f"{bound.auto_id}_help")
+            if getattr(field, "show_limit", False):
+                ids.append(f"{bound.auto_id}_limit")
+                field.widget.attrs["data-limit-counter"] = f"{bound.auto_id}_limit"
             if self.is_bound and bound.errors:
                 ids.append(f"{bound.auto_id}_error")
                 field.widget.attrs["aria-invalid"] = "true"
@@ -178,14 +215,32 @@ class PageForm(forms.Form):
         """The valid answers, as stored."""
         return {key: to_storage(self.cleaned_data.get(key)) for key in self.questions}
 
-    def raw_answers(self) -> dict:
-        """What was typed, unvalidated ("Vorige" keeps it, nothing lost)."""
-        raw = {}
+    def over_long(self) -> list[str]:
+        """The questions whose typed answer is longer than any answer to them may be (a text
+        question's limit; for the others the longest text answer). Such an answer is neither
+        stored nor cut: it stays on the page with its error."""
+        keys = []
         for key, field in self.fields.items():
+            if isinstance(field, forms.MultipleChoiceField):
+                continue
+            limit = getattr(field, "max_length", None) or LONG_TEXT_MAX_CHARS
+            typed = normalise_newlines(str(self.data.get(self.add_prefix(key), "")))
+            if len(typed.strip()) > limit:
+                keys.append(key)
+        return keys
+
+    def raw_answers(self) -> dict:
+        """What was typed, unvalidated ("Vorige" keeps it, nothing lost), whole: without the
+        over-long answers (``over_long``), which keep what was stored before."""
+        raw = {}
+        too_long = set(self.over_long())
+        for key, field in self.fields.items():
+            if key in too_long:
+                continue
             if isinstance(field, forms.MultipleChoiceField):
                 raw[key] = [str(v) for v in self.data.getlist(self.add_prefix(key))]
             else:
-                raw[key] = str(self.data.get(self.add_prefix(key), ""))[:5000]
+                raw[key] = str(self.data.get(self.add_prefix(key), ""))
         return raw
 
 

@@ -24,6 +24,7 @@ from django.utils.translation import override
 
 from portal.audit.services import record
 from portal.documents import services as document_services
+from portal.documents.models import Document
 from portal.dossiers.models import DossierAccess
 from portal.notifications.events import questionnaire_sent
 
@@ -292,7 +293,7 @@ def store_pdf(action_pk: int) -> int | None:
         language = getattr(action.completed_by, "language", None) or "nl"
         with override(language):
             content = render_pdf(action, language=language)
-            title = _("Questionnaire: %(title)s") % {"title": action.title}
+            title = _fit_title(_("Questionnaire: %(title)s") % {"title": action.title})
         document = document_services.supply_document(
             dossier=action.dossier,
             file=ContentFile(content),
@@ -303,6 +304,20 @@ def store_pdf(action_pk: int) -> int | None:
         action.pdf_document = document
         action.save(update_fields=["pdf_document", "updated_at"])
     return document.pk
+
+
+def _fit_title(title: str) -> str:
+    """A document title made here from longer texts (the request's or questionnaire's title, a
+    file name): past the title's length it ends in "…", visibly shortened. The file name itself
+    is kept whole (``Document.original_name``) and shown under the title."""
+    limit = Document._meta.get_field("title").max_length
+    return title if len(title) <= limit else title[: limit - 1].rstrip() + "…"
+
+
+def _supplied_title(title: str, name: str) -> str:
+    """The title of a file supplied for an upload request: the request's title and the file
+    name."""
+    return _fit_title(f"{title} ({name})") if name else title
 
 
 def supply_for_request(*, action: Action, file, name: str, by, request=None):
@@ -316,7 +331,7 @@ def supply_for_request(*, action: Action, file, name: str, by, request=None):
             dossier=current.dossier,
             file=file,
             name=name,
-            title=f"{current.title} ({name})"[:200] if name else current.title,
+            title=_supplied_title(current.title, name),
             by=by,
             request=request,
         )

@@ -144,6 +144,14 @@ def fill_page(request: HttpRequest, pk: int, page: int) -> HttpResponse:
         context = _page_context(current, index, form, conflict=theirs)
         return render(request, "questionnaires/page.html", context, status=409)
 
+    if form.over_long():
+        # An answer longer than allowed was not saved (nor cut): whichever button was pressed,
+        # the page comes back with it as typed and its error, to shorten.
+        return render(
+            request,
+            "questionnaires/page.html",
+            _page_context(action, index, form, over_long=True),
+        )
     if nav == "back":
         return redirect("questionnaires:page", pk=action.pk, page=max(1, page - 1))
     if nav == "stop":
