@@ -348,6 +348,59 @@ def test_publish_several_files_with_a_refused_one_R_OFF_3(http, dossier, owner):
     assert "concept-akte.txt" in client.get(f"/dossiers/{dossier.pk}/documenten/").content.decode()
 
 
+def test_publish_title_with_several_files_is_numbered_and_said_R_OFF_3(http, dossier):
+    """R-OFF-3, issue 14 item 3: a title typed for several files is not dropped: each file gets
+    it numbered, the form says so before sending, and the message names the titles used."""
+    form_page = http.get(f"/kantoor/dossiers/{dossier.pk}/").content.decode()
+    assert "Titel (1 van 2)" in form_page  # the help text under the title field
+    response = http.post(
+        f"/kantoor/dossiers/{dossier.pk}/publiceren/",
+        {"kind": "document", "title": "Concept akte", "files": [text_file("a.txt"), text_file()]},
+        follow=True,
+    )
+    titles = list(dossier.documents.order_by("pk").values_list("title", flat=True))
+    assert titles == ["Concept akte (1 van 2)", "Concept akte (2 van 2)"]
+    shown = [str(m) for m in response.context["messages"]]
+    assert shown == [
+        "2 bestanden gepubliceerd: “Concept akte (1 van 2)”, “Concept akte (2 van 2)”."
+    ]
+
+
+def test_publish_one_file_keeps_its_title_and_no_title_uses_file_names_R_OFF_3(http, dossier):
+    """R-OFF-3, issue 14 item 3: one file takes the title as typed; without a title each file
+    is shown under its own name, and the message says which."""
+    url = f"/kantoor/dossiers/{dossier.pk}/publiceren/"
+    one = http.post(url, {"kind": "document", "title": "Akte", "files": [text_file()]}, follow=True)
+    assert [str(m) for m in one.context["messages"]] == ["1 bestand gepubliceerd: “Akte”."]
+    http.post(url, {"kind": "document", "files": [text_file("x.txt"), text_file("y.txt")]})
+    titles = list(dossier.documents.order_by("pk").values_list("title", flat=True))
+    assert titles == ["Akte", "x.txt", "y.txt"]
+
+
+def test_publish_numbered_title_too_long_is_refused_not_cut_R_OFF_3(http, dossier):
+    """R-OFF-3, issue 14 item 3: a title that fits alone but not with its number is refused
+    with the limit, nothing is published and nothing is cut."""
+    response = http.post(
+        f"/kantoor/dossiers/{dossier.pk}/publiceren/",
+        {"kind": "document", "title": "x" * 195, "files": [text_file("a.txt"), text_file()]},
+    )
+    assert response.status_code == 400
+    assert "hoogstens 190 tekens lang zijn; hij is er 195" in response.content.decode()
+    assert not dossier.documents.exists()
+
+
+def test_dossier_page_ids_are_unique_and_each_control_named_once_R_X_3(http, dossier):
+    """R-X-3, issue 14 item 8: the questionnaire and the upload-request forms each have their
+    own "Klant" select, each with one label (no "Klant: Klant:", no select without a name)."""
+    from .html_checks import problems
+
+    page = http.get(f"/kantoor/dossiers/{dossier.pk}/").content.decode()
+    assert problems(page) == []
+    for prefix in ("questionnaire", "upload"):
+        assert page.count(f'id="id_{prefix}-client"') == 1
+        assert page.count(f'for="id_{prefix}-client"') == 1
+
+
 def test_answer_a_message_with_an_attachment_client_sees_it_R_OFF_4(http, dossier, owner):
     question = client_message(dossier, owner)
     url = f"/kantoor/dossiers/{dossier.pk}/berichten/{question.pk}/"
@@ -375,11 +428,11 @@ def test_send_questionnaire_and_upload_request_see_answers_and_pdf_R_OFF_5(
     template = sized_template(2, per_page=2)
     http.post(
         f"/kantoor/dossiers/{dossier.pk}/vragenlijst/",
-        {"template": template.pk, "client": owner.client_id},
+        {"questionnaire-template": template.pk, "questionnaire-client": owner.client_id},
     )
     http.post(
         f"/kantoor/dossiers/{dossier.pk}/uploadverzoek/",
-        {"client": owner.client_id, "title_nl": "Kopie paspoort"},
+        {"upload-client": owner.client_id, "upload-title_nl": "Kopie paspoort"},
     )
     questionnaire = Action.objects.get(kind=Action.Kind.QUESTIONNAIRE)
     assert Action.objects.filter(kind=Action.Kind.UPLOAD, title_nl="Kopie paspoort").exists()
@@ -445,3 +498,38 @@ def test_demo_staff_can_log_in_to_the_workspace_with_the_printed_key_R_OFF_1(db)
     )
     http.post("/inloggen/code/", {"code": f"{totp(key):06d}"})
     assert http.get("/kantoor/").status_code == 200
+
+
+def test_demo_clients_who_log_in_are_shown_accepted_R_OFF_1(db):
+    """R-OFF-1, R-ME-4, issue 14 item 9: the demo data shows a true state. The printed demo
+    client logins went through their invitation: the workspace shows them accepted and the
+    company's "Extra accounts" shows its extra account active; only the invited client who has
+    not set up an account shows as not accepted."""
+    import io
+    import re
+
+    from django.core.management import call_command
+
+    from .workspace_helpers import staff_http
+
+    out = io.StringIO()
+    call_command("demo", force=True, stdout=out)
+    logins = re.findall(r"^  (\S+@demo\.klantportaal\.test) ", out.getvalue(), re.M)
+    clients = User.objects.filter(email__in=logins, client__isnull=False)
+    assert clients.count() == 4
+    assert not clients.filter(password_set_at__isnull=True).exists()
+
+    http = staff_http(User.objects.get(email="notaris@demo.klantportaal.test"))
+    for user in clients:
+        page = http.get(f"/kantoor/klanten/{user.client_id}/").content.decode()
+        assert "Nog niet geaccepteerd" not in page, user.email
+        assert "Geaccepteerd" in page, user.email
+    kees = User.objects.get(email="kees@demo.klantportaal.test")
+    assert (
+        "Nog niet geaccepteerd" in http.get(f"/kantoor/klanten/{kees.client_id}/").content.decode()
+    )
+
+    main = HttpClient()
+    main.force_login(User.objects.get(email="korenbloem@demo.klantportaal.test"))
+    accounts = main.get("/mijn-gegevens/accounts/").content.decode()
+    assert "Actief" in accounts and "Uitgenodigd" not in accounts

@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal.accounts import services as account_services
@@ -341,18 +342,17 @@ def publish(request: HttpRequest, pk: int) -> HttpResponse:
     """R-OFF-3: several files at once; each through ``publish_document``; refused files are
     listed with the reason, the others are published."""
     dossier = _dossier(pk)
-    form = PublishForm(request.POST)
-    refused = [f"{r.file_name}: {r.message}" for r in upload_refusals(request)]
     files = request.FILES.getlist("files")
+    form = PublishForm(request.POST, file_count=len(files))
+    refused = [f"{r.file_name}: {r.message}" for r in upload_refusals(request)]
     if not form.is_valid() or not (files or refused):
         if not files:
             form.add_error(None, _("Choose one or more files."))
         return _render_dossier(request, dossier, publish_form=form, refused=refused)
-    title = form.cleaned_data["title"] if len(files) == 1 else ""
-    published = 0
-    for upload in files:
+    published = []
+    for upload, title in zip(files, form.titles(), strict=True):
         try:
-            document_services.publish_document(
+            document = document_services.publish_document(
                 dossier=dossier,
                 kind=form.cleaned_data["kind"],
                 title=title,
@@ -361,11 +361,19 @@ def publish(request: HttpRequest, pk: int) -> HttpResponse:
                 by=request.user,
                 request=request,
             )
-            published += 1
+            published.append(document.title)
         except UploadRejected as exc:
             refused.append(f"{sanitise_filename(upload.name)}: {exc}")
     if published:
-        flash.success(request, _("%(n)d file(s) published.") % {"n": published})
+        flash.success(
+            request,
+            ngettext(
+                "%(n)d file published: %(titles)s.",
+                "%(n)d files published: %(titles)s.",
+                len(published),
+            )
+            % {"n": len(published), "titles": ", ".join(f"“{t}”" for t in published)},
+        )
     if refused:
         return _render_dossier(request, dossier, publish_form=form, refused=refused)
     return redirect(reverse("workspace:dossier", args=[dossier.pk]) + "#documenten")
