@@ -394,7 +394,7 @@ def audit_trail(request: HttpRequest, pk: int) -> HttpResponse:
     dossier = _dossier(pk)
     page = _page(
         request,
-        AuditEntry.objects.filter(dossier=dossier).order_by("-at", "-pk"),
+        AuditEntry.objects.filter(dossier=dossier).select_related("dossier").order_by("-at", "-pk"),
         AUDIT_PAGE_SIZE,
     )
     return render(request, "workspace/audit.html", {"dossier": dossier, "page": page})
@@ -408,7 +408,7 @@ def client_audit_trail(request: HttpRequest, pk: int) -> HttpResponse:
     client = get_object_or_404(Client, pk=pk)
     page = _page(
         request,
-        AuditEntry.objects.filter(client=client).order_by("-at", "-pk"),
+        AuditEntry.objects.filter(client=client).select_related("dossier").order_by("-at", "-pk"),
         AUDIT_PAGE_SIZE,
     )
     return render(request, "workspace/audit.html", {"client": client, "page": page})
