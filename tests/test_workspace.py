@@ -3,7 +3,11 @@ pages, each change checked in the data, the audit trail and what the client sees
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
+from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client as HttpClient
@@ -13,6 +17,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from portal.accounts.models import Client, User
 from portal.audit.models import AuditEntry
 from portal.documents.models import Document, DocumentRead
+from portal.dossiers import services as dossier_services
 from portal.dossiers.models import Dossier
 from portal.messaging import services as message_services
 from portal.messaging.models import Message
@@ -399,6 +404,70 @@ def test_dossier_page_ids_are_unique_and_each_control_named_once_R_X_3(http, dos
     for prefix in ("questionnaire", "upload"):
         assert page.count(f'id="id_{prefix}-client"') == 1
         assert page.count(f'for="id_{prefix}-client"') == 1
+
+
+def test_dossier_page_has_a_section_nav_to_its_sections_R_OFF_1_R_X_4(http, dossier, staff):
+    """R-OFF-1, R-X-4, issue 14 item 23: the long staff dossier page has a sticky in-page nav
+    (plain links, no script) whose every link points at a heading on the page, for each
+    section: details, access, progress, messages, documents, publishing, actions, audit trail;
+    the audit section shows the latest entries as sentences."""
+    from html.parser import HTMLParser
+
+    class Page(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.ids, self.nav_links, self.in_nav, self.heading_ids = set(), [], False, set()
+
+        def handle_starttag(self, tag, attrs):
+            attrs = dict(attrs)
+            if attrs.get("id"):
+                self.ids.add(attrs["id"])
+                if tag in {"h2", "h3", "summary"}:
+                    self.heading_ids.add(attrs["id"])
+            if tag == "nav" and "ws-section-nav" in (attrs.get("class") or ""):
+                self.in_nav = True
+            elif tag == "a" and self.in_nav:
+                self.nav_links.append(attrs["href"])
+
+        def handle_endtag(self, tag):
+            if tag == "nav":
+                self.in_nav = False
+
+    dossier_services.update_dossier(dossier=dossier, description="Nieuw", by=staff)
+    html = http.get(f"/kantoor/dossiers/{dossier.pk}/").content.decode()
+    page = Page()
+    page.feed(html)
+    targets = [link.removeprefix("#") for link in page.nav_links]
+    assert all(link.startswith("#") for link in page.nav_links)
+    assert targets == [
+        "gegevens",
+        "toegang",
+        "voortgang",
+        "berichten",
+        "documenten",
+        "publiceren",
+        "acties",
+        "logboek",
+    ]
+    assert set(targets) <= page.heading_ids
+    assert f"Dossier {dossier.number} gewijzigd: omschrijving" in html  # the audit section
+    css = (Path(settings.BASE_DIR) / "static/portal/portal.css").read_text()
+    nav_rule = re.search(r"\.ws-section-nav \{([^}]*)\}", css).group(1)
+    assert "position: sticky" in nav_rule
+
+
+def test_dossier_page_action_forms_fold_and_open_on_an_error_R_OFF_5(http, dossier, owner):
+    """R-OFF-5, issue 14 item 23: the questionnaire and upload-request forms are folded
+    (<details>, works without script) and open again when they come back with an error."""
+    page = http.get(f"/kantoor/dossiers/{dossier.pk}/").content.decode()
+    assert page.count('<details class="ws-fold">') == 2
+    response = http.post(
+        f"/kantoor/dossiers/{dossier.pk}/uploadverzoek/", {"upload-client": owner.client_id}
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert '<details class="ws-fold" open>' in page
+    assert page.index('<details class="ws-fold" open>') > page.index("send-q")
 
 
 def test_answer_a_message_with_an_attachment_client_sees_it_R_OFF_4(http, dossier, owner):

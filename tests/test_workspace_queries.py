@@ -24,9 +24,9 @@ EXPECTED = {
     "inbox": 3 + 6,
     # paginator count, page (status and handler joined)
     "dossiers": 3 + 2,
-    # the dossier; grants; documents; messages; actions; steps; status, handler and
-    # questionnaire choices of the forms
-    "dossier": 3 + 9,
+    # the dossier; grants; documents; messages; actions; steps; the latest audit entries;
+    # status, handler and questionnaire choices of the forms
+    "dossier": 3 + 10,
     # count, page, main accounts of the page
     "clients": 3 + 3,
     # dossiers, clients

@@ -51,6 +51,7 @@ from .forms import (
 PAGE_SIZE = 25
 AUDIT_PAGE_SIZE = 50
 DOSSIER_ROWS = 25  # latest documents, messages and actions shown on the dossier page
+DOSSIER_TRAIL_ROWS = 5  # latest audit entries on the dossier page (the rest on its own page)
 
 
 def _page(request: HttpRequest, rows, size: int = PAGE_SIZE):
@@ -228,6 +229,11 @@ def _dossier_context(request: HttpRequest, dossier: Dossier, **forms) -> dict:
         "questionnaire_form": forms.get("questionnaire_form") or QuestionnaireForm(clients=clients),
         "upload_form": forms.get("upload_form") or UploadRequestForm(clients=clients),
         "rows": DOSSIER_ROWS,
+        "trail": list(
+            AuditEntry.objects.filter(dossier=dossier)
+            .select_related("dossier")
+            .order_by("-at", "-pk")[:DOSSIER_TRAIL_ROWS]
+        ),
     }
     return context
 
