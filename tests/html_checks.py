@@ -21,7 +21,7 @@ class _Control:
 
     def describe(self) -> str:
         shown = " ".join(f'{k}="{v}"' for k, v in self.attrs.items() if k in {"id", "name", "type"})
-        return f"<{self.tag} {shown}>"
+        return f"<{self.tag} {shown}>" if shown else f"<{self.tag}>"
 
 
 class _Page(HTMLParser):
@@ -64,8 +64,14 @@ def problems(html: str) -> list[str]:
     found = [f'id "{name}" occurs {n} times' for name, n in page.ids.items() if n > 1]
     for control in page.controls:
         attrs = control.attrs
-        if (attrs.get("aria-labelledby") or "").strip() or (attrs.get("aria-label") or "").strip():
+        labelledby = (attrs.get("aria-labelledby") or "").split()
+        if labelledby:
+            missing = [name for name in labelledby if name not in page.ids]
+            if missing:
+                found.append(f"{control.describe()} is labelled by missing id(s) {missing}")
             continue  # an explicit name overrides the labels
+        if (attrs.get("aria-label") or "").strip():
+            continue
         own_id = attrs.get("id") or ""
         labels = page.label_for.get(own_id, 0)
         # A wrapping label names the control too, unless its "for" already counted it.

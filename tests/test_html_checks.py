@@ -36,3 +36,10 @@ def test_controls_without_a_name_are_found_and_named_ones_pass_R_X_3():
         '<input type="submit" value="I"><input type="file" hidden>'
     )
     assert problems(named) == []
+
+
+def test_a_name_from_a_missing_element_is_found_R_X_3():
+    """R-X-3, issue 14 item 8: aria-labelledby must point at an element on the page."""
+    assert problems('<select aria-labelledby="nope"></select>') == [
+        "<select> is labelled by missing id(s) ['nope']"
+    ]

@@ -84,12 +84,6 @@ METHODS = {
     "recovery": _("a recovery code"),
 }
 REASONS = {"idle": _("inactive for too long"), "absolute": _("maximum session length reached")}
-FIELDS = {
-    "number": _("number"),
-    "description": _("description"),
-    "status": _("status"),
-    "handler": _("handler"),
-}
 
 # What a refused route is, as a noun phrase ("Access denied: <noun>").
 ROUTES = {
@@ -186,9 +180,21 @@ def route_noun(route: str | None) -> str:
     return str(NAMESPACES.get(namespace, SOME_PAGE))
 
 
+def _field_name(name: str) -> str:
+    """A changed dossier field by its (translated) name."""
+    from django.core.exceptions import FieldDoesNotExist
+
+    from portal.dossiers.models import Dossier
+
+    try:
+        return str(Dossier._meta.get_field(name).verbose_name)
+    except FieldDoesNotExist:
+        return name.replace("_", " ")
+
+
 def _fields(data: dict) -> str:
     names = data.get("changes") or data.get("fields") or []
-    return ", ".join(str(FIELDS.get(name, name.replace("_", " "))) for name in names) or "—"
+    return ", ".join(_field_name(name) for name in names) or "—"
 
 
 def _refusal(entry, number: str | None) -> str:
