@@ -36,6 +36,29 @@ def _empty_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _check_html(monkeypatch):
+    """R-X-3, issue 14 item 8: every HTML page the suite receives through Django's test client
+    is checked: an id that occurs twice, or a form control with no or several accessible names,
+    fails the test that fetched the page."""
+    from django.test import Client as HttpClient
+
+    from .html_checks import problems
+
+    fetch = HttpClient.request
+
+    def request(self, **kwargs):
+        response = fetch(self, **kwargs)
+        if not response.streaming and response.get("Content-Type", "").startswith("text/html"):
+            found = problems(response.content.decode(response.charset or "utf-8", "replace"))
+            if found:
+                where = f"{kwargs.get('REQUEST_METHOD', 'GET')} {kwargs.get('PATH_INFO', '')}"
+                pytest.fail(f"{where}: " + "; ".join(found), pytrace=False)
+        return response
+
+    monkeypatch.setattr(HttpClient, "request", request)
+
+
 @dataclass
 class World:
     """The standing roles of the access tests (R-DOS-6) and two dossiers to try them on."""

@@ -3,7 +3,11 @@ pages, each change checked in the data, the audit trail and what the client sees
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
+from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client as HttpClient
@@ -13,6 +17,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from portal.accounts.models import Client, User
 from portal.audit.models import AuditEntry
 from portal.documents.models import Document, DocumentRead
+from portal.dossiers import services as dossier_services
 from portal.dossiers.models import Dossier
 from portal.messaging import services as message_services
 from portal.messaging.models import Message
@@ -348,6 +353,123 @@ def test_publish_several_files_with_a_refused_one_R_OFF_3(http, dossier, owner):
     assert "concept-akte.txt" in client.get(f"/dossiers/{dossier.pk}/documenten/").content.decode()
 
 
+def test_publish_title_with_several_files_is_numbered_and_said_R_OFF_3(http, dossier):
+    """R-OFF-3, issue 14 item 3: a title typed for several files is not dropped: each file gets
+    it numbered, the form says so before sending, and the message names the titles used."""
+    form_page = http.get(f"/kantoor/dossiers/{dossier.pk}/").content.decode()
+    assert "Titel (1 van 2)" in form_page  # the help text under the title field
+    response = http.post(
+        f"/kantoor/dossiers/{dossier.pk}/publiceren/",
+        {"kind": "document", "title": "Concept akte", "files": [text_file("a.txt"), text_file()]},
+        follow=True,
+    )
+    titles = list(dossier.documents.order_by("pk").values_list("title", flat=True))
+    assert titles == ["Concept akte (1 van 2)", "Concept akte (2 van 2)"]
+    shown = [str(m) for m in response.context["messages"]]
+    assert shown == [
+        "2 bestanden gepubliceerd: “Concept akte (1 van 2)”, “Concept akte (2 van 2)”."
+    ]
+
+
+def test_publish_one_file_keeps_its_title_and_no_title_uses_file_names_R_OFF_3(http, dossier):
+    """R-OFF-3, issue 14 item 3: one file takes the title as typed; without a title each file
+    is shown under its own name, and the message says which."""
+    url = f"/kantoor/dossiers/{dossier.pk}/publiceren/"
+    one = http.post(url, {"kind": "document", "title": "Akte", "files": [text_file()]}, follow=True)
+    assert [str(m) for m in one.context["messages"]] == ["1 bestand gepubliceerd: “Akte”."]
+    http.post(url, {"kind": "document", "files": [text_file("x.txt"), text_file("y.txt")]})
+    titles = list(dossier.documents.order_by("pk").values_list("title", flat=True))
+    assert titles == ["Akte", "x.txt", "y.txt"]
+
+
+def test_publish_numbered_title_too_long_is_refused_not_cut_R_OFF_3(http, dossier):
+    """R-OFF-3, issue 14 item 3: a title that fits alone but not with its number is refused
+    with the limit, nothing is published and nothing is cut."""
+    response = http.post(
+        f"/kantoor/dossiers/{dossier.pk}/publiceren/",
+        {"kind": "document", "title": "x" * 195, "files": [text_file("a.txt"), text_file()]},
+    )
+    assert response.status_code == 400
+    assert "hoogstens 190 tekens lang zijn; hij is er 195" in response.content.decode()
+    assert not dossier.documents.exists()
+
+
+def test_dossier_page_ids_are_unique_and_each_control_named_once_R_X_3(http, dossier):
+    """R-X-3, issue 14 item 8: the questionnaire and the upload-request forms each have their
+    own "Klant" select, each with one label (no "Klant: Klant:", no select without a name)."""
+    from .html_checks import problems
+
+    page = http.get(f"/kantoor/dossiers/{dossier.pk}/").content.decode()
+    assert problems(page) == []
+    for prefix in ("questionnaire", "upload"):
+        assert page.count(f'id="id_{prefix}-client"') == 1
+        assert page.count(f'for="id_{prefix}-client"') == 1
+
+
+def test_dossier_page_has_a_section_nav_to_its_sections_R_OFF_1_R_X_4(http, dossier, staff):
+    """R-OFF-1, R-X-4, issue 14 item 23: the long staff dossier page has a sticky in-page nav
+    (plain links, no script) whose every link points at a heading on the page, for each
+    section: details, access, progress, messages, documents, publishing, actions, audit trail;
+    the audit section shows the latest entries as sentences."""
+    from html.parser import HTMLParser
+
+    class Page(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.ids, self.nav_links, self.in_nav, self.heading_ids = set(), [], False, set()
+
+        def handle_starttag(self, tag, attrs):
+            attrs = dict(attrs)
+            if attrs.get("id"):
+                self.ids.add(attrs["id"])
+                if tag in {"h2", "h3", "summary"}:
+                    self.heading_ids.add(attrs["id"])
+            if tag == "nav" and "ws-section-nav" in (attrs.get("class") or ""):
+                self.in_nav = True
+            elif tag == "a" and self.in_nav:
+                self.nav_links.append(attrs["href"])
+
+        def handle_endtag(self, tag):
+            if tag == "nav":
+                self.in_nav = False
+
+    dossier_services.update_dossier(dossier=dossier, description="Nieuw", by=staff)
+    html = http.get(f"/kantoor/dossiers/{dossier.pk}/").content.decode()
+    page = Page()
+    page.feed(html)
+    targets = [link.removeprefix("#") for link in page.nav_links]
+    assert all(link.startswith("#") for link in page.nav_links)
+    assert targets == [
+        "gegevens",
+        "toegang",
+        "voortgang",
+        "berichten",
+        "documenten",
+        "publiceren",
+        "acties",
+        "logboek",
+    ]
+    assert set(targets) <= page.heading_ids
+    assert f"Dossier {dossier.number} gewijzigd: omschrijving" in html  # the audit section
+    css = (Path(settings.BASE_DIR) / "static/portal/portal.css").read_text()
+    nav_rule = re.search(r"\.ws-section-nav \{([^}]*)\}", css).group(1)
+    assert "position: sticky" in nav_rule
+
+
+def test_dossier_page_action_forms_fold_and_open_on_an_error_R_OFF_5(http, dossier, owner):
+    """R-OFF-5, issue 14 item 23: the questionnaire and upload-request forms are folded
+    (<details>, works without script) and open again when they come back with an error."""
+    page = http.get(f"/kantoor/dossiers/{dossier.pk}/").content.decode()
+    assert page.count('<details class="ws-fold">') == 2
+    response = http.post(
+        f"/kantoor/dossiers/{dossier.pk}/uploadverzoek/", {"upload-client": owner.client_id}
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert '<details class="ws-fold" open>' in page
+    assert page.index('<details class="ws-fold" open>') > page.index("send-q")
+
+
 def test_answer_a_message_with_an_attachment_client_sees_it_R_OFF_4(http, dossier, owner):
     question = client_message(dossier, owner)
     url = f"/kantoor/dossiers/{dossier.pk}/berichten/{question.pk}/"
@@ -375,11 +497,11 @@ def test_send_questionnaire_and_upload_request_see_answers_and_pdf_R_OFF_5(
     template = sized_template(2, per_page=2)
     http.post(
         f"/kantoor/dossiers/{dossier.pk}/vragenlijst/",
-        {"template": template.pk, "client": owner.client_id},
+        {"questionnaire-template": template.pk, "questionnaire-client": owner.client_id},
     )
     http.post(
         f"/kantoor/dossiers/{dossier.pk}/uploadverzoek/",
-        {"client": owner.client_id, "title_nl": "Kopie paspoort"},
+        {"upload-client": owner.client_id, "upload-title_nl": "Kopie paspoort"},
     )
     questionnaire = Action.objects.get(kind=Action.Kind.QUESTIONNAIRE)
     assert Action.objects.filter(kind=Action.Kind.UPLOAD, title_nl="Kopie paspoort").exists()
@@ -445,3 +567,38 @@ def test_demo_staff_can_log_in_to_the_workspace_with_the_printed_key_R_OFF_1(db)
     )
     http.post("/inloggen/code/", {"code": f"{totp(key):06d}"})
     assert http.get("/kantoor/").status_code == 200
+
+
+def test_demo_clients_who_log_in_are_shown_accepted_R_OFF_1(db):
+    """R-OFF-1, R-ME-4, issue 14 item 9: the demo data shows a true state. The printed demo
+    client logins went through their invitation: the workspace shows them accepted and the
+    company's "Extra accounts" shows its extra account active; only the invited client who has
+    not set up an account shows as not accepted."""
+    import io
+    import re
+
+    from django.core.management import call_command
+
+    from .workspace_helpers import staff_http
+
+    out = io.StringIO()
+    call_command("demo", force=True, stdout=out)
+    logins = re.findall(r"^  (\S+@demo\.klantportaal\.test) ", out.getvalue(), re.M)
+    clients = User.objects.filter(email__in=logins, client__isnull=False)
+    assert clients.count() == 4
+    assert not clients.filter(password_set_at__isnull=True).exists()
+
+    http = staff_http(User.objects.get(email="notaris@demo.klantportaal.test"))
+    for user in clients:
+        page = http.get(f"/kantoor/klanten/{user.client_id}/").content.decode()
+        assert "Nog niet geaccepteerd" not in page, user.email
+        assert "Geaccepteerd" in page, user.email
+    kees = User.objects.get(email="kees@demo.klantportaal.test")
+    assert (
+        "Nog niet geaccepteerd" in http.get(f"/kantoor/klanten/{kees.client_id}/").content.decode()
+    )
+
+    main = HttpClient()
+    main.force_login(User.objects.get(email="korenbloem@demo.klantportaal.test"))
+    accounts = main.get("/mijn-gegevens/accounts/").content.decode()
+    assert "Actief" in accounts and "Uitgenodigd" not in accounts

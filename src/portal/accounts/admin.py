@@ -33,7 +33,7 @@ class ClientCreationForm(forms.ModelForm):
         return email
 
 
-class AccountInline(admin.TabularInline):
+class AccountInline(admin.StackedInline):
     model = User
     fk_name = "client"
     extra = 0

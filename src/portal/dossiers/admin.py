@@ -7,7 +7,7 @@ from . import services
 from .models import Dossier, DossierAccess, ProgressStep
 
 
-class ProgressStepInline(admin.TabularInline):
+class ProgressStepInline(admin.StackedInline):
     model = ProgressStep
     extra = 1
     fields = ["position", "title", "done", "done_at"]
@@ -15,7 +15,7 @@ class ProgressStepInline(admin.TabularInline):
     ordering = ["position", "pk"]
 
 
-class DossierAccessInline(admin.TabularInline):
+class DossierAccessInline(admin.StackedInline):
     model = DossierAccess
     extra = 1
     fields = ["client", "granted_at", "granted_by"]

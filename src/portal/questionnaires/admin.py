@@ -30,7 +30,7 @@ from .models import (
 from .presentation import answer_rows
 
 
-class PageInline(admin.TabularInline):
+class PageInline(admin.StackedInline):
     model = TemplatePage
     extra = 1
     fields = ["position", "title_nl", "title_en"]

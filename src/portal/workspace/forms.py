@@ -54,6 +54,13 @@ class GrantForm(forms.Form):
         return email
 
 
+TITLE_LENGTH = Document._meta.get_field("title").max_length
+
+
+def numbered_title(title: str, n: int, total: int) -> str:
+    return _("%(title)s (%(n)d of %(total)d)") % {"title": title, "n": n, "total": total}
+
+
 class PublishForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("Publish as"),
@@ -65,9 +72,42 @@ class PublishForm(forms.Form):
     title = forms.CharField(
         label=_("Title"),
         required=False,
-        max_length=200,
-        help_text=_("Optional; without a title each file is shown under its file name."),
+        max_length=TITLE_LENGTH,
+        help_text=_(
+            "Optional; without a title each file is shown under its file name. With several "
+            "files the title is numbered: “Title (1 of 2)”, “Title (2 of 2)”."
+        ),
     )
+
+    def __init__(self, *args, file_count: int = 0, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.file_count = file_count
+
+    def clean_title(self) -> str:
+        title = self.cleaned_data["title"].strip()
+        if title and self.file_count > 1:
+            longest = len(numbered_title(title, self.file_count, self.file_count))
+            if longest > TITLE_LENGTH:
+                raise forms.ValidationError(
+                    _(
+                        "With %(n)d files the title is numbered and may be at most "
+                        "%(limit)d characters long; it is %(length)d."
+                    )
+                    % {
+                        "n": self.file_count,
+                        "limit": TITLE_LENGTH - (longest - len(title)),
+                        "length": len(title),
+                    }
+                )
+        return title
+
+    def titles(self) -> list[str]:
+        """One title per file, in the order of the files: the title as typed for one file,
+        numbered for several, empty (the file name is used) without a title."""
+        title = self.cleaned_data["title"]
+        if not title or self.file_count == 1:
+            return [title] * self.file_count
+        return [numbered_title(title, n, self.file_count) for n in range(1, self.file_count + 1)]
 
 
 class ClientForm(forms.Form):
@@ -100,6 +140,9 @@ class AccountForm(forms.Form):
 
 
 class QuestionnaireForm(forms.Form):
+    # Both action forms are on the dossier page and both have a "client" field: the prefixes
+    # keep their ids (and so their labels) apart.
+    prefix = "questionnaire"
     template = forms.ModelChoiceField(
         label=_("Questionnaire"), queryset=QuestionnaireTemplate.objects.all()
     )
@@ -111,6 +154,7 @@ class QuestionnaireForm(forms.Form):
 
 
 class UploadRequestForm(forms.Form):
+    prefix = "upload"
     client = forms.TypedChoiceField(label=_("Client"), coerce=int)
     title_nl = forms.CharField(label=_("What is asked (Dutch)"), max_length=200)
     title_en = forms.CharField(label=_("What is asked (English)"), max_length=200, required=False)

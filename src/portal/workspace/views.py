@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal.accounts import services as account_services
@@ -50,6 +51,7 @@ from .forms import (
 PAGE_SIZE = 25
 AUDIT_PAGE_SIZE = 50
 DOSSIER_ROWS = 25  # latest documents, messages and actions shown on the dossier page
+DOSSIER_TRAIL_ROWS = 5  # latest audit entries on the dossier page (the rest on its own page)
 
 
 def _page(request: HttpRequest, rows, size: int = PAGE_SIZE):
@@ -227,6 +229,11 @@ def _dossier_context(request: HttpRequest, dossier: Dossier, **forms) -> dict:
         "questionnaire_form": forms.get("questionnaire_form") or QuestionnaireForm(clients=clients),
         "upload_form": forms.get("upload_form") or UploadRequestForm(clients=clients),
         "rows": DOSSIER_ROWS,
+        "trail": list(
+            AuditEntry.objects.filter(dossier=dossier)
+            .select_related("dossier")
+            .order_by("-at", "-pk")[:DOSSIER_TRAIL_ROWS]
+        ),
     }
     return context
 
@@ -341,18 +348,17 @@ def publish(request: HttpRequest, pk: int) -> HttpResponse:
     """R-OFF-3: several files at once; each through ``publish_document``; refused files are
     listed with the reason, the others are published."""
     dossier = _dossier(pk)
-    form = PublishForm(request.POST)
-    refused = [f"{r.file_name}: {r.message}" for r in upload_refusals(request)]
     files = request.FILES.getlist("files")
+    form = PublishForm(request.POST, file_count=len(files))
+    refused = [f"{r.file_name}: {r.message}" for r in upload_refusals(request)]
     if not form.is_valid() or not (files or refused):
         if not files:
             form.add_error(None, _("Choose one or more files."))
         return _render_dossier(request, dossier, publish_form=form, refused=refused)
-    title = form.cleaned_data["title"] if len(files) == 1 else ""
-    published = 0
-    for upload in files:
+    published = []
+    for upload, title in zip(files, form.titles(), strict=True):
         try:
-            document_services.publish_document(
+            document = document_services.publish_document(
                 dossier=dossier,
                 kind=form.cleaned_data["kind"],
                 title=title,
@@ -361,11 +367,19 @@ def publish(request: HttpRequest, pk: int) -> HttpResponse:
                 by=request.user,
                 request=request,
             )
-            published += 1
+            published.append(document.title)
         except UploadRejected as exc:
             refused.append(f"{sanitise_filename(upload.name)}: {exc}")
     if published:
-        flash.success(request, _("%(n)d file(s) published.") % {"n": published})
+        flash.success(
+            request,
+            ngettext(
+                "%(n)d file published: %(titles)s.",
+                "%(n)d files published: %(titles)s.",
+                len(published),
+            )
+            % {"n": len(published), "titles": ", ".join(f"“{t}”" for t in published)},
+        )
     if refused:
         return _render_dossier(request, dossier, publish_form=form, refused=refused)
     return redirect(reverse("workspace:dossier", args=[dossier.pk]) + "#documenten")
@@ -386,7 +400,7 @@ def audit_trail(request: HttpRequest, pk: int) -> HttpResponse:
     dossier = _dossier(pk)
     page = _page(
         request,
-        AuditEntry.objects.filter(dossier=dossier).order_by("-at", "-pk"),
+        AuditEntry.objects.filter(dossier=dossier).select_related("dossier").order_by("-at", "-pk"),
         AUDIT_PAGE_SIZE,
     )
     return render(request, "workspace/audit.html", {"dossier": dossier, "page": page})
@@ -400,7 +414,7 @@ def client_audit_trail(request: HttpRequest, pk: int) -> HttpResponse:
     client = get_object_or_404(Client, pk=pk)
     page = _page(
         request,
-        AuditEntry.objects.filter(client=client).order_by("-at", "-pk"),
+        AuditEntry.objects.filter(client=client).select_related("dossier").order_by("-at", "-pk"),
         AUDIT_PAGE_SIZE,
     )
     return render(request, "workspace/audit.html", {"client": client, "page": page})

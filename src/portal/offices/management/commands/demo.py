@@ -9,9 +9,11 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 
 from portal.accounts import services as accounts
 from portal.accounts.models import Client, User
+from portal.audit.services import record
 from portal.documents import services as documents
 from portal.dossiers import services as dossiers
 from portal.dossiers.models import Dossier
@@ -453,8 +455,12 @@ class Command(BaseCommand):
         return client
 
     def _activate(self, user: User) -> None:
+        """A demo login is an account that went through its invitation: its password is set
+        (so the workspace shows it accepted and a company's accounts list shows it active)."""
         user.set_password(PASSWORD)
-        user.save(update_fields=["password"])
+        user.password_set_at = timezone.now()
+        user.save(update_fields=["password", "password_set_at"])
+        record("account.password_set", actor=user, target=user)
 
     def _print_logins(self) -> None:
         rows = [

@@ -1,0 +1,244 @@
+"""The audit trail as staff read it (R-X-1): each entry as a sentence in the reader's language,
+never as its code. ``describe(entry)`` fills the action's sentence with the object, the dossier
+number and the details recorded; an action without a sentence (new code, old rows) still reads
+as a sentence. Reads only the entry and its ``dossier`` (select it with the entry)."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+DENIED = "request.denied"
+RATE_LIMITED = "rate_limited"
+
+# Placeholders: %(target)s the object as recorded (a number, a name, an e-mail address, a file
+# name, a subject), %(dossier)s the dossier's number, and per action the details named below.
+SENTENCES = {
+    "dossier.created": _("Dossier %(target)s created"),
+    "dossier.updated": _("Dossier %(target)s changed: %(fields)s"),
+    "dossier.changed": _("Dossier %(target)s changed in the admin: %(fields)s"),
+    "dossier.progress_set": _("Progress list of dossier %(target)s saved"),
+    "dossier.progress_changed": _("Progress list of dossier %(target)s changed in the admin"),
+    "dossier.access_granted": _("Access to dossier %(dossier)s granted to %(target)s"),
+    "dossier.access_revoked": _("Access to dossier %(dossier)s revoked for %(target)s"),
+    "document.published": _("Document “%(target)s” published in dossier %(dossier)s"),
+    "document.supplied": _("Document “%(target)s” supplied in dossier %(dossier)s"),
+    "document.downloaded": _("Document “%(target)s” downloaded in dossier %(dossier)s"),
+    "document.seen_by_office": _(
+        "Document “%(target)s” marked as seen by the office in dossier %(dossier)s"
+    ),
+    "message.sent": _("Message “%(target)s” sent in dossier %(dossier)s"),
+    "message.handled": _("Message “%(target)s” marked as handled in dossier %(dossier)s"),
+    "questionnaire.sent": _("Questionnaire “%(target)s” sent in dossier %(dossier)s"),
+    "questionnaire.completed": _("Questionnaire “%(target)s” completed in dossier %(dossier)s"),
+    "upload_request.sent": _("Upload request “%(target)s” sent in dossier %(dossier)s"),
+    "upload_request.completed": _("Upload request “%(target)s” fulfilled in dossier %(dossier)s"),
+    "action.handled": _("“%(target)s” marked as handled in dossier %(dossier)s"),
+    "client.created": _("Client %(target)s created"),
+    "account.added": _("Account %(target)s added"),
+    "account.invited": _("Invitation sent to %(target)s"),
+    "account.password_link_sent": _("Link to set the password sent to %(target)s"),
+    "account.password_link_unknown_address": _(
+        "Link to set the password asked for an address without an account"
+    ),
+    "account.password_set": _("Password set for %(target)s"),
+    "account.removed": _("Account %(target)s removed"),
+    "account.blocked": _("Account %(target)s blocked"),
+    "account.unblocked": _("Account %(target)s unblocked"),
+    "login.succeeded": _("Logged in"),
+    "login.failed": _("Failed login for %(target)s"),
+    "login.second_factor": _("Login confirmed with %(method)s"),
+    "logout": _("Logged out"),
+    "session.expired": _("Session ended: %(reason)s"),
+    "2fa.enabled": _("Two-step verification turned on for %(target)s (%(method)s)"),
+    "2fa.disabled": _("Two-step verification turned off for %(target)s"),
+    "2fa.recovery_codes_regenerated": _("New recovery codes made for %(target)s"),
+    "api.get": _("API: %(target)s read (answer %(status)s)"),
+    "api.head": _("API: %(target)s read (answer %(status)s)"),
+    "api.options": _("API: %(target)s read (answer %(status)s)"),
+    "api.post": _("API: sent to %(target)s (answer %(status)s)"),
+    "api.put": _("API: %(target)s changed (answer %(status)s)"),
+    "api.patch": _("API: %(target)s changed (answer %(status)s)"),
+    "api.delete": _("API: %(target)s deleted (answer %(status)s)"),
+    "api.token_created": _("API token “%(target)s” created"),
+    "api.token_revoked": _("API token “%(target)s” revoked"),
+    "api.webhook_created": _("Webhook %(target)s added"),
+    "api.webhook_changed": _("Webhook %(target)s changed"),
+}
+# A refusal (``request.denied``, ``rate_limited``): what was refused, and in which dossier.
+REFUSALS = {
+    "denied": (
+        _("Access denied: %(what)s in dossier %(dossier)s"),
+        _("Access denied: %(what)s"),
+    ),
+    "too_many": (
+        _("Too many attempts: %(what)s in dossier %(dossier)s"),
+        _("Too many attempts: %(what)s"),
+    ),
+}
+UNKNOWN = _("Event recorded: %(target)s")
+UNKNOWN_WITHOUT_TARGET = _("Event recorded")
+
+METHODS = {
+    "sms": _("a code by SMS"),
+    "totp": _("the authenticator app"),
+    "recovery": _("a recovery code"),
+}
+REASONS = {"idle": _("inactive for too long"), "absolute": _("maximum session length reached")}
+
+# What a refused route is, as a noun phrase ("Access denied: <noun>").
+ROUTES = {
+    "home": _("the home page"),
+    "office_logo": _("the office logo"),
+    "health_live": _("the health check"),
+    "health_ready": _("the health check"),
+    "dev_outbox": _("the development outbox"),
+    "dev_outbox_message": _("an e-mail in the development outbox"),
+    "accounts:login": _("the login page"),
+    "accounts:logout": _("logging out"),
+    "accounts:language": _("the language choice"),
+    "accounts:keep_alive": _("staying logged in"),
+    "accounts:invitation": _("an invitation link"),
+    "accounts:invitation_form": _("an invitation"),
+    "accounts:forgot_password": _("a request for a password link"),
+    "accounts:set_password": _("a link to set the password"),
+    "accounts:set_password_form": _("setting the password"),
+    "accounts:profile": _("My details"),
+    "accounts:notifications": _("the notification settings"),
+    "accounts:extra_accounts": _("the extra accounts"),
+    "accounts:extra_account": _("an extra account"),
+    "accounts:extra_account_add": _("adding an extra account"),
+    "accounts:extra_account_delete": _("removing an extra account"),
+    "twofactor:login_code": _("the login code"),
+    "twofactor:login_resend": _("sending the login code again"),
+    "twofactor:sms_setup": _("setting up verification by SMS"),
+    "twofactor:sms_confirm": _("confirming verification by SMS"),
+    "twofactor:sms_resend": _("sending the SMS code again"),
+    "twofactor:totp_start": _("setting up the authenticator app"),
+    "twofactor:totp_confirm": _("confirming the authenticator app"),
+    "twofactor:recovery_codes": _("the recovery codes"),
+    "twofactor:disable": _("turning two-step verification off"),
+    "dossiers:list": _("the dossier list"),
+    "dossiers:detail": _("the dossier page"),
+    "dossiers:tab": _("a tab of the dossier page"),
+    "documents:download": _("downloading a document"),
+    "messaging:new": _("a new message"),
+    "messaging:detail": _("a message"),
+    "messaging:reply": _("reply to a message"),
+    "messaging:upload_attachment": _("uploading an attachment"),
+    "messaging:remove_attachment": _("removing an attachment"),
+    "questionnaires:list": _("the actions"),
+    "questionnaires:resume": _("a questionnaire"),
+    "questionnaires:page": _("a page of a questionnaire"),
+    "questionnaires:overview": _("the check of a questionnaire"),
+    "questionnaires:result": _("the result of a questionnaire"),
+    "questionnaires:upload": _("an upload request"),
+    "workspace:setup_2fa": _("the workspace's two-step verification"),
+    "workspace:inbox": _("the workspace inbox"),
+    "workspace:search": _("the workspace search"),
+    "workspace:dossiers": _("the workspace dossier list"),
+    "workspace:dossier_new": _("a new dossier in the workspace"),
+    "workspace:dossier": _("the dossier page in the workspace"),
+    "workspace:dossier_edit": _("changing the dossier"),
+    "workspace:grant": _("granting access"),
+    "workspace:revoke": _("revoking access"),
+    "workspace:progress": _("the progress list"),
+    "workspace:publish": _("publishing files"),
+    "workspace:download": _("downloading a document in the workspace"),
+    "workspace:document_seen": _("marking a document as seen"),
+    "workspace:audit": _("the dossier's audit trail"),
+    "workspace:client_audit": _("the client's audit trail"),
+    "workspace:message": _("a message in the workspace"),
+    "workspace:message_new": _("a new message in the workspace"),
+    "workspace:message_handled": _("marking a message as handled"),
+    "workspace:send_questionnaire": _("sending a questionnaire"),
+    "workspace:request_upload": _("sending an upload request"),
+    "workspace:action": _("an action in the workspace"),
+    "workspace:action_handled": _("marking an action as handled"),
+    "workspace:clients": _("the workspace client list"),
+    "workspace:client_new": _("a new client in the workspace"),
+    "workspace:client": _("a client in the workspace"),
+    "workspace:invite": _("sending an invitation"),
+    "workspace:account_add": _("adding an account"),
+    "workspace:account_remove": _("removing an account"),
+    "workspace:account_block": _("blocking an account"),
+}
+NAMESPACES = {
+    "admin": _("a page of the admin"),
+    "api": _("the API"),
+    "workspace": _("a page of the workspace"),
+}
+SOME_PAGE = _("a page of the portal")
+
+
+def route_noun(route: str | None) -> str:
+    """What a route is, for a reader: its own noun, else its part of the portal."""
+    if not route:
+        return str(SOME_PAGE)
+    if route in ROUTES:
+        return str(ROUTES[route])
+    namespace = route.partition(":")[0] if ":" in route else ""
+    return str(NAMESPACES.get(namespace, SOME_PAGE))
+
+
+def _field_name(name: str) -> str:
+    """A changed dossier field by its (translated) name."""
+    from django.core.exceptions import FieldDoesNotExist
+
+    from portal.dossiers.models import Dossier
+
+    try:
+        return str(Dossier._meta.get_field(name).verbose_name)
+    except FieldDoesNotExist:
+        return name.replace("_", " ")
+
+
+def _fields(data: dict) -> str:
+    names = data.get("changes") or data.get("fields") or []
+    return ", ".join(_field_name(name) for name in names) or "—"
+
+
+def _refusal(entry, number: str | None) -> str:
+    data = entry.data or {}
+    if entry.action == DENIED:
+        what = route_noun(data.get("route"))
+        kind = "too_many" if data.get("status") == 429 else "denied"
+    else:  # rate_limited: the portal's route, or an API path
+        path = data.get("path") or ""
+        what = str(NAMESPACES["api"]) if path.startswith("/api/") else route_noun(data.get("route"))
+        kind = "too_many"
+    with_dossier, without = REFUSALS[kind]
+    if number:
+        return with_dossier % {"what": what, "dossier": number}
+    return without % {"what": what}
+
+
+def describe(entry) -> str:
+    """The entry as a sentence in the active language."""
+    number = entry.dossier.number if entry.dossier_id and entry.dossier else None
+    if entry.action in (DENIED, RATE_LIMITED):
+        return _refusal(entry, number)
+    data = entry.data or {}
+    values = {
+        "target": entry.target or "—",
+        "dossier": number or "—",
+        "fields": _fields(data),
+        "method": str(METHODS.get(data.get("method"), data.get("method") or "—")),
+        "reason": str(REASONS.get(data.get("reason"), data.get("reason") or "—")),
+        "status": data.get("status", "—"),
+    }
+    sentence = SENTENCES.get(entry.action)
+    if sentence is None:
+        return (UNKNOWN if entry.target else UNKNOWN_WITHOUT_TARGET) % values
+    return sentence % values
+
+
+def label(action: str) -> str:
+    """A short name for an action code (the admin's filter): its sentence without the
+    details."""
+    sentence = SENTENCES.get(action)
+    if action in (DENIED, RATE_LIMITED):
+        return REFUSALS["denied" if action == DENIED else "too_many"][1] % {"what": "…"}
+    if sentence is None:
+        return str(UNKNOWN_WITHOUT_TARGET)
+    placeholders = ("target", "dossier", "fields", "method", "reason", "status")
+    return sentence % dict.fromkeys(placeholders, "…")
