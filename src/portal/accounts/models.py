@@ -207,3 +207,15 @@ class AccountToken(models.Model):
     @property
     def is_valid(self) -> bool:
         return not self.is_used and not self.is_expired and self.user.is_active
+
+    def use(self) -> bool:
+        """Use the link up, once: one conditional UPDATE, so of several requests racing with
+        the same link exactly one gets True (the database serialises the row's updates; a
+        request that waited sees ``used_at`` already set and changes nothing)."""
+        now = timezone.now()
+        changed = AccountToken.objects.filter(
+            pk=self.pk, used_at__isnull=True, expires_at__gt=now
+        ).update(used_at=now)
+        if changed:
+            self.used_at = now
+        return bool(changed)

@@ -22,6 +22,11 @@ LINK_EMAILS = {
 }
 
 
+class LinkUsed(Exception):
+    """The link was used (or expired) while this request was on its way: another request with
+    the same link got there first."""
+
+
 def _email_link(user: User, purpose: str) -> None:
     """Issue a single-use link for ``purpose`` and queue the e-mail that carries it."""
     template, url_name = LINK_EMAILS[purpose]
@@ -34,6 +39,12 @@ def _email_link(user: User, purpose: str) -> None:
             "hours": AccountToken.lifetime_hours(purpose),
         },
     )
+
+
+def _use(token: AccountToken) -> None:
+    """Use the link up before anything it allows happens; LinkUsed if it was already."""
+    if not token.use():
+        raise LinkUsed
 
 
 @transaction.atomic
@@ -106,9 +117,9 @@ def send_password_link(*, user: User, request=None) -> None:
 
 @transaction.atomic
 def accept_invitation(*, token: AccountToken, request=None) -> None:
-    """The invited client confirmed their address: use up the invitation, send the link."""
-    token.used_at = timezone.now()
-    token.save(update_fields=["used_at"])
+    """The invited client confirmed their address: use up the invitation, send the link.
+    LinkUsed if the invitation was used meanwhile."""
+    _use(token)
     send_password_link(user=token.user, request=request)
     user = token.user
     transaction.on_commit(lambda: invitation_accepted.send(sender=User, user=user))
@@ -179,8 +190,10 @@ def request_password_link(*, email: str, request=None) -> None:
 def set_password(*, token: AccountToken, password: str, request=None) -> User:
     """Set the password from a link (R-ACC-2) and send the third e-mail (R-ACC-3).
 
-    Every outstanding link of the user is used up: a link works once.
+    Every outstanding link of the user is used up: a link works once. LinkUsed (and nothing
+    changed) if this link was used meanwhile.
     """
+    _use(token)
     user = token.user
     now = timezone.now()
     user.set_password(password)

@@ -121,7 +121,11 @@ def invitation(request: HttpRequest) -> HttpResponse:
         return _link_problem(request, token)
     form = InvitationEmailForm(request.POST or None, user=token.user)
     if request.method == "POST" and form.is_valid():
-        services.accept_invitation(token=token, request=request)
+        try:
+            services.accept_invitation(token=token, request=request)
+        except services.LinkUsed:
+            token.refresh_from_db()
+            return _link_problem(request, token)
         request.session.pop(SESSION_KEYS[AccountToken.Purpose.INVITATION], None)
         return _link_sent(request, token.user.email)
     return render(request, "accounts/invitation.html", {"form": form})
@@ -161,9 +165,13 @@ def set_password(request: HttpRequest) -> HttpResponse:
         return _link_problem(request, token)
     form = SetPasswordForm(request.POST or None, user=token.user)
     if request.method == "POST" and form.is_valid():
-        user = services.set_password(
-            token=token, password=form.cleaned_data["new_password1"], request=request
-        )
+        try:
+            user = services.set_password(
+                token=token, password=form.cleaned_data["new_password1"], request=request
+            )
+        except services.LinkUsed:
+            token.refresh_from_db()
+            return _link_problem(request, token)
         first_login = user.last_login is None
         request.session.pop(SESSION_KEYS[AccountToken.Purpose.SET_PASSWORD], None)
         backend = "django.contrib.auth.backends.ModelBackend"
