@@ -39,16 +39,19 @@ SESSION_KEYS = {
 }
 
 
-def _landing_after_login(request: HttpRequest, first_login: bool) -> str:
-    if first_login:
-        # R-ACC-3 / manual §2: the first login opens "Mijn gegevens".
+def _landing_after_login(request: HttpRequest, user: User, first_login: bool) -> str:
+    """Staff go to the workspace's inbox (whose gate first asks a staff member without a
+    second factor to set one up); a client's first login opens "Mijn gegevens" (R-ACC-3,
+    manual §2), a later one Home. A safe ``next`` wins, except at a client's first login."""
+    is_staff_member = user.is_staff and user.client_id is None
+    if first_login and not is_staff_member:
         return reverse("accounts:profile")
     target = request.POST.get("next") or request.GET.get("next")
     if target and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return target
-    return reverse("home")
+    return reverse("workspace:inbox" if is_staff_member else "home")
 
 
 class LoginView(auth_views.LoginView):
@@ -61,7 +64,7 @@ class LoginView(auth_views.LoginView):
     def form_valid(self, form):
         user = form.get_user()
         first_login = user.last_login is None
-        landing = _landing_after_login(self.request, first_login)
+        landing = _landing_after_login(self.request, user, first_login)
         if twofactor.is_enabled(user):
             # R-ME-2: not logged in yet; the code comes first (a pending login).
             return start_pending_login(self.request, user, backend=user.backend, landing=landing)
@@ -179,11 +182,14 @@ def set_password(request: HttpRequest) -> HttpResponse:
             # A password link is no second factor: the code is still asked (R-ME-2).
             messages.success(request, _("Your password has been set."))
             return start_pending_login(
-                request, user, backend=backend, landing=_landing_after_login(request, first_login)
+                request,
+                user,
+                backend=backend,
+                landing=_landing_after_login(request, user, first_login),
             )
         login(request, user, backend=backend)
         messages.success(request, _("Your password has been set. You are now logged in."))
-        return redirect(_landing_after_login(request, first_login))
+        return redirect(_landing_after_login(request, user, first_login))
     return render(request, "accounts/set_password.html", {"form": form})
 
 
