@@ -22,7 +22,8 @@ from django.test import Client as HttpClient
 from portal.accounts.models import AccountToken
 from portal.notifications.models import OutgoingEmail
 
-from .factories import UserFactory
+from .factories import PASSWORD, UserFactory
+from .mail import links, path_of
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("file_database")]
 
@@ -118,3 +119,26 @@ def test_an_invitation_confirmed_by_ten_browsers_at_once_works_once_R_ACC_1():
     responses = at_once(browsers, lambda browser: browser.post("/welkom/", {"email": user.email}))
     assert outcomes(responses) == {200: 1, 410: BROWSERS - 1}
     assert OutgoingEmail.objects.filter(kind="set_password").count() == 1
+
+
+def test_a_login_link_used_by_ten_browsers_at_once_logs_in_once_R_ACC_4(settings, mailoutbox):
+    """R-ACC-4, issue 14 items 11 and 14: the login link of an account under attack, opened in
+    ten browsers that all know the password, lets exactly one of them log in."""
+    settings.AXES_FAILURE_LIMIT = settings.LOGIN_LINK_AFTER_FAILURES = 5
+    user = UserFactory(email="jan@example.test")
+    for n in range(5):
+        HttpClient(REMOTE_ADDR=f"192.0.2.{n + 1}").post(
+            "/inloggen/", {"username": user.email, "password": "wrong-password"}
+        )
+    HttpClient(REMOTE_ADDR="192.0.2.99").post(
+        "/inloggen/", {"username": user.email, "password": PASSWORD}
+    )
+    [link] = [link for mail in mailoutbox for link in links(mail.body) if "/inloggen/link/" in link]
+    browsers = browsers_with_link(path_of(link))
+    responses = at_once(
+        browsers,
+        lambda browser: browser.post("/inloggen/", {"username": user.email, "password": PASSWORD}),
+    )
+    logged_in = [b for b in browsers if b.session.get("_auth_user_id") == str(user.pk)]
+    assert len(logged_in) == 1
+    assert outcomes(responses)[302] == 1

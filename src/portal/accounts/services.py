@@ -19,6 +19,7 @@ from .signals import invitation_accepted
 LINK_EMAILS = {
     AccountToken.Purpose.INVITATION: ("invitation", "accounts:invitation"),
     AccountToken.Purpose.SET_PASSWORD: ("set_password", "accounts:set_password"),
+    AccountToken.Purpose.LOGIN_LINK: ("login_link", "accounts:login_link"),
 }
 
 
@@ -37,6 +38,7 @@ def _email_link(user: User, purpose: str) -> None:
         context={
             "link": settings.PORTAL_BASE_URL + reverse(url_name, kwargs={"token": raw}),
             "hours": AccountToken.lifetime_hours(purpose),
+            "minutes": int(AccountToken.lifetime(purpose).total_seconds() // 60),
         },
     )
 
@@ -203,6 +205,31 @@ def set_password(*, token: AccountToken, password: str, request=None) -> User:
     queue_email(to_user=user, template="password_set")
     record("account.password_set", actor=user, request=request, target=user)
     return user
+
+
+def send_login_link(*, email: str, request=None) -> None:
+    """A login for ``email`` needs a login link (its account is under a guessing attack, see
+    ``lockout.py``). Does the same visible thing whether or not ``email`` has an account: the
+    caller shows one answer for both. One link at a time: while one is outstanding no other
+    is sent, so the attacker's tries do not flood the owner's mailbox."""
+    record("login.link_required", request=request, target=email[:200])
+    user = User.objects.filter(email__iexact=email.strip(), is_active=True).first()
+    if user is None:
+        return
+    with transaction.atomic():
+        # The user's row lock makes "no link outstanding, so send one" a single step.
+        User.objects.select_for_update().filter(pk=user.pk).first()
+        if user.tokens.outstanding().filter(purpose=AccountToken.Purpose.LOGIN_LINK).exists():
+            return
+        _email_link(user, AccountToken.Purpose.LOGIN_LINK)
+        record("login.link_sent", request=request, target=user)
+
+
+def use_login_link(*, token: AccountToken, request=None) -> None:
+    """The login that needed ``token`` succeeded: the link is used up (LinkUsed if another
+    request used it first)."""
+    _use(token)
+    record("login.link_used", actor=token.user, request=request, target=token.user)
 
 
 def set_language(*, user: User, language: str) -> None:

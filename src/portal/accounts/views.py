@@ -20,7 +20,7 @@ from portal.notifications import services as notifications
 from portal.twofactor import services as twofactor
 from portal.twofactor.login import start_pending_login
 
-from . import services
+from . import lockout, services
 from .forms import (
     EmailForm,
     ExtraAccountForm,
@@ -36,6 +36,7 @@ from .ratelimits import ANY_METHOD, limited
 SESSION_KEYS = {
     AccountToken.Purpose.INVITATION: "_invitation_token",
     AccountToken.Purpose.SET_PASSWORD: "_set_password_token",
+    AccountToken.Purpose.LOGIN_LINK: "_login_link_token",
 }
 
 
@@ -61,8 +62,44 @@ class LoginView(auth_views.LoginView):
     form_class = LoginForm
     redirect_authenticated_user = True
 
+    #: The login link this login needs and has (its account is under a guessing attack).
+    login_link: AccountToken | None = None
+
+    def post(self, request, *args, **kwargs):
+        typed = lockout.lockout_username(request, None)
+        if lockout.needs_login_link(request, typed):
+            self.login_link = self._opened_login_link(typed)
+            if self.login_link is None:
+                # The password alone is not enough, and is not checked: the answer must not
+                # tell whether it was right.
+                services.send_login_link(email=typed, request=request)
+                return render(
+                    request,
+                    "accounts/login_link_sent.html",
+                    {
+                        "email": request.POST.get("username", ""),
+                        "minutes": settings.LOGIN_LINK_MINUTES,
+                    },
+                )
+        return super().post(request, *args, **kwargs)
+
+    def _opened_login_link(self, email: str) -> AccountToken | None:
+        """The login link this browser opened, if it is valid and for ``email``."""
+        token = _token_from_session(self.request, AccountToken.Purpose.LOGIN_LINK)
+        if token is None or not token.is_valid or token.user.email != email:
+            return None
+        return token
+
     def form_valid(self, form):
         user = form.get_user()
+        if self.login_link is not None:
+            # Used up here, atomically: of several browsers with the same link one gets in.
+            try:
+                services.use_login_link(token=self.login_link, request=self.request)
+            except services.LinkUsed:
+                self.login_link.refresh_from_db()
+                return _link_problem(self.request, self.login_link)
+            self.request.session.pop(SESSION_KEYS[AccountToken.Purpose.LOGIN_LINK], None)
         first_login = user.last_login is None
         landing = _landing_after_login(self.request, user, first_login)
         if twofactor.is_enabled(user):
@@ -191,6 +228,28 @@ def set_password(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("Your password has been set. You are now logged in."))
         return redirect(_landing_after_login(request, user, first_login))
     return render(request, "accounts/set_password.html", {"form": form})
+
+
+@login_not_required
+@never_cache
+@limited("account_link", methods=ANY_METHOD)
+def login_link(request: HttpRequest, token: str) -> HttpResponse:
+    return _stash(
+        request, AccountToken.Purpose.LOGIN_LINK, token, reverse("accounts:login_link_form")
+    )
+
+
+@login_not_required
+@never_cache
+@limited("account_link", methods=ANY_METHOD)
+def login_link_form(request: HttpRequest) -> HttpResponse:
+    """The login link from the e-mail was opened: this browser may now log in to its account
+    with the password (the link is used up by that login)."""
+    token = _token_from_session(request, AccountToken.Purpose.LOGIN_LINK)
+    if token is None or not token.is_valid:
+        return _link_problem(request, token)
+    messages.info(request, _("Thank you. Now log in with your e-mail address and password."))
+    return redirect("accounts:login")
 
 
 def _set_language_cookie(response: HttpResponse, language: str) -> None:
