@@ -13,6 +13,7 @@ import pytest
 from axes.models import AccessAttempt
 from django.test import Client as HttpClient
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from portal.accounts.models import AccountToken
 from portal.audit.models import AuditEntry
@@ -203,3 +204,29 @@ def test_without_trusted_proxies_forwarded_for_is_ignored_R_ACC_4(rf, settings):
     assert client_ip(request) == "192.0.2.1"
     request = rf.get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="not-an-address")
     assert client_ip(request) == "10.0.0.2"
+
+
+def test_the_login_link_does_not_skip_the_second_factor_R_ACC_4(db, run, mailoutbox):
+    """R-ACC-4, R-ME-2, issue 14 item 11: an account with two-step verification under attack:
+    link and password lead to the code step, not past it."""
+    user = UserFactory(email="jan@example.test")
+    TOTPDevice.objects.create(user=user, name="app", confirmed=True)
+    guess_from_many_addresses(user.email)
+    owner = HttpClient(REMOTE_ADDR="192.0.2.50")
+    run(owner.post, "/inloggen/", {"username": user.email, "password": PASSWORD})
+    [link] = [link for m in mailoutbox for link in links(m.body) if "/inloggen/link/" in link]
+    owner.get(path_of(link))
+    response = owner.post("/inloggen/", {"username": user.email, "password": PASSWORD})
+    assert response["Location"] == "/inloggen/code/"
+    assert "_auth_user_id" not in owner.session
+
+
+def test_an_expired_login_link_says_so_R_ACC_4(db, run, mailoutbox):
+    """R-ACC-4, issue 14 item 11: a login link past LOGIN_LINK_MINUTES gets the dead-link page."""
+    user = UserFactory(email="jan@example.test")
+    guess_from_many_addresses(user.email)
+    run(attempt, user.email, PASSWORD, "192.0.2.50")
+    [link] = [link for m in mailoutbox for link in links(m.body) if "/inloggen/link/" in link]
+    AccountToken.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
+    response = HttpClient().get(path_of(link), follow=True)
+    assert response.status_code == 410
