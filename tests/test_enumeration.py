@@ -139,18 +139,43 @@ def test_login_failure_is_the_same_for_unknown_address_and_wrong_password_R_ACC_
 
 
 def test_the_lockout_is_the_same_for_known_and_unknown_addresses_R_ACC_4(addresses, settings):
-    """R-ACC-4, issue 8: django-axes locks an unknown address as it locks a known one, with the
-    same page: the lockout does not tell which addresses exist."""
+    """R-ACC-4, issue 8: django-axes locks an unknown address (as typed, from one client
+    address) as it locks a known one, with the same page: the lockout does not tell which
+    addresses exist."""
     settings.AXES_FAILURE_LIMIT = 2
     answers = {}
-    for kind in ("client", "unknown"):
+    for n, kind in enumerate(("client", "unknown")):
         email = addresses[kind]
-        for n in range(2):
+        for _ in range(2):
             login(email, "Wrong-password-1", f"198.51.100.{n + 1}")
-        response = login(email, "Wrong-password-1", "192.0.2.9")
+        response = login(email, "Wrong-password-1", f"198.51.100.{n + 1}")
         assert response.status_code == 429, kind
         answers[kind] = answer(response, email)
     assert answers["client"] == answers["unknown"]
+
+
+def test_the_login_link_step_is_the_same_for_every_address_R_ACC_4(addresses, settings, run):
+    """R-ACC-4, issue 14 item 11: an address guessed at from many client addresses asks for a
+    login link, with the same page whether it belongs to a client, a staff member, a blocked
+    account or no account at all, and whatever password was typed (while only the active
+    accounts are sent a link)."""
+    settings.AXES_FAILURE_LIMIT = settings.LOGIN_LINK_AFTER_FAILURES = 2
+    answers = {}
+    for k, (kind, email) in enumerate(addresses.items()):
+        for n in range(2):
+            login(email, "Wrong-password-1", f"198.51.{k}.{n + 1}")
+        for password in (PASSWORD, "Wrong-password-1"):
+            response = run(login, email, password, f"192.0.2.{k}")
+            answers[kind, password] = answer(response, email)
+    reference = answers["unknown", PASSWORD]
+    assert reference[0] == 200
+    assert "inloglink" in reference[1]
+    for key, observed in answers.items():
+        assert observed == reference, key
+    sent = {m.to for m in OutgoingEmail.objects.filter(kind="login_link")}
+    assert sent == {
+        addresses[k] for k in ("client", "staff", "extra account", "invited, no password yet")
+    }
 
 
 def dead_link(prefix: str, raw: str):

@@ -19,6 +19,8 @@ PUBLIC = {
     "wachtwoord/instellen/": "forgotten password",
     "wachtwoord/nieuw/": "set a password (secret in the session)",
     "wachtwoord/nieuw/<str:token>/": "set-password link",
+    "inloggen/link/<str:token>/": "login link of an account under attack (issue 14 item 11)",
+    "inloggen/link/": "login link opened (secret in the session): on to the login page",
     "taal/": "language switch for visitors",
     "kantoor/logo/": "the office logo on the login page",
     "beheer/login/": "the admin's login page",

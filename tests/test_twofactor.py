@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings as django_settings
 from django.db import connection
+from django.test import Client as HttpClient
 from django.utils import timezone
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -18,7 +19,7 @@ from portal.audit.models import AuditEntry
 from portal.twofactor import services
 from portal.twofactor.models import RecoveryCode, SmsDevice
 
-from .factories import PASSWORD
+from .factories import PASSWORD, StaffFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -373,3 +374,64 @@ def test_staff_turn_off_two_step_in_the_admin_R_ME_2(client, person, admin_clien
     )
     assert response.status_code == 302
     assert not services.is_enabled(person)
+
+
+def staff_with_app(email: str, **fields):
+    staff = StaffFactory(email=email, **fields)
+    device = TOTPDevice.objects.create(user=staff, name="app", confirmed=True)
+    return staff, device
+
+
+@pytest.mark.parametrize("first", [True, False], ids=["first login", "later login"])
+def test_staff_land_on_the_workspace_inbox_R_X_2(client, first):
+    """R-X-2, issue 14 item 7: a staff member's login (first or later: password, then the
+    code) lands on the workspace's inbox, as the README promises, not on "Mijn gegevens"."""
+    staff, device = staff_with_app(
+        "notaris@office.test", last_login=None if first else timezone.now()
+    )
+    response = log_in_with_password(client, staff)
+    assert response["Location"] == "/inloggen/code/"
+    response = client.post("/inloggen/code/", {"code": totp_token(device)})
+    assert response.status_code == 302 and response["Location"] == "/kantoor/"
+    assert client.get("/kantoor/").status_code == 200
+
+
+def test_staff_follow_a_safe_next_and_never_an_unsafe_one_R_X_2(client):
+    """R-X-2, issue 14 item 7: a staff member sent to the login from a workspace page goes back
+    there; a ``next`` to another site is ignored (the inbox)."""
+    staff, device = staff_with_app("notaris@office.test")
+    client.post(
+        "/inloggen/",
+        {"username": staff.email, "password": PASSWORD, "next": "/kantoor/dossiers/"},
+    )
+    response = client.post("/inloggen/code/", {"code": totp_token(device)})
+    assert response["Location"] == "/kantoor/dossiers/"
+    other, other_device = staff_with_app("kandidaat@office.test")
+    elsewhere = HttpClient()
+    elsewhere.post(
+        "/inloggen/",
+        {"username": other.email, "password": PASSWORD, "next": "https://evil.test/"},
+    )
+    response = elsewhere.post("/inloggen/code/", {"code": totp_token(other_device)})
+    assert response["Location"] == "/kantoor/"
+
+
+def test_staff_without_a_second_factor_land_on_its_setup_R_X_2(client):
+    """R-X-2, issue 14 item 7: a staff member without a second factor (first login) is sent
+    from the inbox to set one up, the workspace's rule."""
+    staff = StaffFactory(email="notaris@office.test", last_login=None)
+    response = log_in_with_password(client, staff)
+    assert response["Location"] == "/kantoor/"
+    assert client.get("/kantoor/")["Location"] == "/kantoor/verificatie/"
+
+
+@pytest.mark.parametrize(
+    ("first", "landing"), [(True, "/mijn-gegevens/"), (False, "/")], ids=["first", "later"]
+)
+def test_clients_keep_their_landing_R_ACC_3(client, person, first, landing):
+    """R-ACC-3, issue 14 item 7: a client's first login still opens "Mijn gegevens", a later
+    one Home."""
+    person.last_login = None if first else timezone.now()
+    person.save()
+    response = log_in_with_password(client, person)
+    assert response["Location"] == landing

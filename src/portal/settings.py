@@ -189,11 +189,20 @@ if not 1 <= PASSWORD_LINK_HOURS <= 24:
 # Brute-force protection (django-axes): lock a user+address pair after repeated failures.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 15) / 60
-# Locked per address (whatever account it tries) and per account (from whatever address): a
-# password spray from one address and a distributed guess at one account are both stopped.
-AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+# Locked per address (a password spray from one address, whatever accounts it tries) and per
+# account and address pair. Never per account alone: anyone could then lock a client out by
+# typing wrong passwords for their address. A distributed guess at one account is slowed down
+# instead (accounts/lockout.py): after LOGIN_LINK_AFTER_FAILURES failures for an address from
+# anywhere within the cool-off, its login needs a link e-mailed to that address as well as the
+# password; the link works once and for LOGIN_LINK_MINUTES.
+AXES_LOCKOUT_PARAMETERS = ["ip_address", ["username", "ip_address"]]
 AXES_CLIENT_IP_CALLABLE = "portal.audit.services.client_ip"
-AXES_RESET_ON_SUCCESS = True
+# A successful login forgets the failures of its own account and address pair only
+# (accounts/lockout.py), never those of the address or the account as a whole: logging in to an
+# account of one's own must not wipe the count of guesses at someone else's.
+AXES_RESET_ON_SUCCESS = False
+LOGIN_LINK_AFTER_FAILURES = env_int("LOGIN_LINK_AFTER_FAILURES", AXES_FAILURE_LIMIT)
+LOGIN_LINK_MINUTES = env_int("LOGIN_LINK_MINUTES", 15)
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
 AXES_USERNAME_FORM_FIELD = "username"

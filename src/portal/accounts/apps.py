@@ -10,4 +10,4 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         # The session timeout's login receiver must be connected before the first login, not
         # when the middleware module is first imported (at the first request).
-        from . import session_timeout  # noqa: F401
+        from . import lockout, session_timeout  # noqa: F401

@@ -151,6 +151,7 @@ class AccountToken(models.Model):
     class Purpose(models.TextChoices):
         INVITATION = "invitation", _("invitation")
         SET_PASSWORD = "set_password", _("set password")
+        LOGIN_LINK = "login_link", _("login link")
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="tokens")
     purpose = models.CharField(max_length=20, choices=Purpose.choices)
@@ -173,16 +174,21 @@ class AccountToken(models.Model):
             return settings.INVITATION_LINK_HOURS
         return settings.PASSWORD_LINK_HOURS
 
+    @staticmethod
+    def lifetime(purpose: str) -> timedelta:
+        if purpose == AccountToken.Purpose.LOGIN_LINK:
+            return timedelta(minutes=settings.LOGIN_LINK_MINUTES)
+        return timedelta(hours=AccountToken.lifetime_hours(purpose))
+
     @classmethod
     def issue(cls, user: User, purpose: str) -> str:
         """Create a token and return its raw secret (to put in a link; never stored)."""
-        hours = cls.lifetime_hours(purpose)
         raw = secrets.token_urlsafe(32)
         cls.objects.create(
             user=user,
             purpose=purpose,
             token_hash=_hash(raw),
-            expires_at=timezone.now() + timedelta(hours=hours),
+            expires_at=timezone.now() + cls.lifetime(purpose),
         )
         return raw
 
@@ -207,3 +213,15 @@ class AccountToken(models.Model):
     @property
     def is_valid(self) -> bool:
         return not self.is_used and not self.is_expired and self.user.is_active
+
+    def use(self) -> bool:
+        """Use the link up, once: one conditional UPDATE, so of several requests racing with
+        the same link exactly one gets True (the database serialises the row's updates; a
+        request that waited sees ``used_at`` already set and changes nothing)."""
+        now = timezone.now()
+        changed = AccountToken.objects.filter(
+            pk=self.pk, used_at__isnull=True, expires_at__gt=now
+        ).update(used_at=now)
+        if changed:
+            self.used_at = now
+        return bool(changed)

@@ -19,7 +19,13 @@ from .signals import invitation_accepted
 LINK_EMAILS = {
     AccountToken.Purpose.INVITATION: ("invitation", "accounts:invitation"),
     AccountToken.Purpose.SET_PASSWORD: ("set_password", "accounts:set_password"),
+    AccountToken.Purpose.LOGIN_LINK: ("login_link", "accounts:login_link"),
 }
+
+
+class LinkUsed(Exception):
+    """The link was used (or expired) while this request was on its way: another request with
+    the same link got there first."""
 
 
 def _email_link(user: User, purpose: str) -> None:
@@ -32,8 +38,15 @@ def _email_link(user: User, purpose: str) -> None:
         context={
             "link": settings.PORTAL_BASE_URL + reverse(url_name, kwargs={"token": raw}),
             "hours": AccountToken.lifetime_hours(purpose),
+            "minutes": int(AccountToken.lifetime(purpose).total_seconds() // 60),
         },
     )
+
+
+def _use(token: AccountToken) -> None:
+    """Use the link up before anything it allows happens; LinkUsed if it was already."""
+    if not token.use():
+        raise LinkUsed
 
 
 @transaction.atomic
@@ -106,9 +119,9 @@ def send_password_link(*, user: User, request=None) -> None:
 
 @transaction.atomic
 def accept_invitation(*, token: AccountToken, request=None) -> None:
-    """The invited client confirmed their address: use up the invitation, send the link."""
-    token.used_at = timezone.now()
-    token.save(update_fields=["used_at"])
+    """The invited client confirmed their address: use up the invitation, send the link.
+    LinkUsed if the invitation was used meanwhile."""
+    _use(token)
     send_password_link(user=token.user, request=request)
     user = token.user
     transaction.on_commit(lambda: invitation_accepted.send(sender=User, user=user))
@@ -179,8 +192,10 @@ def request_password_link(*, email: str, request=None) -> None:
 def set_password(*, token: AccountToken, password: str, request=None) -> User:
     """Set the password from a link (R-ACC-2) and send the third e-mail (R-ACC-3).
 
-    Every outstanding link of the user is used up: a link works once.
+    Every outstanding link of the user is used up: a link works once. LinkUsed (and nothing
+    changed) if this link was used meanwhile.
     """
+    _use(token)
     user = token.user
     now = timezone.now()
     user.set_password(password)
@@ -190,6 +205,31 @@ def set_password(*, token: AccountToken, password: str, request=None) -> User:
     queue_email(to_user=user, template="password_set")
     record("account.password_set", actor=user, request=request, target=user)
     return user
+
+
+def send_login_link(*, email: str, request=None) -> None:
+    """A login for ``email`` needs a login link (its account is under a guessing attack, see
+    ``lockout.py``). Does the same visible thing whether or not ``email`` has an account: the
+    caller shows one answer for both. One link at a time: while one is outstanding no other
+    is sent, so the attacker's tries do not flood the owner's mailbox."""
+    record("login.link_required", request=request, target=email[:200])
+    user = User.objects.filter(email__iexact=email.strip(), is_active=True).first()
+    if user is None:
+        return
+    with transaction.atomic():
+        # The user's row lock makes "no link outstanding, so send one" a single step.
+        User.objects.select_for_update().filter(pk=user.pk).first()
+        if user.tokens.outstanding().filter(purpose=AccountToken.Purpose.LOGIN_LINK).exists():
+            return
+        _email_link(user, AccountToken.Purpose.LOGIN_LINK)
+        record("login.link_sent", request=request, target=user)
+
+
+def use_login_link(*, token: AccountToken, request=None) -> None:
+    """The login that needed ``token`` succeeded: the link is used up (LinkUsed if another
+    request used it first)."""
+    _use(token)
+    record("login.link_used", actor=token.user, request=request, target=token.user)
 
 
 def set_language(*, user: User, language: str) -> None:

@@ -20,7 +20,7 @@ from portal.notifications import services as notifications
 from portal.twofactor import services as twofactor
 from portal.twofactor.login import start_pending_login
 
-from . import services
+from . import lockout, services
 from .forms import (
     EmailForm,
     ExtraAccountForm,
@@ -36,19 +36,23 @@ from .ratelimits import ANY_METHOD, limited
 SESSION_KEYS = {
     AccountToken.Purpose.INVITATION: "_invitation_token",
     AccountToken.Purpose.SET_PASSWORD: "_set_password_token",
+    AccountToken.Purpose.LOGIN_LINK: "_login_link_token",
 }
 
 
-def _landing_after_login(request: HttpRequest, first_login: bool) -> str:
-    if first_login:
-        # R-ACC-3 / manual §2: the first login opens "Mijn gegevens".
+def _landing_after_login(request: HttpRequest, user: User, first_login: bool) -> str:
+    """Staff go to the workspace's inbox (whose gate first asks a staff member without a
+    second factor to set one up); a client's first login opens "Mijn gegevens" (R-ACC-3,
+    manual §2), a later one Home. A safe ``next`` wins, except at a client's first login."""
+    is_staff_member = user.is_staff and user.client_id is None
+    if first_login and not is_staff_member:
         return reverse("accounts:profile")
     target = request.POST.get("next") or request.GET.get("next")
     if target and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return target
-    return reverse("home")
+    return reverse("workspace:inbox" if is_staff_member else "home")
 
 
 class LoginView(auth_views.LoginView):
@@ -58,10 +62,46 @@ class LoginView(auth_views.LoginView):
     form_class = LoginForm
     redirect_authenticated_user = True
 
+    #: The login link this login needs and has (its account is under a guessing attack).
+    login_link: AccountToken | None = None
+
+    def post(self, request, *args, **kwargs):
+        typed = lockout.lockout_username(request, None)
+        if lockout.needs_login_link(request, typed):
+            self.login_link = self._opened_login_link(typed)
+            if self.login_link is None:
+                # The password alone is not enough, and is not checked: the answer must not
+                # tell whether it was right.
+                services.send_login_link(email=typed, request=request)
+                return render(
+                    request,
+                    "accounts/login_link_sent.html",
+                    {
+                        "email": request.POST.get("username", ""),
+                        "minutes": settings.LOGIN_LINK_MINUTES,
+                    },
+                )
+        return super().post(request, *args, **kwargs)
+
+    def _opened_login_link(self, email: str) -> AccountToken | None:
+        """The login link this browser opened, if it is valid and for ``email``."""
+        token = _token_from_session(self.request, AccountToken.Purpose.LOGIN_LINK)
+        if token is None or not token.is_valid or token.user.email != email:
+            return None
+        return token
+
     def form_valid(self, form):
         user = form.get_user()
+        if self.login_link is not None:
+            # Used up here, atomically: of several browsers with the same link one gets in.
+            try:
+                services.use_login_link(token=self.login_link, request=self.request)
+            except services.LinkUsed:
+                self.login_link.refresh_from_db()
+                return _link_problem(self.request, self.login_link)
+            self.request.session.pop(SESSION_KEYS[AccountToken.Purpose.LOGIN_LINK], None)
         first_login = user.last_login is None
-        landing = _landing_after_login(self.request, first_login)
+        landing = _landing_after_login(self.request, user, first_login)
         if twofactor.is_enabled(user):
             # R-ME-2: not logged in yet; the code comes first (a pending login).
             return start_pending_login(self.request, user, backend=user.backend, landing=landing)
@@ -121,7 +161,11 @@ def invitation(request: HttpRequest) -> HttpResponse:
         return _link_problem(request, token)
     form = InvitationEmailForm(request.POST or None, user=token.user)
     if request.method == "POST" and form.is_valid():
-        services.accept_invitation(token=token, request=request)
+        try:
+            services.accept_invitation(token=token, request=request)
+        except services.LinkUsed:
+            token.refresh_from_db()
+            return _link_problem(request, token)
         request.session.pop(SESSION_KEYS[AccountToken.Purpose.INVITATION], None)
         return _link_sent(request, token.user.email)
     return render(request, "accounts/invitation.html", {"form": form})
@@ -161,9 +205,13 @@ def set_password(request: HttpRequest) -> HttpResponse:
         return _link_problem(request, token)
     form = SetPasswordForm(request.POST or None, user=token.user)
     if request.method == "POST" and form.is_valid():
-        user = services.set_password(
-            token=token, password=form.cleaned_data["new_password1"], request=request
-        )
+        try:
+            user = services.set_password(
+                token=token, password=form.cleaned_data["new_password1"], request=request
+            )
+        except services.LinkUsed:
+            token.refresh_from_db()
+            return _link_problem(request, token)
         first_login = user.last_login is None
         request.session.pop(SESSION_KEYS[AccountToken.Purpose.SET_PASSWORD], None)
         backend = "django.contrib.auth.backends.ModelBackend"
@@ -171,12 +219,37 @@ def set_password(request: HttpRequest) -> HttpResponse:
             # A password link is no second factor: the code is still asked (R-ME-2).
             messages.success(request, _("Your password has been set."))
             return start_pending_login(
-                request, user, backend=backend, landing=_landing_after_login(request, first_login)
+                request,
+                user,
+                backend=backend,
+                landing=_landing_after_login(request, user, first_login),
             )
         login(request, user, backend=backend)
         messages.success(request, _("Your password has been set. You are now logged in."))
-        return redirect(_landing_after_login(request, first_login))
+        return redirect(_landing_after_login(request, user, first_login))
     return render(request, "accounts/set_password.html", {"form": form})
+
+
+@login_not_required
+@never_cache
+@limited("account_link", methods=ANY_METHOD)
+def login_link(request: HttpRequest, token: str) -> HttpResponse:
+    return _stash(
+        request, AccountToken.Purpose.LOGIN_LINK, token, reverse("accounts:login_link_form")
+    )
+
+
+@login_not_required
+@never_cache
+@limited("account_link", methods=ANY_METHOD)
+def login_link_form(request: HttpRequest) -> HttpResponse:
+    """The login link from the e-mail was opened: this browser may now log in to its account
+    with the password (the link is used up by that login)."""
+    token = _token_from_session(request, AccountToken.Purpose.LOGIN_LINK)
+    if token is None or not token.is_valid:
+        return _link_problem(request, token)
+    messages.info(request, _("Thank you. Now log in with your e-mail address and password."))
+    return redirect("accounts:login")
 
 
 def _set_language_cookie(response: HttpResponse, language: str) -> None:
