@@ -101,6 +101,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before WhiteNoise: static files and every error page carry these headers too.
+    "portal.middleware.BrowserPolicyMiddleware",
+    "portal.middleware.NoStoreForUsersMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -272,6 +275,31 @@ CSRF_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Other sites may not embed our responses (portal.middleware.BrowserPolicyMiddleware).
+CROSS_ORIGIN_RESOURCE_POLICY = "same-origin"
+# Browser features no page uses, switched off ("feature=()") for this origin and every frame.
+# Not WebAuthn (publickey-credentials-get/-create): passkeys must keep working. Only names
+# browsers know: an unknown one is a console error in Chromium.
+PERMISSIONS_POLICY = [
+    "accelerometer",
+    "autoplay",
+    "browsing-topics",
+    "camera",
+    "display-capture",
+    "encrypted-media",
+    "geolocation",
+    "gyroscope",
+    "hid",
+    "idle-detection",
+    "magnetometer",
+    "microphone",
+    "midi",
+    "payment",
+    "screen-wake-lock",
+    "serial",
+    "usb",
+    "xr-spatial-tracking",
+]
 X_FRAME_OPTIONS = "DENY"
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 # The load balancer's health checks may come over plain HTTP inside the network.
