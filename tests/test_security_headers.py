@@ -109,3 +109,41 @@ def test_check_deploy_passes_with_the_production_settings_issue_8(tmp_path):
         timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_every_response_carries_permissions_and_cross_origin_policies_issue_14_item_16(
+    pages, settings
+):
+    """Issue 14 item 16 (ASVS V3.4): ``Permissions-Policy`` switches off the browser features
+    no page uses (camera, microphone, geolocation, payment, USB, …) but leaves WebAuthn
+    (passkeys) alone; ``Cross-Origin-Opener-Policy`` and ``Cross-Origin-Resource-Policy`` are
+    ``same-origin`` — on pages, redirects, static files (WhiteNoise), error pages (404, CSRF
+    403, 405), the API's 401 and the health probe."""
+    owner = list(pages)[1]
+    anonymous = HttpClient(enforce_csrf_checks=True)
+    signed_in = HttpClient()
+    signed_in.force_login(owner)
+    answers = {
+        "login page": anonymous.get("/inloggen/"),
+        "redirect to the login": anonymous.get("/dossiers/"),
+        "static file": anonymous.get("/static/portal/portal.css"),
+        "404 page": signed_in.get("/dossiers/999999/"),
+        "CSRF refusal": anonymous.post("/inloggen/", {"username": "x", "password": "y"}),
+        "405": signed_in.get("/sessie/verlengen/"),
+        "API without a token": anonymous.get("/api/v1/clients/"),
+        "health probe": anonymous.get("/health/live/"),
+        "client page": signed_in.get("/dossiers/"),
+    }
+    assert answers["static file"].status_code == 200
+    assert answers["404 page"].status_code == 404
+    assert answers["CSRF refusal"].status_code == 403
+    assert answers["redirect to the login"].status_code == 302
+    assert answers["405"].status_code == 405
+    for what, response in answers.items():
+        policy = response.get("Permissions-Policy", "")
+        features = dict(item.strip().split("=", 1) for item in policy.split(",") if item)
+        for feature in ("camera", "microphone", "geolocation", "payment", "usb"):
+            assert features.get(feature) == "()", (what, feature, policy)
+        assert not any(name.startswith("publickey-credentials") for name in features), what
+        assert response.get("Cross-Origin-Opener-Policy") == "same-origin", what
+        assert response.get("Cross-Origin-Resource-Policy") == "same-origin", what
