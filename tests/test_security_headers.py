@@ -81,9 +81,9 @@ def test_cookies_are_host_prefixed_secure_and_http_only_issue_8(client, db, sett
     assert cookie["samesite"] == "Lax"
 
 
-def test_check_deploy_passes_with_the_production_settings_issue_8(tmp_path):
-    """Django's deployment checklist (`check --deploy --fail-level WARNING`) passes with the
-    production settings as docs/deployment.md gives them."""
+def check_deploy(tmp_path, **extra: str) -> subprocess.CompletedProcess:
+    """`manage.py check --deploy --fail-level WARNING` with the production settings as
+    docs/deployment.md gives them, plus ``extra``."""
     env = {
         key: value
         for key, value in os.environ.items()
@@ -100,7 +100,10 @@ def test_check_deploy_passes_with_the_production_settings_issue_8(tmp_path):
             "DJANGO_SETTINGS_MODULE": "portal.settings",
         }
     )
-    result = subprocess.run(
+    env.pop("CLAMAV_URL", None)
+    env.pop("CLAMAV_DISABLED", None)
+    env.update(extra)
+    return subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,
         env=env,
@@ -108,7 +111,46 @@ def test_check_deploy_passes_with_the_production_settings_issue_8(tmp_path):
         text=True,
         timeout=120,
     )
+
+
+def test_check_deploy_passes_with_the_production_settings_issue_8(tmp_path):
+    """Django's deployment checklist (`check --deploy --fail-level WARNING`) passes with the
+    production settings as docs/deployment.md gives them (a ClamAV daemon included)."""
+    result = check_deploy(tmp_path, CLAMAV_URL="tcp://clamd:3310")
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_check_deploy_warns_when_uploads_are_not_scanned_issue_14_item_13(tmp_path):
+    """R-X-3, issue 14 item 13: in production an empty CLAMAV_URL (no virus scan) is a
+    deployment warning, portal.W013, that names the way out."""
+    result = check_deploy(tmp_path)
+    assert result.returncode != 0
+    output = result.stdout + result.stderr
+    assert "portal.W013" in output and "CLAMAV_URL" in output and "CLAMAV_DISABLED" in output
+
+
+def test_check_deploy_accepts_scanning_elsewhere_on_purpose_issue_14_item_13(tmp_path):
+    """R-X-3, issue 14 item 13: CLAMAV_DISABLED=1 (files are scanned elsewhere) silences the
+    warning; together with a CLAMAV_URL it is a configuration error, not a guess."""
+    result = check_deploy(tmp_path, CLAMAV_DISABLED="1")
+    assert result.returncode == 0, result.stdout + result.stderr
+    both = check_deploy(tmp_path, CLAMAV_DISABLED="1", CLAMAV_URL="tcp://clamd:3310")
+    assert both.returncode != 0
+    assert "not both" in both.stderr
+
+
+def test_no_scanner_warning_in_the_embedded_mode_issue_14_item_13(settings):
+    """Issue 14 item 13: `make run` (DEBUG) has no scanner and needs no warning about it."""
+    from portal.documents.checks import W_NO_SCANNER, scanner_configured
+
+    settings.CLAMAV_URL = ""
+    settings.CLAMAV_DISABLED = False
+    settings.DEBUG = True
+    assert scanner_configured() == []
+    settings.DEBUG = False
+    assert scanner_configured() == [W_NO_SCANNER]
+    settings.CLAMAV_DISABLED = True
+    assert scanner_configured() == []
 
 
 def test_every_response_carries_permissions_and_cross_origin_policies_issue_14_item_16(

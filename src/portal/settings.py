@@ -434,6 +434,12 @@ UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_MB", 50) * 1024 * 1024
 STAGED_UPLOAD_HOURS = env_int("STAGED_UPLOAD_HOURS", 24)
 CLAMAV_URL = os.environ.get("CLAMAV_URL", "")
 CLAMAV_TIMEOUT = env_int("CLAMAV_TIMEOUT", 30)
+# Without CLAMAV_URL uploads are not scanned: in production `check --deploy` warns
+# (portal.W013) and readiness reports the scanner "not configured", unless this says that
+# running without ClamAV is meant (files are scanned elsewhere).
+CLAMAV_DISABLED = env_bool("CLAMAV_DISABLED", False)
+if CLAMAV_DISABLED and CLAMAV_URL:
+    raise ImproperlyConfigured("Set CLAMAV_URL or CLAMAV_DISABLED=1, not both.")
 
 # --- E-mail ---------------------------------------------------------------------------------
 EMAIL_URL = os.environ.get("EMAIL_URL", "")
