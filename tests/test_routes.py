@@ -31,7 +31,8 @@ PUBLIC = {
 #: Whole subtrees outside the session login, and why.
 PUBLIC_PREFIXES = {
     # API tokens, not sessions; tests/test_api_access.py proves every endpoint answers 401
-    # without a valid token. The schema and its docs page carry no office data.
+    # without a valid token. The schema and its docs page need a token or a staff session
+    # (tests/test_api_docs_access.py).
     "api/": "the REST API (token authentication)",
 }
 

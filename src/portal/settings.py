@@ -581,8 +581,12 @@ SPECTACULAR_SETTINGS = {
     "`Retry-After` header (seconds).",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
-    "SERVE_AUTHENTICATION": [],
-    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    # The schema and docs views (portal.api.docs) need a token or a staff session.
+    "SERVE_AUTHENTICATION": [
+        "portal.api.authentication.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "SERVE_PERMISSIONS": ["portal.api.permissions.StaffOrToken"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
@@ -600,6 +604,9 @@ SPECTACULAR_SETTINGS = {
         "LanguageEnum": "portal.accounts.models.User.Language",
     },
 }
+# 1: the API's schema (/api/schema/) and docs page (/api/docs/) are open to anyone; by default
+# they need an API token or a staff session that passed the second factor.
+API_DOCS_PUBLIC = env_bool("API_DOCS_PUBLIC", False)
 # API rates (DRF's format: "<requests>/<s|m|h|d>"): per token, and per address without one.
 API_RATE_RE = r"^[1-9][0-9]*/(s|sec|m|min|h|hour|d|day)$"
 API_RATE_PER_TOKEN = env_rate("API_RATE_PER_TOKEN", "300/m", API_RATE_RE)
