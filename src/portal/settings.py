@@ -430,6 +430,18 @@ WHITENOISE_USE_FINDERS = DEBUG
 # Uploads (R-X-3): per-file limit, and the ClamAV daemon that scans them
 # (tcp://host:port or unix:///path/to/clamd.ctl; empty: no scan).
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_MB", 50) * 1024 * 1024
+# Per request that carries files: at most this many files and this many bytes together. Decided
+# before the body is read where possible (the announced length; documents.upload_handlers), so
+# a flood of files costs no disk; a file past either limit is refused with a message.
+UPLOAD_MAX_FILES = env_int("UPLOAD_MAX_FILES", 20)
+UPLOAD_MAX_TOTAL_BYTES = env_int("UPLOAD_MAX_TOTAL_MB", 200) * 1024 * 1024
+if UPLOAD_MAX_FILES < 1 or UPLOAD_MAX_TOTAL_BYTES < UPLOAD_MAX_BYTES:
+    raise ImproperlyConfigured(
+        "UPLOAD_MAX_FILES must be 1 or more, UPLOAD_MAX_TOTAL_MB at least UPLOAD_MAX_MB."
+    )
+# Views that take files install their own handler with their access check; every other view
+# (the admin's, the API's) gets the same limits, and no files from visitors not signed in.
+FILE_UPLOAD_HANDLERS = ["portal.documents.upload_handlers.DefaultUploadHandler"]
 # Files uploaded in a message's attachments dialog but never sent are removed after this long.
 STAGED_UPLOAD_HOURS = env_int("STAGED_UPLOAD_HOURS", 24)
 CLAMAV_URL = os.environ.get("CLAMAV_URL", "")
