@@ -148,3 +148,22 @@ def test_every_answer_to_a_signed_in_user_is_no_store_issue_14_item_12(world):
                 assert "_auth_user_id" in http.session, f"{path} logged {user.email} out"
     assert tried > 150
     assert {200, 302, 404} <= statuses
+
+
+@pytest.mark.django_db
+def test_api_answers_to_a_token_are_no_store_and_public_files_stay_cacheable_issue_14_item_12(
+    world,
+):
+    """Issue 14 item 12: the API's answers to a token (client data) are no-store as well;
+    static files stay cacheable for a signed-in browser (WhiteNoise answers them)."""
+    from .api_helpers import Api, make_token
+
+    _token, raw = make_token(world.staff)
+    response = Api(raw).get("/api/v1/dossiers/")
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]
+    http = HttpClient()
+    http.force_login(world.owner)
+    static = http.get("/static/portal/portal.css")
+    assert static.status_code == 200
+    assert "no-store" not in static.get("Cache-Control", "")
