@@ -13,18 +13,19 @@ so static files, error pages and redirects carry its headers too:
 
 ``Cross-Origin-Opener-Policy`` comes from Django (``SECURE_CROSS_ORIGIN_OPENER_POLICY``).
 
-``NoStoreForUsersMiddleware``: every answer to a signed-in user (a session or an API token) is
-``Cache-Control: no-store``, so that after the logout the browser's back button, or a shared
-proxy, shows nothing of a client's dossier. A response that declared itself ``public`` (the
-office logo on the login page) keeps its own caching; static files never reach this middleware
-(WhiteNoise answers them before the session is read).
+``NoStoreForUsersMiddleware``: every answer to a signed-in user (a browser with a session
+cookie, or an API token) is ``Cache-Control: no-store``, so that after the logout the
+browser's back button, or a shared proxy, shows nothing of a client's dossier. A response that
+declared itself ``public`` (the office logo on the login page) keeps its own caching; static
+files never reach this middleware (it comes after WhiteNoise). It decides without a database
+query, so a database outage's 503 passes through it unchanged.
 """
 
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib.auth import SESSION_KEY
 from django.utils.cache import add_never_cache_headers
+from django.utils.functional import LazyObject, empty
 
 
 class BrowserPolicyMiddleware:
@@ -45,13 +46,15 @@ class BrowserPolicyMiddleware:
 
 
 def _signed_in(request) -> bool:
-    user = getattr(request, "user", None)
-    if user is not None and user.is_authenticated:
+    """Whether the answer may carry a signed-in user's data, decided without a query: this
+    runs after every response, including the 503 of a database outage."""
+    if settings.SESSION_COOKIE_NAME in request.COOKIES:
+        # A browser with a session: signed in, or just signed out (the logout's own answer).
         return True
-    # A session user whom the view did not take as its user (the API authenticates by token
-    # only, and answers a browser's session with 401) is still signed in on this browser.
-    session = getattr(request, "session", None)
-    return session is not None and SESSION_KEY in session
+    user = getattr(request, "user", None)
+    if user is None or (isinstance(user, LazyObject) and user._wrapped is empty):
+        return False  # before the session was read (static files), or never looked up
+    return user.is_authenticated  # the login's own answer, or an API token's user
 
 
 class NoStoreForUsersMiddleware:

@@ -103,9 +103,10 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Before WhiteNoise: static files and every error page carry these headers too.
     "portal.middleware.BrowserPolicyMiddleware",
-    "portal.middleware.NoStoreForUsersMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After WhiteNoise: static files stay cacheable; every other answer passes here.
+    "portal.middleware.NoStoreForUsersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
