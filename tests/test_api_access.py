@@ -4,16 +4,16 @@ revoked token and a token bound to another office with 401 — 0 leaks."""
 from __future__ import annotations
 
 import pytest
-from django.test import Client as HttpClient
 
 from portal.offices.models import Office
 
 from .api_helpers import Api, make_token
 from .factories import StaffFactory
+from .workspace_helpers import staff_http
 
 
-def _operations() -> list[tuple[str, str]]:
-    schema = HttpClient().get("/api/schema/", {"format": "json"}).json()
+def _operations(raw: str) -> list[tuple[str, str]]:
+    schema = Api(raw).get("/api/schema/", {"format": "json"}).json()
     operations = []
     for path, item in schema["paths"].items():
         for method in item:
@@ -45,7 +45,7 @@ def test_every_endpoint_refuses_without_a_valid_token_R_OFF_6(world, capsys, set
         "other office": Api(foreign_raw),
         "valid secret, wrong prefix": Api("kp_ffffffff_" + valid_raw.split("_", 2)[2]),
     }
-    operations = _operations()
+    operations = _operations(valid_raw)
     assert len(operations) >= 20
     leaks = []
     for role, api in callers.items():
@@ -79,8 +79,9 @@ def test_token_of_an_inactive_staff_member_is_refused_R_OFF_6():
 
 @pytest.mark.django_db
 def test_schema_and_docs_are_served_without_cdn_R_OFF_6():
-    """R-OFF-6: the OpenAPI 3 schema and the Swagger UI from the sidecar (no CDN)."""
-    http = HttpClient()
+    """R-OFF-6: the OpenAPI 3 schema and the Swagger UI from the sidecar (no CDN), to a staff
+    member signed in with the second factor (issue 14 item 17)."""
+    http = staff_http(StaffFactory(email="ontwikkelaar@office.test"))
     schema = http.get("/api/schema/", {"format": "json"})
     assert schema.status_code == 200
     assert schema.json()["openapi"].startswith("3.")

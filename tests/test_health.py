@@ -7,6 +7,7 @@ import socket
 
 import pytest
 from django.db import connection
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
 from portal.health import views
@@ -23,14 +24,46 @@ def test_liveness_needs_no_database_issue_8(client, db):
     assert "no-cache" in response["Cache-Control"]
 
 
-def test_readiness_checks_database_storage_broker_and_scanner_issue_8(client, db):
+def test_readiness_checks_database_storage_broker_and_scanner_issue_8(client, db, monkeypatch):
     """/health/ready/ is 200 when every part answers, and names the parts it checked."""
-    response = client.get("/health/ready/")
+    monkeypatch.setattr(views.scanning, "ping", lambda: True)  # a clamd that answers PONG
+    with override_settings(CLAMAV_URL="tcp://clamd.invalid:3310"):
+        response = client.get("/health/ready/")
     assert response.status_code == 200
     assert response.json() == {
         "status": "ok",
         "checks": {"database": "ok", "storage": "ok", "broker": "ok", "scanner": "ok"},
     }
+
+
+def test_readiness_says_the_scanner_is_not_configured_issue_14_item_13(client, db, settings):
+    """R-X-3, issue 14 item 13: without CLAMAV_URL uploads are not scanned, and readiness says
+    so — "not configured", never "ok" — without failing (the server can work; `check --deploy`
+    is where it is a warning)."""
+    settings.CLAMAV_URL = ""
+    settings.CLAMAV_DISABLED = False
+    response = client.get("/health/ready/")
+    assert response.status_code == 200
+    assert response.json() == {
+        "status": "ok",
+        "checks": {
+            "database": "ok",
+            "storage": "ok",
+            "broker": "ok",
+            "scanner": "not configured",
+        },
+    }
+
+
+def test_readiness_says_the_scanner_is_disabled_on_purpose_issue_14_item_13(client, db, settings):
+    """R-X-3, issue 14 item 13: with CLAMAV_DISABLED=1 (files are scanned elsewhere) the
+    scanner is reported "disabled", and the server is ready."""
+    settings.CLAMAV_URL = ""
+    settings.CLAMAV_DISABLED = True
+    response = client.get("/health/ready/")
+    assert response.status_code == 200
+    assert response.json()["checks"]["scanner"] == "disabled"
+    assert response.json()["status"] == "ok"
 
 
 def _closed_port() -> int:

@@ -240,8 +240,12 @@ def production():
                 LOG_LEVEL="INFO",
                 AXES_FAILURE_LIMIT="5",
                 TRUSTED_PROXY_COUNT="1",
+                # No clamd here (tests/test_clamav.py runs one): said on purpose, so that
+                # `check --deploy` does not warn about unscanned uploads.
+                CLAMAV_DISABLED="1",
                 PYTHONPATH=str(ROOT / "src"),
             )
+            env.pop("CLAMAV_URL", None)
             env.pop("SECURE_SSL_REDIRECT", None)  # the production default: redirect to HTTPS
             env.pop("SECURE_COOKIES", None)
             prod = Production(base, cert, env, work / "server.log", inbox, s3, bucket, "")

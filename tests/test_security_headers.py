@@ -81,9 +81,9 @@ def test_cookies_are_host_prefixed_secure_and_http_only_issue_8(client, db, sett
     assert cookie["samesite"] == "Lax"
 
 
-def test_check_deploy_passes_with_the_production_settings_issue_8(tmp_path):
-    """Django's deployment checklist (`check --deploy --fail-level WARNING`) passes with the
-    production settings as docs/deployment.md gives them."""
+def check_deploy(tmp_path, **extra: str) -> subprocess.CompletedProcess:
+    """`manage.py check --deploy --fail-level WARNING` with the production settings as
+    docs/deployment.md gives them, plus ``extra``."""
     env = {
         key: value
         for key, value in os.environ.items()
@@ -100,7 +100,10 @@ def test_check_deploy_passes_with_the_production_settings_issue_8(tmp_path):
             "DJANGO_SETTINGS_MODULE": "portal.settings",
         }
     )
-    result = subprocess.run(
+    env.pop("CLAMAV_URL", None)
+    env.pop("CLAMAV_DISABLED", None)
+    env.update(extra)
+    return subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,
         env=env,
@@ -108,4 +111,81 @@ def test_check_deploy_passes_with_the_production_settings_issue_8(tmp_path):
         text=True,
         timeout=120,
     )
+
+
+def test_check_deploy_passes_with_the_production_settings_issue_8(tmp_path):
+    """Django's deployment checklist (`check --deploy --fail-level WARNING`) passes with the
+    production settings as docs/deployment.md gives them (a ClamAV daemon included)."""
+    result = check_deploy(tmp_path, CLAMAV_URL="tcp://clamd:3310")
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_check_deploy_warns_when_uploads_are_not_scanned_issue_14_item_13(tmp_path):
+    """R-X-3, issue 14 item 13: in production an empty CLAMAV_URL (no virus scan) is a
+    deployment warning, portal.W013, that names the way out."""
+    result = check_deploy(tmp_path)
+    assert result.returncode != 0
+    output = result.stdout + result.stderr
+    assert "portal.W013" in output and "CLAMAV_URL" in output and "CLAMAV_DISABLED" in output
+
+
+def test_check_deploy_accepts_scanning_elsewhere_on_purpose_issue_14_item_13(tmp_path):
+    """R-X-3, issue 14 item 13: CLAMAV_DISABLED=1 (files are scanned elsewhere) silences the
+    warning; together with a CLAMAV_URL it is a configuration error, not a guess."""
+    result = check_deploy(tmp_path, CLAMAV_DISABLED="1")
+    assert result.returncode == 0, result.stdout + result.stderr
+    both = check_deploy(tmp_path, CLAMAV_DISABLED="1", CLAMAV_URL="tcp://clamd:3310")
+    assert both.returncode != 0
+    assert "not both" in both.stderr
+
+
+def test_no_scanner_warning_in_the_embedded_mode_issue_14_item_13(settings):
+    """Issue 14 item 13: `make run` (DEBUG) has no scanner and needs no warning about it."""
+    from portal.documents.checks import W_NO_SCANNER, scanner_configured
+
+    settings.CLAMAV_URL = ""
+    settings.CLAMAV_DISABLED = False
+    settings.DEBUG = True
+    assert scanner_configured() == []
+    settings.DEBUG = False
+    assert scanner_configured() == [W_NO_SCANNER]
+    settings.CLAMAV_DISABLED = True
+    assert scanner_configured() == []
+
+
+def test_every_response_carries_permissions_and_cross_origin_policies_issue_14_item_16(
+    pages, settings
+):
+    """Issue 14 item 16 (ASVS V3.4): ``Permissions-Policy`` switches off the browser features
+    no page uses (camera, microphone, geolocation, payment, USB, …) but leaves WebAuthn
+    (passkeys) alone; ``Cross-Origin-Opener-Policy`` and ``Cross-Origin-Resource-Policy`` are
+    ``same-origin`` — on pages, redirects, static files (WhiteNoise), error pages (404, CSRF
+    403, 405), the API's 401 and the health probe."""
+    owner = list(pages)[1]
+    anonymous = HttpClient(enforce_csrf_checks=True)
+    signed_in = HttpClient()
+    signed_in.force_login(owner)
+    answers = {
+        "login page": anonymous.get("/inloggen/"),
+        "redirect to the login": anonymous.get("/dossiers/"),
+        "static file": anonymous.get("/static/portal/portal.css"),
+        "404 page": signed_in.get("/dossiers/999999/"),
+        "CSRF refusal": anonymous.post("/inloggen/", {"username": "x", "password": "y"}),
+        "405": signed_in.get("/sessie/verlengen/"),
+        "API without a token": anonymous.get("/api/v1/clients/"),
+        "health probe": anonymous.get("/health/live/"),
+        "client page": signed_in.get("/dossiers/"),
+    }
+    assert answers["static file"].status_code == 200
+    assert answers["404 page"].status_code == 404
+    assert answers["CSRF refusal"].status_code == 403
+    assert answers["redirect to the login"].status_code == 302
+    assert answers["405"].status_code == 405
+    for what, response in answers.items():
+        policy = response.get("Permissions-Policy", "")
+        features = dict(item.strip().split("=", 1) for item in policy.split(",") if item)
+        for feature in ("camera", "microphone", "geolocation", "payment", "usb"):
+            assert features.get(feature) == "()", (what, feature, policy)
+        assert not any(name.startswith("publickey-credentials") for name in features), what
+        assert response.get("Cross-Origin-Opener-Policy") == "same-origin", what
+        assert response.get("Cross-Origin-Resource-Policy") == "same-origin", what

@@ -101,8 +101,12 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before WhiteNoise: static files and every error page carry these headers too.
+    "portal.middleware.BrowserPolicyMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After WhiteNoise: static files stay cacheable; every other answer passes here.
+    "portal.middleware.NoStoreForUsersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -283,6 +287,31 @@ CSRF_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Other sites may not embed our responses (portal.middleware.BrowserPolicyMiddleware).
+CROSS_ORIGIN_RESOURCE_POLICY = "same-origin"
+# Browser features no page uses, switched off ("feature=()") for this origin and every frame.
+# Not WebAuthn (publickey-credentials-get/-create): passkeys must keep working. Only names
+# browsers know: an unknown one is a console error in Chromium.
+PERMISSIONS_POLICY = [
+    "accelerometer",
+    "autoplay",
+    "browsing-topics",
+    "camera",
+    "display-capture",
+    "encrypted-media",
+    "geolocation",
+    "gyroscope",
+    "hid",
+    "idle-detection",
+    "magnetometer",
+    "microphone",
+    "midi",
+    "payment",
+    "screen-wake-lock",
+    "serial",
+    "usb",
+    "xr-spatial-tracking",
+]
 X_FRAME_OPTIONS = "DENY"
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 # The load balancer's health checks may come over plain HTTP inside the network.
@@ -413,10 +442,28 @@ WHITENOISE_USE_FINDERS = DEBUG
 # Uploads (R-X-3): per-file limit, and the ClamAV daemon that scans them
 # (tcp://host:port or unix:///path/to/clamd.ctl; empty: no scan).
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_MB", 50) * 1024 * 1024
+# Per request that carries files: at most this many files and this many bytes together. Decided
+# before the body is read where possible (the announced length; documents.upload_handlers), so
+# a flood of files costs no disk; a file past either limit is refused with a message.
+UPLOAD_MAX_FILES = env_int("UPLOAD_MAX_FILES", 20)
+UPLOAD_MAX_TOTAL_BYTES = env_int("UPLOAD_MAX_TOTAL_MB", 200) * 1024 * 1024
+if UPLOAD_MAX_FILES < 1 or UPLOAD_MAX_TOTAL_BYTES < UPLOAD_MAX_BYTES:
+    raise ImproperlyConfigured(
+        "UPLOAD_MAX_FILES must be 1 or more, UPLOAD_MAX_TOTAL_MB at least UPLOAD_MAX_MB."
+    )
+# Views that take files install their own handler with their access check; every other view
+# (the admin's, the API's) gets the same limits, and no files from visitors not signed in.
+FILE_UPLOAD_HANDLERS = ["portal.documents.upload_handlers.DefaultUploadHandler"]
 # Files uploaded in a message's attachments dialog but never sent are removed after this long.
 STAGED_UPLOAD_HOURS = env_int("STAGED_UPLOAD_HOURS", 24)
 CLAMAV_URL = os.environ.get("CLAMAV_URL", "")
 CLAMAV_TIMEOUT = env_int("CLAMAV_TIMEOUT", 30)
+# Without CLAMAV_URL uploads are not scanned: in production `check --deploy` warns
+# (portal.W013) and readiness reports the scanner "not configured", unless this says that
+# running without ClamAV is meant (files are scanned elsewhere).
+CLAMAV_DISABLED = env_bool("CLAMAV_DISABLED", False)
+if CLAMAV_DISABLED and CLAMAV_URL:
+    raise ImproperlyConfigured("Set CLAMAV_URL or CLAMAV_DISABLED=1, not both.")
 
 # --- E-mail ---------------------------------------------------------------------------------
 EMAIL_URL = os.environ.get("EMAIL_URL", "")
@@ -558,8 +605,12 @@ SPECTACULAR_SETTINGS = {
     "`Retry-After` header (seconds).",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
-    "SERVE_AUTHENTICATION": [],
-    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    # The schema and docs views (portal.api.docs) need a token or a staff session.
+    "SERVE_AUTHENTICATION": [
+        "portal.api.authentication.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "SERVE_PERMISSIONS": ["portal.api.permissions.StaffOrToken"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
@@ -577,6 +628,9 @@ SPECTACULAR_SETTINGS = {
         "LanguageEnum": "portal.accounts.models.User.Language",
     },
 }
+# 1: the API's schema (/api/schema/) and docs page (/api/docs/) are open to anyone; by default
+# they need an API token or a staff session that passed the second factor.
+API_DOCS_PUBLIC = env_bool("API_DOCS_PUBLIC", False)
 # API rates (DRF's format: "<requests>/<s|m|h|d>"): per token, and per address without one.
 API_RATE_RE = r"^[1-9][0-9]*/(s|sec|m|min|h|hour|d|day)$"
 API_RATE_PER_TOKEN = env_rate("API_RATE_PER_TOKEN", "300/m", API_RATE_RE)

@@ -29,6 +29,7 @@ from portal.accounts.models import Client
 from portal.audit.services import record
 from portal.documents import services as document_services
 from portal.documents.models import Document
+from portal.documents.upload_handlers import UploadStopped, refused_while_received
 from portal.documents.uploads import UploadRejected
 from portal.documents.views import file_response
 from portal.dossiers import services as dossier_services
@@ -367,6 +368,12 @@ class DocumentViewSet(ApiViewMixin, ListMixin, viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         return self.scoped(Document.objects.all())
 
+    def handle_exception(self, exc):
+        if isinstance(exc, UploadStopped):
+            # More than the upload limits allow, refused before the body was read.
+            return Response({"detail": exc.message}, status=exc.status)
+        return super().handle_exception(exc)
+
     @extend_schema(
         parameters=[
             UPDATED_SINCE,
@@ -395,6 +402,14 @@ class DocumentViewSet(ApiViewMixin, ListMixin, viewsets.ReadOnlyModelViewSet):
     def create(self, request, *args, **kwargs):
         """Publish correspondence or a document to a dossier (R-OFF-3). The file is checked
         like every upload; a refused file is a 400 with the reason."""
+        # Files past the limits were refused while the body was received (the default upload
+        # handler): say so, rather than "no file was submitted".
+        request.data  # noqa: B018 - parse the body
+        refusals = refused_while_received(request._request)
+        if refusals:
+            raise ValidationError(
+                {refusals[0].field_name: [f"{r.file_name}: {r.message}" for r in refusals]}
+            )
         serializer = s.DocumentPublishSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data

@@ -122,7 +122,12 @@ class MessageAdmin(admin.ModelAdmin):
         return False
 
     def get_urls(self):
-        compose = self.admin_site.admin_view(limit_upload_size(self.compose_view))
+        compose = self.admin_site.admin_view(
+            limit_upload_size(
+                self.compose_view,
+                reach=lambda request, *args, **kwargs: self.has_add_permission(request),
+            )
+        )
         # "add/" comes before the admin's own add view: the upload size limit must be in place
         # before the body is read, which the admin's CSRF check would otherwise do first.
         return [

@@ -35,6 +35,12 @@ def _dossier(request: HttpRequest, pk: int) -> Dossier:
     return get_object_or_404(Dossier.objects.visible_to(request.user), pk=pk)
 
 
+def may_send_files(request: HttpRequest, pk: int, *args, **kwargs) -> bool:
+    """Decided before a posted body is read (``limit_upload_size``): files go only to a
+    dossier the user sees."""
+    return Dossier.objects.visible_to(request.user).filter(pk=pk).exists()
+
+
 def too_many_message() -> str:
     return _("A message can have at most %(max)d attachments.") % {"max": MAX_ATTACHMENTS}
 
@@ -168,14 +174,14 @@ def _compose(request: HttpRequest, pk: int, msg_id: int | None) -> HttpResponse:
     )
 
 
-@limit_upload_size
+@limit_upload_size(reach=may_send_files)
 @require_http_methods(["GET", "POST"])
 def new_message(request: HttpRequest, pk: int) -> HttpResponse:
     """R-MSG-4: "Nieuw bericht" to the office."""
     return _compose(request, pk, None)
 
 
-@limit_upload_size
+@limit_upload_size(reach=may_send_files)
 @require_http_methods(["GET", "POST"])
 def reply(request: HttpRequest, pk: int, msg_id: int) -> HttpResponse:
     """R-MSG-3: "Beantwoorden", with the original message shown below the form."""
@@ -199,7 +205,7 @@ def message_detail(request: HttpRequest, pk: int, msg_id: int) -> HttpResponse:
     )
 
 
-@limit_upload_size
+@limit_upload_size(reach=may_send_files, json=True)
 @require_POST
 def upload_attachment(request: HttpRequest, pk: int) -> JsonResponse:
     """R-MSG-6: one file from the attachments dialog (one request per file, so that the

@@ -214,7 +214,12 @@ def result(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@limit_upload_size
+def _may_upload(request: HttpRequest, pk: int) -> bool:
+    """Decided before a posted body is read (``limit_upload_size``)."""
+    return Action.objects.visible_to(request.user).filter(pk=pk, kind=Action.Kind.UPLOAD).exists()
+
+
+@limit_upload_size(reach=_may_upload)
 @require_http_methods(["GET", "POST"])
 def upload(request: HttpRequest, pk: int) -> HttpResponse:
     """An upload request: one or more files through ``supply_document``; refused files say

@@ -33,9 +33,10 @@ from portal.questionnaires import services as action_services
 from portal.questionnaires.models import Action
 from portal.questionnaires.presentation import answer_rows
 from portal.twofactor import services as twofactor
+from portal.twofactor.login import is_verified
 
 from . import queries
-from .access import staff_member_only, staff_view
+from .access import is_staff_member, staff_member_only, staff_view
 from .forms import (
     AccountForm,
     ClientForm,
@@ -341,7 +342,17 @@ def progress(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(reverse("workspace:dossier", args=[dossier.pk]) + "#voortgang")
 
 
-@limit_upload_size
+def _may_send_files(request: HttpRequest, pk: int, *args, **kwargs) -> bool:
+    """Decided before a posted body is read (``limit_upload_size``, which runs before
+    ``staff_view`` so that CSRF is checked first): the staff gate, and the dossier exists."""
+    return (
+        is_staff_member(request.user)
+        and is_verified(request)
+        and Dossier.objects.filter(pk=pk).exists()
+    )
+
+
+@limit_upload_size(reach=_may_send_files)
 @staff_view
 @require_POST
 def publish(request: HttpRequest, pk: int) -> HttpResponse:
@@ -432,7 +443,7 @@ def _message(dossier: Dossier, msg_id: int) -> Message:
     )
 
 
-@limit_upload_size
+@limit_upload_size(reach=_may_send_files)
 @staff_view
 @require_http_methods(["GET", "POST"])
 def message(request: HttpRequest, pk: int, msg_id: int | None = None) -> HttpResponse:
