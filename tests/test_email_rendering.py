@@ -25,6 +25,7 @@ KINDS = sorted(
 CONTEXT = {
     "link": "https://portaal.example.test/welkom/abc/",
     "hours": 72,
+    "minutes": 15,
     "documents": True,
     "questionnaires": True,
     "messages": True,

@@ -276,6 +276,10 @@ def test_logo_view_headers_R_ACC_5_R_X_3():
         svg["Content-Security-Policy"] == "default-src 'none'; style-src 'unsafe-inline'; sandbox"
     )
     assert b"".join(svg.streaming_content).startswith(b'<?xml version="1.0" encoding="UTF-8"?>')
+    # The e-mails load it from a webmail page on another origin; every other answer stays
+    # same-origin.
+    assert svg["Cross-Origin-Resource-Policy"] == "cross-origin"
+    assert HttpClient().get("/inloggen/")["Cross-Origin-Resource-Policy"] == "same-origin"
 
     head = HttpClient().head(Office.current().logo_url)  # mail clients and proxies ask so
     assert head.status_code == 200 and head["Content-Type"] == "image/svg+xml"

@@ -34,4 +34,6 @@ def logo(request: HttpRequest) -> FileResponse:
     response = FileResponse(handle, content_type=LOGO_TYPES[suffix])
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = LOGO_CSP
+    # The e-mails show the logo from this URL: a webmail page on another origin must load it.
+    response["Cross-Origin-Resource-Policy"] = "cross-origin"
     return response
