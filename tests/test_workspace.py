@@ -296,6 +296,20 @@ def test_grant_and_revoke_access_R_OFF_1_R_DOS_6(http, dossier):
     assert client.get(f"/dossiers/{dossier.pk}/").status_code == 404
 
 
+def test_progress_step_title_over_the_limit_is_refused_not_cut_R_OFF_2(http, dossier):
+    """R-OFF-2, issue 14 item 6: a step title longer than 200 characters (a request past the
+    field's maxlength) is refused with its length and nothing of the list is changed; exactly
+    200 characters is kept whole."""
+    StepFactory(dossier=dossier, position=0, title="Concept")
+    url = f"/kantoor/dossiers/{dossier.pk}/voortgang/"
+    rows = {"step-count": "1", "step-0-title": "Concept", "step-0-position": "1"}
+    response = http.post(url, {**rows, "step-0-done": "1", "new-title": "x" * 201}, follow=True)
+    assert "201" in response.content.decode()
+    assert list(dossier.steps.values_list("title", "done")) == [("Concept", False)]
+    http.post(url, {**rows, "new-title": "y" * 200})
+    assert list(dossier.steps.values_list("title", flat=True)) == ["Concept", "y" * 200]
+
+
 def test_progress_add_reorder_tick_R_OFF_2(http, dossier):
     for i, title in enumerate(["Concept", "Ondertekenen", "Inschrijven"]):
         StepFactory(dossier=dossier, position=i, title=title)
@@ -602,3 +616,13 @@ def test_demo_clients_who_log_in_are_shown_accepted_R_OFF_1(db):
     main.force_login(User.objects.get(email="korenbloem@demo.klantportaal.test"))
     accounts = main.get("/mijn-gegevens/accounts/").content.decode()
     assert "Actief" in accounts and "Uitgenodigd" not in accounts
+
+
+def test_dossier_lists_head_the_number_column_dossiernummer_R_OFF_1(staff, dossier):
+    """R-OFF-1, issue 14 (first impressions): the workspace's dossier list and search head their
+    first column "Dossiernummer", not "Getal" (the questionnaire's number field type)."""
+    http = staff_http(staff)
+    for url in ("/kantoor/dossiers/", "/kantoor/zoeken/?q=Dorpsstraat"):
+        page = http.get(url, HTTP_ACCEPT_LANGUAGE="nl").content.decode()
+        assert ">Dossiernummer</th>" in page, url
+        assert ">Getal</th>" not in page, url

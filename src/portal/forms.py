@@ -19,3 +19,14 @@ class BoundField(forms.BoundField):
 
 class FormRenderer(DjangoTemplates):
     bound_field_class = BoundField
+
+    # Widget templates of Django's own that leave a control without an accessible name: the
+    # admin's date-and-time field writes "Datum:" and "Tijd:" as bare text before its two
+    # inputs (and, being a MultiWidget, its field label points at neither), so a screen
+    # reader announces two unnamed text boxes.
+    REPLACED = {
+        "admin/widgets/split_datetime.html": "workspace/admin/split_datetime.html",
+    }
+
+    def get_template(self, template_name):
+        return super().get_template(self.REPLACED.get(template_name, template_name))

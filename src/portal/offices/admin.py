@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.core.files.uploadedfile import UploadedFile
 from django.db import models, transaction
 from django.http import HttpRequest
+from django.utils.text import capfirst
 
 from .logos import clean_logo
 from .models import DossierStatus, Office
@@ -51,3 +52,16 @@ class DossierStatusAdmin(admin.ModelAdmin):
     list_display = ["name", "name_en", "in_progress", "position"]
     list_editable = ["in_progress", "position"]
     ordering = ["position", "name"]
+
+    def get_changelist_form(self, request, **kwargs):
+        """The list's editable cells have no <label> (the column heading is not one): each
+        control is named after its column and its row ("In behandeling: Wacht op stukken")."""
+        base = super().get_changelist_form(request, **kwargs)
+
+        class NamedCellsForm(base):
+            def __init__(self, *args, **kwargs):
+                super().__init__(*args, **kwargs)
+                for name, field in self.fields.items():
+                    field.widget.attrs["aria-label"] = f"{capfirst(field.label)}: {self.instance}"
+
+        return NamedCellsForm

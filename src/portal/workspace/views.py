@@ -302,13 +302,34 @@ def revoke(request: HttpRequest, pk: int, client_id: int) -> HttpResponse:
     return redirect(reverse("workspace:dossier", args=[dossier.pk]) + "#toegang")
 
 
+MAX_STEPS = 200
+MAX_STEP_TITLE = 200
+
+
+def _step_title(value: str) -> str:
+    title = " ".join(value.split())
+    if len(title) > MAX_STEP_TITLE:
+        raise ValidationError(
+            _("A step has at most %(max)d characters; “%(start)s…” has %(n)d.")
+            % {"max": MAX_STEP_TITLE, "start": title[:40], "n": len(title)}
+        )
+    return title
+
+
 def read_steps(post) -> list[tuple[str, bool]]:
     """The progress list as posted: rows ``step-<n>-title/-position/-done/-delete`` and one new
-    row ``new-title``; ordered by position (then as posted); "up"/"down" buttons move a row."""
+    row ``new-title``; ordered by position (then as posted); "up"/"down" buttons move a row.
+    A title over ``MAX_STEP_TITLE`` characters or a list over ``MAX_STEPS`` rows is refused
+    (``ValidationError``), never cut."""
     rows = []
-    count = min(int(post.get("step-count") or 0), 200)
+    try:
+        count = int(post.get("step-count") or 0)
+    except ValueError:
+        count = 0
+    if count > MAX_STEPS:
+        raise ValidationError(_("A progress list has at most %(max)d steps.") % {"max": MAX_STEPS})
     for n in range(count):
-        title = " ".join(post.get(f"step-{n}-title", "").split())[:200]
+        title = _step_title(post.get(f"step-{n}-title", ""))
         if not title or post.get(f"step-{n}-delete"):
             continue
         try:
@@ -326,7 +347,7 @@ def read_steps(post) -> list[tuple[str, bool]]:
             if 0 <= other < len(rows):
                 rows[at], rows[other] = rows[other], rows[at]
     steps = [(title, done) for _p, _n, title, done in rows]
-    new = " ".join(post.get("new-title", "").split())[:200]
+    new = _step_title(post.get("new-title", ""))
     if new:
         steps.append((new, False))
     return steps
@@ -337,7 +358,12 @@ def read_steps(post) -> list[tuple[str, bool]]:
 def progress(request: HttpRequest, pk: int) -> HttpResponse:
     """R-OFF-2: add, reorder, rename, tick off and remove steps, through ``set_progress``."""
     dossier = _dossier(pk)
-    dossier_services.set_progress(dossier=dossier, steps=read_steps(request.POST), by=request.user)
+    try:
+        steps = read_steps(request.POST)
+    except ValidationError as error:
+        flash.error(request, " ".join(error.messages) + " " + _("Nothing was saved."))
+        return redirect(reverse("workspace:dossier", args=[dossier.pk]) + "#voortgang")
+    dossier_services.set_progress(dossier=dossier, steps=steps, by=request.user)
     flash.success(request, _("The progress list was saved."))
     return redirect(reverse("workspace:dossier", args=[dossier.pk]) + "#voortgang")
 
