@@ -178,3 +178,16 @@ def test_the_file_chooser_is_in_the_page_language_R_X_4(page: Page, busy):
     with page.expect_navigation():
         page.get_by_role("button", name=re.compile(r"^\s*Uploaden\s*$")).click()
     expect(page.get_by_role("main")).to_contain_text("paspoort.txt")
+
+
+@pytest.mark.parametrize("viewport", [SMALL])
+def test_my_details_with_a_long_address_fits_a_phone_R_ME_1_R_X_4(page: Page, transactional_db):
+    """R-X-4 (reflow), issue 14 first impressions: "Mijn gegevens" at 360 px with an e-mail
+    address as long as the demo's (jan@demo.klantportaal.test) scrolled sideways by 11 px; the
+    address now wraps inside its column."""
+    Office.current()
+    user = UserFactory(email="johanna.van.den.berg-de.vries@demo.klantportaal.test")
+    log_in(page, user.email)
+    page.goto("/mijn-gegevens/")
+    expect(page.get_by_text(user.email)).to_be_visible()
+    assert no_horizontal_overflow(page)
