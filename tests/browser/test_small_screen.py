@@ -181,7 +181,7 @@ def test_the_file_chooser_is_in_the_page_language_R_X_4(page: Page, busy):
 
 
 @pytest.mark.parametrize("viewport", [SMALL])
-def test_my_details_with_a_long_address_fits_a_phone_R_ME_1_R_X_4(page: Page, transactional_db):
+def test_my_details_with_a_long_address_fits_a_phone_R_X_4(page: Page, transactional_db):
     """R-X-4 (reflow), issue 14 first impressions: "Mijn gegevens" at 360 px with an e-mail
     address as long as the demo's (jan@demo.klantportaal.test) scrolled sideways by 11 px; the
     address now wraps inside its column."""

@@ -61,7 +61,7 @@ class DossierStatusAdmin(admin.ModelAdmin):
         class NamedCellsForm(base):
             def __init__(self, *args, **kwargs):
                 super().__init__(*args, **kwargs)
-                for name, field in self.fields.items():
+                for field in self.fields.values():
                     field.widget.attrs["aria-label"] = f"{capfirst(field.label)}: {self.instance}"
 
         return NamedCellsForm
