@@ -5,8 +5,6 @@ is refused with a clear message without spooling what is over the limit."""
 
 from __future__ import annotations
 
-import os
-
 import pytest
 from django.conf import settings
 from django.core.files import uploadhandler
@@ -20,76 +18,38 @@ from portal.questionnaires import services as action_services
 
 from .api_helpers import Api, make_token
 from .factories import DossierFactory, StaffFactory, UserFactory, grant
+from .streaming import StreamedBody, file_pieces
 from .workspace_helpers import verify_second_factor
 
 MB = 1024 * 1024
 PDF = b"%PDF-1.4\n% een brief\n%%EOF\n"
 
 
-class MultipartStream:
-    """A multipart body of ``count`` files of ``size`` bytes each, made only while it is read
-    (as an upload arrives over the network). ``read_bytes``: how much the app read of it;
-    ``most_on_disk``: the most the app had in ``watch_dir`` (its temporary files) meanwhile."""
+class MultipartStream(StreamedBody):
+    """A multipart body of ``count`` files of ``size`` bytes each, made only while it is read;
+    ``watch_dir`` is looked at on every read."""
 
     boundary = "----klantportaal-limits-boundary"
 
     def __init__(self, count: int, size: int, watch_dir, field: str = "files"):
-        self.watch_dir = watch_dir
-        self.head = [
+        heads = [
             (
                 f'--{self.boundary}\r\nContent-Disposition: form-data; name="{field}"; '
                 f'filename="stuk-{n}.pdf"\r\nContent-Type: application/pdf\r\n\r\n'
             ).encode()
             for n in range(count)
         ]
-        self.size = size
-        self.tail = f"--{self.boundary}--\r\n".encode()
-        self.length = sum(len(h) + size + 2 for h in self.head) + len(self.tail)
-        self._pieces = self._generate()
-        self._buffer = b""
-        self.read_bytes = 0
-        self.most_on_disk = 0
+        tail = f"--{self.boundary}--\r\n".encode()
+        length = sum(len(h) + size + 2 for h in heads) + len(tail)
+        super().__init__(self._generate(heads, size, tail), length, watch_dir)
 
-    def _generate(self):
-        piece = b"%PDF-1.4" + b"x" * (64 * 1024 - 8)
-        for head in self.head:
+    @staticmethod
+    def _generate(heads, size, tail):
+        for head in heads:
             yield head
-            sent = 0
-            while sent < self.size:
-                part = piece[: self.size - sent]
-                sent += len(part)
-                yield part
+            yield from file_pieces(size)
             yield b"\r\n"
-        yield self.tail
-
-    def _fill(self, wanted: int) -> None:
-        while len(self._buffer) < wanted:
-            piece = next(self._pieces, None)
-            if piece is None:
-                break
-            self._buffer += piece
-
-    def _take(self, count: int) -> bytes:
-        data, self._buffer = self._buffer[:count], self._buffer[count:]
-        self.read_bytes += len(data)
-        on_disk = sum(entry.stat().st_size for entry in os.scandir(self.watch_dir))
-        self.most_on_disk = max(self.most_on_disk, on_disk)
-        return data
-
-    def read(self, size: int = -1) -> bytes:
-        size = self.length if size is None or size < 0 else size
-        self._fill(size)
-        return self._take(size)
-
-    def readline(self, size: int = -1) -> bytes:
-        size = self.length if size is None or size < 0 else size
-        while b"\n" not in self._buffer[:size]:
-            before = len(self._buffer)
-            self._fill(before + 1)
-            if len(self._buffer) == before or len(self._buffer) >= size:
-                break
-        end = self._buffer.find(b"\n", 0, size)
-        return self._take(end + 1 if end >= 0 else size)
+        yield tail
 
 
 @pytest.fixture

@@ -28,6 +28,8 @@ from portal.documents.upload_handlers import (
 )
 from portal.documents.uploads import UploadRejected, check_upload, sanitise_filename
 
+from .streaming import StreamedBody, file_pieces
+
 NOT_ACCEPTED = "This type of file is not accepted."
 MB = 1024 * 1024
 
@@ -495,10 +497,9 @@ def test_the_handler_view_still_checks_csrf_R_X_3(settings, db):
     assert response.json()["files"]["small"][1] == len(PDF)
 
 
-class StreamedBody:
-    """A multipart body of one file of ``size`` bytes, made while it is read (as a client's
-    upload arrives over the network): the test itself never holds the file. Every MB read it
-    measures the bytes the app has put in ``watch_dir`` (its temporary upload files)."""
+class StreamedUpload(StreamedBody):
+    """A multipart body of one file of ``size`` bytes, made while it is read; ``watch_dir`` is
+    looked at every MB read."""
 
     boundary = "----klantportaal-test-boundary"
 
@@ -511,55 +512,14 @@ class StreamedBody:
         tail = f"\r\n--{self.boundary}\r\n".encode()
         tail += b'Content-Disposition: form-data; name="title"\r\n\r\nPaspoort\r\n'
         tail += f"--{self.boundary}--\r\n".encode()
-        self.length = len(head) + size + len(tail)
-        self._pieces = self._generate(head, size, tail)
-        self._buffer = b""
-        self.read_bytes = 0
-        self.watch_dir = watch_dir
-        self.most_on_disk = 0
-        self._next_look = 0
+        length = len(head) + size + len(tail)
+        super().__init__(self._generate(head, size, tail), length, watch_dir, look_every=MB)
 
     @staticmethod
     def _generate(head, size, tail):
         yield head
-        piece = b"%PDF-1.4" + b"x" * (64 * 1024 - 8)  # no line breaks: readline can't help
-        sent = 0
-        while sent < size:
-            part = piece[: size - sent]
-            sent += len(part)
-            yield part
+        yield from file_pieces(size)
         yield tail
-
-    def _fill(self, wanted: int) -> None:
-        while len(self._buffer) < wanted:
-            piece = next(self._pieces, None)
-            if piece is None:
-                break
-            self._buffer += piece
-
-    def _take(self, count: int) -> bytes:
-        data, self._buffer = self._buffer[:count], self._buffer[count:]
-        self.read_bytes += len(data)
-        if self.read_bytes >= self._next_look:
-            self._next_look += MB
-            on_disk = sum(entry.stat().st_size for entry in os.scandir(self.watch_dir))
-            self.most_on_disk = max(self.most_on_disk, on_disk)
-        return data
-
-    def read(self, size: int = -1) -> bytes:
-        size = self.length if size is None or size < 0 else size
-        self._fill(size)
-        return self._take(size)
-
-    def readline(self, size: int = -1) -> bytes:
-        size = self.length if size is None or size < 0 else size
-        while b"\n" not in self._buffer[:size]:
-            before = len(self._buffer)
-            self._fill(before + 1)
-            if len(self._buffer) == before or len(self._buffer) >= size:
-                break
-        end = self._buffer.find(b"\n", 0, size)
-        return self._take(end + 1 if end >= 0 else size)
 
 
 @pytest.mark.urls(__name__)
@@ -574,7 +534,7 @@ def test_an_over_limit_upload_never_sits_whole_in_memory_or_on_disk_R_X_3(
     settings.FILE_UPLOAD_TEMP_DIR = str(tmp_path)
     # A first request loads the middleware and imports what a request needs, outside the count.
     client.post("/upload/", {"small": SimpleUploadedFile("klein.pdf", PDF)})
-    body = StreamedBody(20 * MB, tmp_path)
+    body = StreamedUpload(20 * MB, tmp_path)
     tracemalloc.start()
     try:
         response = client.generic(
