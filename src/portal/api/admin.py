@@ -4,6 +4,7 @@ once, right after saving; tokens are revoked, never edited."""
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.db import models
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -74,6 +75,9 @@ class ApiTokenAdmin(admin.ModelAdmin):
 class WebhookEndpointAdmin(admin.ModelAdmin):
     list_display = ["url", "active", "created_at"]
     fields = ["url", "active", "events"]
+    # A receiver typed without a scheme is https (Django 6's default; webhooks are signed but
+    # their payload should not cross the network in clear).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def save_model(self, request, obj, form, change):
         if not change:
