@@ -40,7 +40,14 @@ from tests.factories import (
 from tests.questionnaire_helpers import make_template
 
 from .axe import RUNS, assert_no_axe_violations, axe_available, describe, run_axe
-from .conftest import DEFAULT_TIMEOUT_MS, log_in, watch_csp
+from .conftest import (
+    DEFAULT_TIMEOUT_MS,
+    EMAIL_LABEL,
+    LOGIN_BUTTON,
+    PASSWORD_LABEL,
+    log_in,
+    watch_csp,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -176,6 +183,8 @@ def test_every_page_type_has_no_axe_violations_R_X_4(page: Page, live_server, vi
             # The page itself, not a redirect to the login page or an error instead.
             landed = (response.status, urlsplit(page.url).path)
             assert landed == (status, lands or urlsplit(url).path), label
+        if label != "500":  # the 500 page speaks both languages, with Dutch first
+            assert page.evaluate("() => document.documentElement.lang") == language, label
         assert_no_axe_violations(page, label, language=language)
 
     # Before login: the language comes from the cookie the language switch sets.
@@ -183,6 +192,12 @@ def test_every_page_type_has_no_axe_violations_R_X_4(page: Page, live_server, vi
         [{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url}]
     )
     check("login", "/inloggen/")
+    page.get_by_label(EMAIL_LABEL).fill(s["user"].email)
+    page.get_by_label(PASSWORD_LABEL).fill("not the password")
+    with page.expect_navigation():
+        page.locator("form button[type=submit]", has_text=LOGIN_BUTTON).click()
+    expect(page.locator("[aria-invalid=true], .errorlist, .form-errors").first).to_be_visible()
+    check("login with an error")
     check("forgot password", "/wachtwoord/instellen/")
     check("invitation", f"/welkom/{s['invitation']}/", lands="/welkom/")
     check("set password", f"/wachtwoord/nieuw/{s['set_password']}/", lands="/wachtwoord/nieuw/")
@@ -209,6 +224,11 @@ def test_every_page_type_has_no_axe_violations_R_X_4(page: Page, live_server, vi
     page.locator("#open-attachments").click()
     expect(page.locator("dialog[open]")).to_have_count(1)
     check("attachment dialog")
+    page.keyboard.press("Escape")
+    expect(page.locator("dialog[open]")).to_have_count(0)
+    page.get_by_label(re.compile(r"^(Bericht|Message)\b")).fill("x" * 4001)
+    expect(page.locator("#max-notice")).to_be_visible()
+    check("maximum-reached notice")
     check("actions list", "/acties/")
     check("questionnaire page", f"/acties/{s['questionnaire'].pk}/invullen/1/")
     check("upload request", f"/acties/{s['upload'].pk}/uploaden/")
