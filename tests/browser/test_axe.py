@@ -238,6 +238,7 @@ def test_every_page_type_has_no_axe_violations_R_X_4(page: Page, live_server, vi
     check("extra accounts", "/mijn-gegevens/accounts/")
     check("extra account", f"/mijn-gegevens/accounts/{s['extra'].pk}/")
     check("new extra account", "/mijn-gegevens/accounts/nieuw/")
+    check("404 logged in", f"/dossiers/{dossier.pk + 1000}/", 404)
 
     # The staff member, after the second step.
     page.context.clear_cookies()
