@@ -24,8 +24,22 @@ $(VENV)/.installed-dev: $(VENV)/.installed-run
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c $(LOCK) -e '.[dev]'
 	touch $@
 
+# axe-core for the browser suite's accessibility checks, pinned by its package-lock.json. Only
+# when npm is on the machine (and the registry answers): without it those checks are skipped (a
+# failure in CI). `make run` never needs npm.
+AXE_DIR := tests/browser/axe
+AXE := $(AXE_DIR)/node_modules/axe-core/axe.min.js
+
+$(AXE): $(AXE_DIR)/package.json $(AXE_DIR)/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		{ npm ci --prefix $(AXE_DIR) --no-audit --no-fund --loglevel=error && touch $@; } || \
+		echo "npm ci failed: the axe-core accessibility checks of the browser suite will be skipped"; \
+	else \
+		echo "npm is not installed: the axe-core accessibility checks of the browser suite will be skipped"; \
+	fi
+
 install: $(VENV)/.installed-run
-install-dev: $(VENV)/.installed-dev
+install-dev: $(VENV)/.installed-dev $(AXE)
 
 ## make run: set up, migrate, load the demo data, print the demo logins, serve on 127.0.0.1:8000
 ## (HOST and PORT choose another address, e.g. `make run PORT=8101`; the links in the e-mails

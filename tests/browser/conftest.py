@@ -113,3 +113,23 @@ def log_in(page, email: str, password: str = PASSWORD) -> str:
     with page.expect_navigation():
         page.locator("form button[type=submit]", has_text=LOGIN_BUTTON).click()
     return urlsplit(page.url).path
+
+
+def pytest_terminal_summary(terminalreporter):
+    """The browser suite reports the axe figures: pages × widths × languages, violations."""
+    from .axe import summary
+
+    line = summary()
+    if line:
+        terminalreporter.write_sep("-", "accessibility")
+        terminalreporter.write_line(line)
+
+
+@pytest.fixture
+def axe(page):
+    """``axe(label)``: axe-core's WCAG 2.2 AA check of ``page`` as it is now (tests/browser/axe.py);
+    skipped without axe-core installed, a failure in CI."""
+    from .axe import assert_no_axe_violations, axe_available
+
+    axe_available()
+    return lambda label, **options: assert_no_axe_violations(page, label, **options)
