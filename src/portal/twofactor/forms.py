@@ -65,3 +65,18 @@ class LoginCodeForm(forms.Form):
         help_text=_("The 6-digit code, or one of your recovery codes."),
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autofocus": True}),
     )
+
+
+class PasskeyNameForm(PasswordCheckMixin, forms.Form):
+    name = forms.CharField(
+        label=_("Name of the passkey"),
+        max_length=64,
+        help_text=_("So you can tell your passkeys apart, for example “Phone” or “Laptop”."),
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+
+
+class PasskeyAnswerForm(forms.Form):
+    """The browser's answer of a passkey ceremony (JSON, filled in by passkeys.js)."""
+
+    answer = forms.CharField(widget=forms.HiddenInput, max_length=20_000)
