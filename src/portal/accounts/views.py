@@ -65,7 +65,6 @@ class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     form_class = LoginForm
     redirect_authenticated_user = True
-    extra_context = {"passkey_form": PasskeyAnswerForm()}
 
     #: The login link this login needs and has (its account is under a guessing attack).
     login_link: AccountToken | None = None

@@ -110,7 +110,6 @@ def _login_code_page(request: HttpRequest, user, form) -> HttpResponse:
             "form": form,
             "sms": sms,
             "passkey_options": json.dumps(options) if options else "",
-            "answer_form": PasskeyAnswerForm(),
         },
     )
 
@@ -423,7 +422,6 @@ def passkey_create(request: HttpRequest) -> HttpResponse:
         {
             "name": name,
             "options": json.dumps(passkeys.registration_options(request, user)),
-            "answer_form": PasskeyAnswerForm(),
         },
     )
 
