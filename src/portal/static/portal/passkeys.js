@@ -10,7 +10,10 @@
 (function () {
   "use strict";
 
-  if (!window.PublicKeyCredential || !navigator.credentials) {
+  // A passkey belongs to a domain name: on an address like 127.0.0.1 browsers refuse them.
+  var host = window.location.hostname;
+  var ipAddress = /^[0-9.]+$/.test(host) || host.indexOf(":") !== -1;
+  if (!window.PublicKeyCredential || !navigator.credentials || ipAddress) {
     document.querySelectorAll("[data-passkey-unsupported-note]").forEach(function (note) {
       note.hidden = false;
     });
