@@ -19,6 +19,7 @@ from portal.audit.models import AuditEntry
 from portal.twofactor import services as twofactor
 from portal.twofactor.login import VERIFIED
 from portal.twofactor.models import RecoveryCode
+from portal.twofactor.views import PASSKEY_NAME
 
 from .factories import PASSWORD, StaffFactory, UserFactory
 from .webauthn_helpers import SoftPasskey, b64url
@@ -395,3 +396,17 @@ def test_staff_meets_the_workspace_requirement_with_a_passkey_R_X_2():
     answer = key.assert_(login_options(browser))
     assert browser.post("/inloggen/passkey/", {"answer": answer})["Location"] == "/kantoor/"
     assert browser.get("/kantoor/").status_code == 200
+
+
+def test_too_long_name_is_refused_with_a_message_R_X_2():
+    """R-X-2, issue 15 item 1: a passkey name longer than can be stored gets a message; it is
+    never cut off silently."""
+    user = UserFactory()
+    http = HttpClient()
+    http.force_login(user)
+    response = http.post("/mijn-gegevens/verificatie/passkey/", {"name": "x" * 65})
+    assert response.status_code == 200
+    errors = response.context["form"].errors["name"]
+    assert errors and "64" in errors[0]
+    assert errors[0] in html.unescape(response.content.decode())
+    assert PASSKEY_NAME not in http.session  # not on to making the passkey

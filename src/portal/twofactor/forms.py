@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django_otp_webauthn.models import WebAuthnCredential
 
 from . import services
 
@@ -70,7 +71,8 @@ class LoginCodeForm(forms.Form):
 class PasskeyNameForm(PasswordCheckMixin, forms.Form):
     name = forms.CharField(
         label=_("Name of the passkey"),
-        max_length=64,
+        # As long as the stored name (django-otp's device name): never cut off silently.
+        max_length=WebAuthnCredential._meta.get_field("name").max_length,
         help_text=_("So you can tell your passkeys apart, for example “Phone” or “Laptop”."),
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )

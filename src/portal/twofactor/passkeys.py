@@ -44,8 +44,6 @@ REGISTER_STATE = "_passkey_register"
 LOGIN_STATE = "_passkey_login"
 SECOND_STEP_STATE = "_passkey_second_step"
 
-NAME_MAX_LENGTH = WebAuthnCredential._meta.get_field("name").max_length
-
 
 class PasskeyError(Exception):
     """The browser's answer is not accepted (wrong origin, replay, unknown credential, …)."""
@@ -146,10 +144,6 @@ def of_user(user) -> list[WebAuthnCredential]:
         .only("id", "name", "created_at", "last_used_at")
         .order_by("created_at", "id")
     )
-
-
-def has_passkey(user) -> bool:
-    return WebAuthnCredential.objects.filter(user=user, confirmed=True).exists()
 
 
 # --- adding --------------------------------------------------------------------------------
