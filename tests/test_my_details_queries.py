@@ -1,13 +1,17 @@
 """Fixed query counts (as tests/test_query_counts.py) for the pages of "Mijn gegevens", the
 second login step and the company's accounts (R-ME-1..4): the same with 1 and with 30 extra
-accounts, recovery codes and pending notifications."""
+accounts, recovery codes, pending notifications and passkeys (R-X-2, issue 15 item 1)."""
 
 from __future__ import annotations
+
+import secrets
 
 import pytest
 from django.db import connection
 from django.test import Client as HttpClient
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from django_otp_webauthn.models import WebAuthnCredential
 
 from portal.notifications.models import PendingNotification
 from portal.twofactor import services as twofactor
@@ -19,16 +23,17 @@ pytestmark = pytest.mark.django_db
 
 # Per request: the session, the user, the office, then the page's own reads.
 EXPECTED_QUERIES = {
-    # 2FA status: SMS device, app device, recovery codes left; notification preferences; the
-    # client (company or person).
+    # 2FA status: SMS device, app device, passkeys, recovery codes left; notification
+    # preferences; the client (company or person).
     # Every client page also has the bar of open actions (R-HOME-3): ACTIONS_BAR, one query.
-    "profile": 9 + ACTIONS_BAR,
+    "profile": 10 + ACTIONS_BAR,
     # the company (client) of the main account, the page of accounts.
     "extra accounts": 5 + ACTIONS_BAR,
     "extra account": 5 + ACTIONS_BAR,
     "extra account add": 4 + ACTIONS_BAR,
-    # the pending user, the SMS device (the office for branding).
-    "login code": 4,
+    # the pending user, the SMS device, the passkeys offered ("Gebruik uw passkey"), the
+    # session saved with their challenge (savepoint, update, release), the office for branding.
+    "login code": 8,
 }
 
 
@@ -43,6 +48,15 @@ def company_with_extras(label: str, extras: int):
         user=main
     ).update(confirmed=True)
     twofactor._new_recovery_codes(main)
+    for i in range(extras):
+        WebAuthnCredential.objects.create(
+            user=main,
+            name=f"Passkey {i}",
+            credential_id=secrets.token_bytes(32),
+            public_key=b"not used here",
+            aaguid="00000000-0000-0000-0000-000000000000",
+            last_used_at=timezone.now() if i % 2 else None,
+        )
     PendingNotification.objects.bulk_create(
         PendingNotification(user=main, event="document") for _ in range(extras)
     )
@@ -74,3 +88,4 @@ def test_my_details_pages_have_fixed_query_counts_R_ME_1_R_ME_4(extras, settings
     pending.post("/inloggen/", {"username": main.email, "password": PASSWORD})
     got["login code"] = count(pending, "/inloggen/code/")
     assert got == EXPECTED_QUERIES
+    assert http.get("/mijn-gegevens/").content.decode().count("/passkey/") >= extras + 1

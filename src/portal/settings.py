@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "csp",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_otp_webauthn",
     "portal.offices",
     "portal.accounts",
     "portal.dossiers",
@@ -266,6 +267,17 @@ def _totp_issuer(device) -> str:
 
 
 OTP_TOTP_ISSUER = _totp_issuer
+
+# Passkeys (WebAuthn) on django-otp-webauthn's models, through the portal's own pages
+# (twofactor/passkeys.py): the relying party id is the host name of PORTAL_BASE_URL and the only
+# accepted origin is that address, both read by the helper when a ceremony runs. Hence no fixed
+# OTP_WEBAUTHN_ALLOWED_ORIGINS (and its check silenced).
+OTP_WEBAUTHN_HELPER_CLASS = "portal.twofactor.passkeys.PortalWebAuthnHelper"
+OTP_WEBAUTHN_RP_ID_CALLABLE = "portal.twofactor.passkeys.rp_id"
+OTP_WEBAUTHN_RP_NAME_CALLABLE = "portal.twofactor.passkeys.rp_name"
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = True
+OTP_WEBAUTHN_TIMEOUT_SECONDS = 5 * 60
+SILENCED_SYSTEM_CHECKS = ["otp_webauthn.E030"]
 
 # A session ends after SESSION_IDLE_MINUTES without activity (the page warns a few minutes
 # before) and SESSION_ABSOLUTE_HOURS after the login, whatever happens (accounts.session_timeout).

@@ -8,6 +8,8 @@ app_name = "accounts"
 
 urlpatterns = [
     path("inloggen/", login_not_required(views.LoginView.as_view()), name="login"),
+    path("inloggen/passkey/", views.passkey_login, name="passkey_login"),
+    path("inloggen/passkey/opties/", views.passkey_login_options, name="passkey_login_options"),
     path("inloggen/link/", views.login_link_form, name="login_link_form"),
     path("inloggen/link/<str:token>/", views.login_link, name="login_link"),
     path("uitloggen/", auth_views.LogoutView.as_view(), name="logout"),

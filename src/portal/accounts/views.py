@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -16,9 +16,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
+from portal.audit.services import record
 from portal.notifications import services as notifications
+from portal.twofactor import passkeys
 from portal.twofactor import services as twofactor
-from portal.twofactor.login import start_pending_login
+from portal.twofactor.forms import PasskeyAnswerForm
+from portal.twofactor.login import mark_verified, start_pending_login
 
 from . import lockout, services
 from .forms import (
@@ -56,7 +59,8 @@ def _landing_after_login(request: HttpRequest, user: User, first_login: bool) ->
 
 
 class LoginView(auth_views.LoginView):
-    """R-ACC-4: "Welkom op het klantenportaal van <office>", e-mail, password, "Inloggen"."""
+    """R-ACC-4: "Welkom op het klantenportaal van <office>", e-mail, password, "Inloggen";
+    and "Inloggen met een passkey" (R-X-2) without a password."""
 
     template_name = "accounts/login.html"
     form_class = LoginForm
@@ -107,6 +111,45 @@ class LoginView(auth_views.LoginView):
             return start_pending_login(self.request, user, backend=user.backend, landing=landing)
         login(self.request, user)
         return redirect(landing)
+
+
+@login_not_required
+@never_cache
+@require_POST
+@limited("code")
+def passkey_login_options(request: HttpRequest) -> HttpResponse:
+    """The options of a sign-in with a passkey (asked for by passkeys.js when the button is
+    pressed, so that a visitor who does not use one gets no session)."""
+    return JsonResponse(passkeys.authentication_options(request))
+
+
+@login_not_required
+@never_cache
+@require_POST
+@limited("code")
+def passkey_login(request: HttpRequest) -> HttpResponse:
+    """R-X-2: sign in with a passkey alone. It was made with user verification (PIN, fingerprint
+    or face) and is used with it again: two factors, so the session counts as verified."""
+    form = PasskeyAnswerForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise passkeys.PasskeyError("no answer")
+        device = passkeys.authenticate(request, answer=form.cleaned_data["answer"])
+    except passkeys.PasskeyError:
+        messages.error(
+            request,
+            _(
+                "You could not be logged in with that passkey. Try again, or log in with your "
+                "e-mail address and password."
+            ),
+        )
+        return redirect("accounts:login")
+    user = device.user
+    landing = _landing_after_login(request, user, user.last_login is None)
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    mark_verified(request)
+    record("login.passkey", actor=user, request=request, target=user, name=device.name)
+    return redirect(landing)
 
 
 def _stash(request: HttpRequest, purpose: str, token: str, target: str) -> HttpResponse:

@@ -55,6 +55,9 @@ SENTENCES = {
     "2fa.enabled": _("Two-step verification turned on for %(target)s (%(method)s)"),
     "2fa.disabled": _("Two-step verification turned off for %(target)s"),
     "2fa.recovery_codes_regenerated": _("New recovery codes made for %(target)s"),
+    "2fa.passkey_added": _("Passkey added for %(target)s"),
+    "2fa.passkey_removed": _("Passkey removed for %(target)s"),
+    "login.passkey": _("%(target)s logged in with a passkey, without a password"),
     "api.get": _("API: %(target)s read (answer %(status)s)"),
     "api.head": _("API: %(target)s read (answer %(status)s)"),
     "api.options": _("API: %(target)s read (answer %(status)s)"),
@@ -85,6 +88,7 @@ METHODS = {
     "sms": _("a code by SMS"),
     "totp": _("the authenticator app"),
     "recovery": _("a recovery code"),
+    "passkey": _("a passkey"),
 }
 REASONS = {"idle": _("inactive for too long"), "absolute": _("maximum session length reached")}
 
@@ -122,6 +126,12 @@ ROUTES = {
     "twofactor:totp_confirm": _("confirming the authenticator app"),
     "twofactor:recovery_codes": _("the recovery codes"),
     "twofactor:disable": _("turning two-step verification off"),
+    "twofactor:login_passkey": _("the login step with a passkey"),
+    "twofactor:passkey_add": _("adding a passkey"),
+    "twofactor:passkey_create": _("making a passkey"),
+    "twofactor:passkey_remove": _("removing a passkey"),
+    "accounts:passkey_login": _("logging in with a passkey"),
+    "accounts:passkey_login_options": _("starting a login with a passkey"),
     "dossiers:list": _("the dossier list"),
     "dossiers:detail": _("the dossier page"),
     "dossiers:tab": _("a tab of the dossier page"),

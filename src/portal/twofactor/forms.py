@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django_otp_webauthn.models import WebAuthnCredential
 
 from . import services
 
@@ -65,3 +66,19 @@ class LoginCodeForm(forms.Form):
         help_text=_("The 6-digit code, or one of your recovery codes."),
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autofocus": True}),
     )
+
+
+class PasskeyNameForm(PasswordCheckMixin, forms.Form):
+    name = forms.CharField(
+        label=_("Name of the passkey"),
+        # As long as the stored name (django-otp's device name): never cut off silently.
+        max_length=WebAuthnCredential._meta.get_field("name").max_length,
+        help_text=_("So you can tell your passkeys apart, for example “Phone” or “Laptop”."),
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+
+
+class PasskeyAnswerForm(forms.Form):
+    """The browser's answer of a passkey ceremony (JSON, filled in by passkeys.js)."""
+
+    answer = forms.CharField(widget=forms.HiddenInput, max_length=20_000)

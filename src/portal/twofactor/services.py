@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp_webauthn.models import WebAuthnCredential
 
 from portal.audit.services import record
 from portal.notifications.sms import send_sms
@@ -68,17 +69,28 @@ def is_enabled(user) -> bool:
     return (
         SmsDevice.objects.filter(user=user, confirmed=True).exists()
         or TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+        or WebAuthnCredential.objects.filter(user=user, confirmed=True).exists()
     )
 
 
 def status(user) -> dict:
-    """What "Mijn gegevens" shows: the SMS number, the app, recovery codes left (3 queries)."""
+    """What "Mijn gegevens" shows: the SMS number, the app, the passkeys, recovery codes left
+    (4 queries)."""
+    from . import passkeys
+
     sms = SmsDevice.objects.filter(user=user, confirmed=True).first()
     totp = TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    keys = passkeys.of_user(user)
     left = RecoveryCode.objects.filter(
         device__user=user, device__confirmed=True, used_at__isnull=True
     ).count()
-    return {"sms": sms, "totp": totp, "enabled": bool(sms or totp), "recovery_left": left}
+    return {
+        "sms": sms,
+        "totp": totp,
+        "passkeys": keys,
+        "enabled": bool(sms or totp or keys),
+        "recovery_left": left,
+    }
 
 
 # --- SMS codes ---------------------------------------------------------------------------------
@@ -221,9 +233,10 @@ def regenerate_recovery_codes(*, user, request=None) -> list[str]:
 
 @transaction.atomic
 def disable(*, user, by=None, request=None) -> None:
-    """Turn two-step verification off: every device and recovery code goes."""
+    """Turn two-step verification off: every device (passkeys too) and recovery code goes."""
     SmsDevice.objects.filter(user=user).delete()
     TOTPDevice.objects.filter(user=user).delete()
+    WebAuthnCredential.objects.filter(user=user).delete()
     RecoveryDevice.objects.filter(user=user).delete()
     record("2fa.disabled", actor=by or user, request=request, target=user)
     _end_other_sessions(user, request)

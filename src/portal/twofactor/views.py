@@ -4,13 +4,14 @@ changing and turning it off under "Mijn gegevens"."""
 from __future__ import annotations
 
 import base64
+import json
 
 import segno
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -21,12 +22,20 @@ from portal.accounts.ratelimits import limited
 from portal.audit.services import record
 from portal.notifications.sms import SmsError
 
-from . import services
-from .forms import CodeForm, LoginCodeForm, MobileNumberForm, PasswordForm
+from . import passkeys, services
+from .forms import (
+    CodeForm,
+    LoginCodeForm,
+    MobileNumberForm,
+    PasskeyAnswerForm,
+    PasskeyNameForm,
+    PasswordForm,
+)
 from .login import (
     MAX_ATTEMPTS,
     PENDING,
     get_pending,
+    is_verified,
     mark_verified,
     send_login_code,
     sms_failed_message,
@@ -70,9 +79,7 @@ def login_code(request: HttpRequest) -> HttpResponse:
             user=user, code=form.cleaned_data["code"], sms_nonce=pending.get("nonce", "")
         )
         if check.result is services.Result.OK:
-            request.session.pop(PENDING, None)
-            login(request, user, backend=pending["backend"])
-            mark_verified(request)
+            _log_in_pending(request, user, pending)
             record("login.second_factor", actor=user, request=request, method=check.method)
             if check.method == "recovery":
                 messages.warning(
@@ -90,8 +97,67 @@ def login_code(request: HttpRequest) -> HttpResponse:
             return redirect("accounts:login")
         request.session[PENDING] = pending
         form.add_error("code", _wrong_code_message(check))
+    return _login_code_page(request, user, form)
+
+
+def _login_code_page(request: HttpRequest, user, form) -> HttpResponse:
     sms = services.login_sms_device(user)
-    return render(request, "twofactor/login_code.html", {"form": form, "sms": sms})
+    options = passkeys.authentication_options(request, user=user)
+    return render(
+        request,
+        "twofactor/login_code.html",
+        {
+            "form": form,
+            "sms": sms,
+            "passkey_options": json.dumps(options) if options else "",
+        },
+    )
+
+
+def _log_in_pending(request: HttpRequest, user, pending: dict) -> None:
+    request.session.pop(PENDING, None)
+    login(request, user, backend=pending["backend"])
+    mark_verified(request)
+
+
+@login_not_required
+@never_cache
+@require_POST
+@limited("code", user_of=pending_user)
+def login_passkey(request: HttpRequest) -> HttpResponse:
+    """The second login step with a passkey ("Gebruik uw passkey") instead of a code."""
+    pending = get_pending(request)
+    if pending is None:
+        messages.error(request, _("Your login has expired. Please log in again."))
+        return redirect("accounts:login")
+    user = get_user_model().objects.filter(pk=pending["user"], is_active=True).first()
+    if user is None:
+        request.session.pop(PENDING, None)
+        return redirect("accounts:login")
+    form = PasskeyAnswerForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise passkeys.PasskeyError("no answer")
+        device = passkeys.authenticate(request, answer=form.cleaned_data["answer"], user=user)
+    except passkeys.PasskeyError:
+        pending["attempts"] = pending.get("attempts", 0) + 1
+        if pending["attempts"] >= MAX_ATTEMPTS:
+            request.session.pop(PENDING, None)
+            messages.error(request, _("Too many failed attempts. Please log in again."))
+            return redirect("accounts:login")
+        request.session[PENDING] = pending
+        messages.error(request, passkey_failed_message())
+        return redirect("twofactor:login_code")
+    _log_in_pending(request, user, pending)
+    record("login.second_factor", actor=user, request=request, method="passkey", name=device.name)
+    return redirect(pending["landing"])
+
+
+def passkey_failed_message() -> str:
+    return _(
+        "That passkey could not be used. Try again, use another passkey, or use a code or "
+        "recovery code."
+    )
 
 
 @login_not_required
@@ -294,3 +360,95 @@ def disable(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("Two-step verification is off."))
         return redirect("accounts:profile")
     return render(request, "twofactor/disable.html", {"form": form})
+
+
+# --- passkeys ------------------------------------------------------------------------------
+
+PASSKEY_NAME = "_passkey_name"
+
+
+@never_cache
+@sensitive_post_parameters("password")
+@require_http_methods(["GET", "POST"])
+@limited("password_check")
+def passkey_add(request: HttpRequest) -> HttpResponse:
+    """Add a passkey: its name (and the password, when a second factor is already on)."""
+    user = request.user
+    enabled = services.is_enabled(user)
+    if enabled and not is_verified(request):
+        # Only a session that passed the second factor may add one (never a way around it).
+        messages.error(request, _("Log in again with your second step to add a passkey."))
+        return redirect("accounts:profile")
+    form = PasskeyNameForm(
+        request.POST if request.method == "POST" else None, user=user, ask_password=enabled
+    )
+    if request.method == "POST" and form.is_valid():
+        request.session[PASSKEY_NAME] = form.cleaned_data["name"]
+        return redirect("twofactor:passkey_create")
+    return render(request, "twofactor/passkey_add.html", {"form": form})
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@limited("code")
+def passkey_create(request: HttpRequest) -> HttpResponse:
+    """Make the passkey on this device (the browser asks for a PIN, fingerprint or face) and
+    store it under the name chosen."""
+    user = request.user
+    name = request.session.get(PASSKEY_NAME)
+    if not name:
+        return redirect("twofactor:passkey_add")
+    if request.method == "POST":
+        form = PasskeyAnswerForm(request.POST)
+        try:
+            if not form.is_valid():
+                raise passkeys.PasskeyError("no answer")
+            _device, codes = passkeys.register(
+                request, user=user, name=name, answer=form.cleaned_data["answer"]
+            )
+        except passkeys.PasskeyError:
+            messages.error(
+                request,
+                _("The passkey could not be added. Please try again, or use another device."),
+            )
+        else:
+            request.session.pop(PASSKEY_NAME, None)
+            return _setup_done(
+                request, codes, _("The passkey “%(name)s” has been added.") % {"name": name}
+            )
+    return render(
+        request,
+        "twofactor/passkey_create.html",
+        {
+            "name": name,
+            "options": json.dumps(passkeys.registration_options(request, user)),
+        },
+    )
+
+
+@never_cache
+@sensitive_post_parameters("password")
+@require_http_methods(["GET", "POST"])
+@limited("password_check")
+def passkey_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    """Remove one passkey; the password is asked again."""
+    user = request.user
+    device = get_object_or_404(passkeys.WebAuthnCredential, pk=pk, user=user)
+    form = PasswordForm(request.POST if request.method == "POST" else None, user=user)
+    if request.method == "POST" and form.is_valid():
+        passkeys.remove(user=user, device=device, request=request)
+        if services.is_enabled(user):
+            messages.success(
+                request, _("The passkey “%(name)s” has been removed.") % {"name": device.name}
+            )
+        else:
+            messages.success(
+                request,
+                _(
+                    "The passkey “%(name)s” has been removed. It was your last second step: "
+                    "two-step verification is off, you log in with your password."
+                )
+                % {"name": device.name},
+            )
+        return redirect("accounts:profile")
+    return render(request, "twofactor/passkey_remove.html", {"form": form, "device": device})
