@@ -3,7 +3,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 LOCK := requirements.lock
-HOST ?= 127.0.0.1
+HOST ?= localhost
 PORT ?= 8000
 
 .PHONY: run test install install-dev lint format migrations-check messages lock ci clean \
@@ -41,7 +41,7 @@ $(AXE): $(AXE_DIR)/package.json $(AXE_DIR)/package-lock.json
 install: $(VENV)/.installed-run
 install-dev: $(VENV)/.installed-dev $(AXE)
 
-## make run: set up, migrate, load the demo data, print the demo logins, serve on 127.0.0.1:8000
+## make run: set up, migrate, load the demo data, print the demo logins, serve on localhost:8000 (a host name: passkeys refuse an IP address)
 ## (HOST and PORT choose another address, e.g. `make run PORT=8101`; the links in the e-mails
 ## follow it unless PORTAL_BASE_URL is set)
 run: export DEBUG = 1

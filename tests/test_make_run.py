@@ -74,22 +74,22 @@ def base_url_in_settings(tmp_path: Path, base_url: str) -> str:
 
 def test_make_run_links_follow_the_port_R_ACC_5(tmp_path):
     """R-ACC-5, issue 14 item 2: ``make run PORT=8101`` serves on 8101 and every step (migrate,
-    demo, runserver) gets PORTAL_BASE_URL http://127.0.0.1:8101, which the settings use for the
+    demo, runserver) gets PORTAL_BASE_URL http://localhost:8101, which the settings use for the
     links in the e-mails."""
     calls = make_run(tmp_path, "PORT=8101")
     served = [call for call in calls if call[0].startswith("manage.py runserver")]
-    assert served == [("manage.py runserver 127.0.0.1:8101", "http://127.0.0.1:8101", "1")]
+    assert served == [("manage.py runserver localhost:8101", "http://localhost:8101", "1")]
     manage = [call for call in calls if call[0].startswith("manage.py")]
     assert [call[0].split()[1] for call in manage] == ["migrate", "demo", "runserver"]
-    assert {call[1] for call in manage} == {"http://127.0.0.1:8101"}
-    assert base_url_in_settings(tmp_path, manage[0][1]) == "http://127.0.0.1:8101"
+    assert {call[1] for call in manage} == {"http://localhost:8101"}
+    assert base_url_in_settings(tmp_path, manage[0][1]) == "http://localhost:8101"
 
 
 def test_make_run_default_and_chosen_base_url_R_ACC_5(tmp_path):
-    """R-ACC-5, issue 14 item 2: without PORT the links point at 127.0.0.1:8000 as before; a
+    """R-ACC-5, issue 14 item 2: without PORT the portal serves and links at localhost:8000 (a host name: passkeys need one, never an IP address); a
     PORTAL_BASE_URL the user set (in the environment or on the command line) is kept."""
     (default,) = [c for c in make_run(tmp_path / "a") if "runserver" in c[0]]
-    assert default[:2] == ("manage.py runserver 127.0.0.1:8000", "http://127.0.0.1:8000")
+    assert default[:2] == ("manage.py runserver localhost:8000", "http://localhost:8000")
 
     (chosen,) = [
         c
@@ -98,7 +98,7 @@ def test_make_run_default_and_chosen_base_url_R_ACC_5(tmp_path):
         )
         if "runserver" in c[0]
     ]
-    assert chosen[:2] == ("manage.py runserver 127.0.0.1:8101", "https://portaal.example.test")
+    assert chosen[:2] == ("manage.py runserver localhost:8101", "https://portaal.example.test")
 
     (on_line,) = [
         c
