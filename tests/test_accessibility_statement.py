@@ -174,3 +174,34 @@ def test_the_503_footer_names_the_portal_without_the_office_in_the_cache_WCAG_3_
     assert response.status_code == 503
     block = footer_help(response.content.decode())
     assert "Klantportaal" in block and 'href="/toegankelijkheid/"' in block
+
+
+def test_the_demo_office_has_a_filled_in_statement_R_X_6(
+    db, settings, django_capture_on_commit_callbacks
+):
+    """R-X-6, issue 15 item 5: ``manage.py demo`` gives the demo office a statement (status,
+    dates, method, known issues, contact, complaints) and footer contact details, in both
+    languages; an office's own statement is left alone by a second run."""
+    import io
+
+    from django.core.management import call_command
+
+    settings.DEBUG = True
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("demo", stdout=io.StringIO())
+    office = Office.current()
+    assert office.accessibility_status == "B" and office.accessibility_statement_date
+    assert office.contact_email and office.phone
+    page = HttpClient().get("/toegankelijkheid/").content.decode()
+    assert "B: voldoet gedeeltelijk" in page and "axe-core" in page
+    assert page.count("<li>", page.index("statement-issues")) >= 2
+    assert "Geschillencommissie Notariaat" in page
+    http = HttpClient()
+    http.cookies["django_language"] = "en"
+    assert "The office&#x27;s own evaluation" in http.get("/toegankelijkheid/").content.decode()
+
+    office.accessibility_status = "A"
+    office.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("demo", stdout=io.StringIO())
+    assert Office.current().accessibility_status == "A"
