@@ -189,6 +189,23 @@ def test_every_target_is_at_least_24_px_WCAG_2_5_8(page: Page, scene: Scene, vie
     assert too_small == {}, "\n".join(f"{path}: {targets}" for path, targets in too_small.items())
 
 
+@pytest.mark.parametrize("language", ["Nederlands", "English"])
+def test_the_statement_fits_a_phone_R_X_6(page: Page, scene: Scene, language):
+    """R-X-6, issue 15 item 5 (WCAG 1.4.10 reflow): the accessibility statement at 360 px, in
+    both languages, scrolls only downwards, its long words and addresses wrapped."""
+    page.set_viewport_size(NARROW)
+    office = Office.current()
+    office.accessibility_email = "toegankelijkheid@een-lang-domein.klantportaal.test"
+    office.accessibility_known_issues = "Een probleem.\nNog een probleem."
+    office.save()
+    page.goto("/toegankelijkheid/")
+    if language == "English":
+        with page.expect_navigation():
+            page.get_by_role("button", name="English").click()
+    expect(page.locator(".statement-issues li")).to_have_count(2)
+    assert page.evaluate("document.documentElement.scrollWidth <= innerWidth")
+
+
 # --- 2.4.11 focus not obscured ----------------------------------------------------------------
 
 #: The focused element (or, for a visually hidden file input, the button standing in for it):
