@@ -162,24 +162,33 @@ def staff_pages(scene: Scene) -> list[str]:
     ]
 
 
+@pytest.mark.parametrize("language", ["nl", "en"])
 @pytest.mark.parametrize("viewport", [NARROW, DESKTOP], ids=["360", "1280"])
-def test_every_target_is_at_least_24_px_WCAG_2_5_8(page: Page, scene: Scene, viewport):
+def test_every_target_is_at_least_24_px_WCAG_2_5_8(
+    page: Page, scene: Scene, viewport, language, live_server
+):
     """Issue 15 item 4 (WCAG 2.2 2.5.8): on the login page, the client pages (with the Acties
-    bar open), the workspace and the error page, at 360 and 1280 px, every link, button, field,
-    checkbox (and its label), summary, footer link and the language switch is at least 24×24
-    px, unless it is an inline link in a sentence."""
+    bar open), the workspace and the error page, at 360 and 1280 px, in Dutch and English,
+    every link, button, field, checkbox (and its label), summary, footer link and the language
+    switch is at least 24×24 px, unless it is an inline link in a sentence."""
+    User.objects.filter(pk__in=[scene.user.pk, scene.staff.pk]).update(language=language)
+    cookie = [{"name": "django_language", "value": language, "url": live_server.url}]
+    page.context.add_cookies(cookie)
     found: dict[str, list[str]] = {}
     for path in ["/inloggen/", "/wachtwoord/instellen/", "/toegankelijkheid/"]:
         page.goto(path)
+        assert page.locator("html").get_attribute("lang") == language
         found[path] = small_targets(page)
     log_in(page, scene.user.email)
     for path in client_pages(scene):
         page.goto(path)
+        assert page.locator("html").get_attribute("lang") == language
         bar = page.locator(".actions-details")
         if bar.count():
             bar.evaluate("details => { details.open = true; }")
         found[path] = small_targets(page)
     page.context.clear_cookies()
+    page.context.add_cookies(cookie)
     staff_log_in(page, scene)
     for path in staff_pages(scene):
         page.goto(path)
@@ -227,17 +236,24 @@ FOCUS_COVERED = r"""() => {
 }"""
 
 
+@pytest.mark.parametrize("where", ["workspace", "client"])
 @pytest.mark.parametrize("viewport", [NARROW, DESKTOP], ids=["360", "1280"])
 def test_focus_is_never_under_the_sticky_section_nav_WCAG_2_4_11(
-    page: Page, scene: Scene, viewport
+    page: Page, scene: Scene, viewport, where
 ):
     """Issue 15 item 4 (WCAG 2.2 2.4.11): tabbing forward and back through the workspace's
-    dossier page (its section nav sticks to the top), every focused element scrolled into view
-    is visible: the point at its centre is the element itself, not the sticky bar."""
-    staff_log_in(page, scene)
-    page.goto(f"/kantoor/dossiers/{scene.dossier.pk}/")
-    expect(page.locator(".ws-section-nav")).to_be_visible()
-    assert page.evaluate("document.documentElement.scrollHeight > 2 * innerHeight")
+    dossier page (its section nav sticks to the top) and the client's dossier page (the Acties
+    bar open above it), every focused element scrolled into view is visible: the point at its
+    centre is the element itself, not a sticky bar."""
+    if where == "workspace":
+        staff_log_in(page, scene)
+        page.goto(f"/kantoor/dossiers/{scene.dossier.pk}/")
+        expect(page.locator(".ws-section-nav")).to_be_visible()
+        assert page.evaluate("document.documentElement.scrollHeight > 2 * innerHeight")
+    else:
+        log_in(page, scene.user.email)
+        page.goto(f"/dossiers/{scene.dossier.pk}/")
+        page.locator(".actions-details").evaluate("details => { details.open = true; }")
     covered = []
     for seen, key in enumerate(["Tab"] * 80 + ["Shift+Tab"] * 80, start=1):
         page.keyboard.press(key)
