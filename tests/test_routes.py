@@ -27,6 +27,7 @@ PUBLIC = {
     "inloggen/link/": "login link opened (secret in the session): on to the login page",
     "taal/": "language switch for visitors",
     "kantoor/logo/": "the office logo on the login page",
+    "toegankelijkheid/": "the accessibility statement (R-X-6, issue 15 item 5)",
     "beheer/login/": "the admin's login page",
     "health/live/": "liveness probe",
     "health/ready/": "readiness probe",

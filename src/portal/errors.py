@@ -40,7 +40,7 @@ def server_error(request: HttpRequest) -> HttpResponse:
     with translation.override(_language(request)):
         # No request context: the context processors (the office's branding) would need the
         # database that just failed.
-        body = loader.render_to_string("503.html")
+        body = loader.render_to_string("503.html", {"database_unavailable": True})
     response = HttpResponse(body, status=503)
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     response["Cache-Control"] = "no-store"

@@ -25,6 +25,11 @@ urlpatterns = [
     path("dossiers/<int:pk>/berichten/", include("portal.messaging.urls")),
     path("acties/", include("portal.questionnaires.urls")),
     path("kantoor/logo/", login_not_required(office_views.logo), name="office_logo"),
+    path(
+        "toegankelijkheid/",
+        login_not_required(office_views.accessibility_statement),
+        name="accessibility_statement",
+    ),
     path("kantoor/", include("portal.workspace.urls")),
     path("beheer/", admin.site.urls),
     path("health/live/", health_views.live, name="health_live"),

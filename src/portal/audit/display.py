@@ -96,6 +96,7 @@ REASONS = {"idle": _("inactive for too long"), "absolute": _("maximum session le
 ROUTES = {
     "home": _("the home page"),
     "office_logo": _("the office logo"),
+    "accessibility_statement": _("the accessibility statement"),
     "health_live": _("the health check"),
     "health_ready": _("the health check"),
     "dev_outbox": _("the development outbox"),

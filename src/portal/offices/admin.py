@@ -4,6 +4,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import models, transaction
 from django.http import HttpRequest
 from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
 
 from .logos import clean_logo
 from .models import DossierStatus, Office
@@ -27,8 +28,25 @@ class OfficeAdmin(admin.ModelAdmin):
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["name", "email_sender", "primary_colour"]
     fieldsets = [
-        (None, {"fields": ["name", "website", "phone", "email_sender"]}),
+        (None, {"fields": ["name", "website", "phone", "contact_email", "email_sender"]}),
         ("Branding", {"fields": ["logo", "primary_colour", "accent_colour"]}),
+        (
+            _("Accessibility statement"),
+            {
+                "fields": [
+                    "accessibility_status",
+                    "accessibility_statement_date",
+                    "accessibility_evaluation_date",
+                    "accessibility_method",
+                    "accessibility_method_en",
+                    "accessibility_known_issues",
+                    "accessibility_known_issues_en",
+                    "accessibility_email",
+                    "accessibility_complaints",
+                    "accessibility_complaints_en",
+                ]
+            },
+        ),
     ]
 
     def save_model(self, request: HttpRequest, obj: Office, form, change: bool) -> None:

@@ -22,6 +22,23 @@ def logo_path(instance: Office, filename: str) -> str:
     return f"office/logo-{secrets.token_hex(8)}{suffix}"
 
 
+class AccessibilityStatus(models.TextChoices):
+    """The statuses of the Dutch register of accessibility statements."""
+
+    A = "A", _("A: fully compliant")
+    B = "B", _("B: partially compliant")
+    C = "C", _("C: first measures taken")
+    D = "D", _("D: no measures taken yet")
+
+
+def _in_language(dutch: str, english: str) -> str:
+    from django.utils.translation import get_language
+
+    if english and (get_language() or "nl").startswith("en"):
+        return english
+    return dutch
+
+
 class Office(models.Model):
     """The one office of this deployment. ``Office.current()`` returns (or creates) it."""
 
@@ -50,6 +67,52 @@ class Office(models.Model):
     )
     website = models.URLField(_("website"), blank=True)
     phone = models.CharField(_("telephone"), max_length=40, blank=True)
+    contact_email = models.EmailField(
+        _("contact e-mail address"),
+        blank=True,
+        help_text=_("Shown with the telephone number at the bottom of every page."),
+    )
+
+    # The accessibility statement (/toegankelijkheid/), in the format of the Dutch register
+    # (digitoegankelijk.nl). Texts have an optional English version for English users.
+    accessibility_status = models.CharField(
+        _("compliance status"),
+        max_length=1,
+        choices=AccessibilityStatus.choices,
+        blank=True,
+        help_text=_("As in the Dutch register of accessibility statements; empty: not yet set."),
+    )
+    accessibility_statement_date = models.DateField(
+        _("date of the statement"), null=True, blank=True
+    )
+    accessibility_evaluation_date = models.DateField(
+        _("date of the evaluation"), null=True, blank=True
+    )
+    accessibility_method = models.TextField(
+        _("evaluation method"),
+        blank=True,
+        help_text=_("How the portal was checked, for example by whom and with which tools."),
+    )
+    accessibility_method_en = models.TextField(_("evaluation method in English"), blank=True)
+    accessibility_known_issues = models.TextField(
+        _("known issues and plans"),
+        blank=True,
+        help_text=_("One per line: what does not meet the standard yet, and what is planned."),
+    )
+    accessibility_known_issues_en = models.TextField(
+        _("known issues and plans in English"), blank=True
+    )
+    accessibility_email = models.EmailField(
+        _("e-mail address for accessibility feedback"),
+        blank=True,
+        help_text=_("Empty uses the contact e-mail address."),
+    )
+    accessibility_complaints = models.TextField(
+        _("complaints procedure"),
+        blank=True,
+        help_text=_("Where a visitor can go when the answer to their feedback does not satisfy."),
+    )
+    accessibility_complaints_en = models.TextField(_("complaints procedure in English"), blank=True)
 
     class Meta:
         verbose_name = _("office")
@@ -101,6 +164,23 @@ class Office(models.Model):
         return f"{reverse('office_logo')}?v={PurePath(self.logo.name).stem.rpartition('-')[2]}"
 
     @property
+    def accessibility_method_text(self) -> str:
+        return _in_language(self.accessibility_method, self.accessibility_method_en)
+
+    @property
+    def accessibility_issues(self) -> list[str]:
+        text = _in_language(self.accessibility_known_issues, self.accessibility_known_issues_en)
+        return [line.strip() for line in text.splitlines() if line.strip()]
+
+    @property
+    def accessibility_complaints_text(self) -> str:
+        return _in_language(self.accessibility_complaints, self.accessibility_complaints_en)
+
+    @property
+    def accessibility_contact_email(self) -> str:
+        return self.accessibility_email or self.contact_email
+
+    @property
     def from_email(self) -> str | None:
         """The formatted From header, or None to use DEFAULT_FROM_EMAIL."""
         if not self.email_sender:
@@ -134,8 +214,4 @@ class DossierStatus(models.Model):
 
     @property
     def label(self) -> str:
-        from django.utils.translation import get_language
-
-        if self.name_en and (get_language() or "nl").startswith("en"):
-            return self.name_en
-        return self.name
+        return _in_language(self.name, self.name_en)

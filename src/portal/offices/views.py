@@ -1,4 +1,5 @@
-from django.http import FileResponse, Http404, HttpRequest
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
@@ -37,3 +38,10 @@ def logo(request: HttpRequest) -> FileResponse:
     # The e-mails show the logo from this URL: a webmail page on another origin must load it.
     response["Cross-Origin-Resource-Policy"] = "cross-origin"
     return response
+
+
+@require_safe
+def accessibility_statement(request: HttpRequest) -> HttpResponse:
+    """The office's accessibility statement (R-X-6), public: a visitor who cannot log in
+    must be able to read it and find the contact for feedback."""
+    return render(request, "offices/accessibility_statement.html")

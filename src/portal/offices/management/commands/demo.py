@@ -218,6 +218,7 @@ class Command(BaseCommand):
             )
         staff_email = f"notaris@{DOMAIN}"
         self._office_logo()  # first, so the demo's e-mails carry it
+        self._accessibility_statement()
         if User.objects.filter(email=staff_email).exists():
             self.stdout.write("Demo data already present; nothing changed.")
         else:
@@ -234,6 +235,53 @@ class Command(BaseCommand):
             return
         with DEMO_LOGO.open("rb") as handle:
             office.logo = clean_logo(handle)
+        office.save()
+
+    def _accessibility_statement(self) -> None:
+        """The demo office's contact details and accessibility statement (R-X-6), unless the
+        office has filled in its own."""
+        office = Office.current()
+        if office.accessibility_statement_date:
+            return
+        today = timezone.localdate()
+        office.phone = office.phone or "030 123 45 67"
+        office.contact_email = office.contact_email or f"info@{DOMAIN}"
+        office.accessibility_status = "B"
+        office.accessibility_statement_date = today
+        office.accessibility_evaluation_date = today
+        office.accessibility_method = (
+            "Eigen onderzoek door het kantoor: automatische controle met axe-core van alle "
+            "paginasoorten (360 en 1280 pixels breed, Nederlands en Engels) en handmatige "
+            "controle van WCAG 2.2 niveau AA, met alleen het toetsenbord en met een schermlezer."
+        )
+        office.accessibility_method_en = (
+            "The office's own evaluation: automated checks with axe-core of every page type "
+            "(360 and 1280 pixels wide, Dutch and English) and manual checks of WCAG 2.2 level "
+            "AA, with the keyboard only and with a screen reader."
+        )
+        office.accessibility_known_issues = (
+            "Documenten die het kantoor als pdf deelt zijn niet altijd toegankelijk; "
+            "op verzoek sturen wij een toegankelijke versie.\n"
+            "Het beheer (/beheer/) voor medewerkers is nog niet volledig onderzocht; "
+            "dat doen wij in het komende kwartaal."
+        )
+        office.accessibility_known_issues_en = (
+            "Documents the office shares as PDF are not always accessible; on request we send "
+            "an accessible version.\n"
+            "The administration for staff (/beheer/) has not been fully evaluated yet; we will "
+            "do so in the coming quarter."
+        )
+        office.accessibility_email = f"toegankelijkheid@{DOMAIN}"
+        office.accessibility_complaints = (
+            "Bent u niet tevreden over hoe wij uw melding hebben behandeld? Dien dan een klacht "
+            "in via de klachtenregeling van ons kantoor. Komen wij er samen niet uit, dan kunt "
+            "u zich wenden tot de Geschillencommissie Notariaat."
+        )
+        office.accessibility_complaints_en = (
+            "Not satisfied with how we handled your report? File a complaint through our "
+            "office's complaints procedure. If we cannot resolve it together, you can turn to "
+            "the Dutch notarial disputes committee (Geschillencommissie Notariaat)."
+        )
         office.save()
 
     def _staff_totp(self, staff_email: str) -> None:
