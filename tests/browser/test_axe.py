@@ -202,6 +202,7 @@ def test_every_page_type_has_no_axe_violations_R_X_4(page: Page, live_server, vi
     check("invitation", f"/welkom/{s['invitation']}/", lands="/welkom/")
     check("set password", f"/wachtwoord/nieuw/{s['set_password']}/", lands="/wachtwoord/nieuw/")
     check("404", "/bestaat-niet/", 404)
+    check("accessibility statement", "/toegankelijkheid/")
     for name in ("403", "403_csrf", "429", "500", "503"):
         status = int(name[:3])
         page.route(f"**/axe-{name}/", fulfil_with(status, rendered_error(f"{name}.html", language)))
@@ -238,6 +239,7 @@ def test_every_page_type_has_no_axe_violations_R_X_4(page: Page, live_server, vi
     check("extra accounts", "/mijn-gegevens/accounts/")
     check("extra account", f"/mijn-gegevens/accounts/{s['extra'].pk}/")
     check("new extra account", "/mijn-gegevens/accounts/nieuw/")
+    check("add a passkey", "/mijn-gegevens/verificatie/passkey/")
     check("404 logged in", f"/dossiers/{dossier.pk + 1000}/", 404)
 
     # The staff member, after the second step.
