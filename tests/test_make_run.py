@@ -86,8 +86,9 @@ def test_make_run_links_follow_the_port_R_ACC_5(tmp_path):
 
 
 def test_make_run_default_and_chosen_base_url_R_ACC_5(tmp_path):
-    """R-ACC-5, issue 14 item 2: without PORT the portal serves and links at localhost:8000 (a host name: passkeys need one, never an IP address); a
-    PORTAL_BASE_URL the user set (in the environment or on the command line) is kept."""
+    """R-ACC-5, issue 14 item 2: without PORT the portal serves and links at localhost:8000 (a
+    host name: passkeys need one, never an IP address); a PORTAL_BASE_URL the user set (in the
+    environment or on the command line) is kept."""
     (default,) = [c for c in make_run(tmp_path / "a") if "runserver" in c[0]]
     assert default[:2] == ("manage.py runserver localhost:8000", "http://localhost:8000")
 
