@@ -59,19 +59,28 @@ def _wrong_code_message(check: services.Check) -> str:
 # --- the second login step ---------------------------------------------------------------------
 
 
+def _pending_login(request: HttpRequest):
+    """The login waiting for its second step: (pending, user), or (None, None) when it expired
+    (said so) or its account is gone or blocked."""
+    pending = get_pending(request)
+    if pending is None:
+        messages.error(request, _("Your login has expired. Please log in again."))
+        return None, None
+    user = get_user_model().objects.filter(pk=pending["user"], is_active=True).first()
+    if user is None:
+        request.session.pop(PENDING, None)
+        return None, None
+    return pending, user
+
+
 @login_not_required
 @never_cache
 @sensitive_post_parameters("code")
 @require_http_methods(["GET", "POST"])
 @limited("code", user_of=pending_user)
 def login_code(request: HttpRequest) -> HttpResponse:
-    pending = get_pending(request)
-    if pending is None:
-        messages.error(request, _("Your login has expired. Please log in again."))
-        return redirect("accounts:login")
-    user = get_user_model().objects.filter(pk=pending["user"], is_active=True).first()
+    pending, user = _pending_login(request)
     if user is None:
-        request.session.pop(PENDING, None)
         return redirect("accounts:login")
     form = LoginCodeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
@@ -126,13 +135,8 @@ def _log_in_pending(request: HttpRequest, user, pending: dict) -> None:
 @limited("code", user_of=pending_user)
 def login_passkey(request: HttpRequest) -> HttpResponse:
     """The second login step with a passkey ("Gebruik uw passkey") instead of a code."""
-    pending = get_pending(request)
-    if pending is None:
-        messages.error(request, _("Your login has expired. Please log in again."))
-        return redirect("accounts:login")
-    user = get_user_model().objects.filter(pk=pending["user"], is_active=True).first()
+    pending, user = _pending_login(request)
     if user is None:
-        request.session.pop(PENDING, None)
         return redirect("accounts:login")
     form = PasskeyAnswerForm(request.POST)
     try:
