@@ -29,7 +29,7 @@ def autocomplete(form, name: str) -> str | None:
 
 @pytest.mark.django_db
 def test_every_password_and_code_field_names_its_autocomplete_WCAG_3_3_8():
-    """Issue 15 item 4 (3.3.8): password managers and one-time-code autofill work on every
+    """R-X-4, issue 15 item 4 (3.3.8): password managers and one-time-code autofill work on every
     login, set-password, code and password-asked-again field."""
     user = UserFactory()
     assert autocomplete(LoginForm(), "username") in {"username", "email"}
@@ -45,8 +45,8 @@ def test_every_password_and_code_field_names_its_autocomplete_WCAG_3_3_8():
 
 
 def test_nothing_blocks_pasting_WCAG_3_3_8():
-    """Issue 15 item 4 (3.3.8): no template or script of the portal cancels a paste, a copy or
-    a drop into a field, or turns autocomplete off on a password or code field."""
+    """R-X-4, issue 15 item 4 (3.3.8): no template or script of the portal cancels a paste, a
+    copy or a drop into a field, or turns autocomplete off on a password or code field."""
     blocking = re.compile(
         r"onpaste|oncopy|addEventListener\(\s*[\"'](paste|copy|cut)[\"']", re.IGNORECASE
     )
@@ -62,7 +62,7 @@ def test_nothing_blocks_pasting_WCAG_3_3_8():
 
 @pytest.mark.django_db
 def test_every_page_loads_the_show_password_script_WCAG_3_3_8(client):
-    """Issue 15 item 4 (3.3.8): the login page carries the translated toggle's name and the
+    """R-X-4, issue 15 item 4 (3.3.8): the login page carries the translated toggle's name and the
     portal's own password.js (a static file: the strict CSP stays)."""
     page = client.get("/inloggen/").content.decode()
     assert 'data-show-password="Wachtwoord tonen"' in page
@@ -76,7 +76,7 @@ def test_every_page_loads_the_show_password_script_WCAG_3_3_8(client):
 
 @pytest.mark.django_db
 def test_set_password_names_the_account_for_password_managers_WCAG_3_3_7(client, run, mailoutbox):
-    """Issue 15 item 4 (3.3.7, 3.3.8): after the invitation (where the address is asked once,
+    """R-X-4, issue 15 item 4 (3.3.7, 3.3.8): after the invitation (where the address is asked once,
     as a security check) the set-password page shows the account's address and gives it to
     password managers (autocomplete="username"): it is never typed again."""
     account = run(

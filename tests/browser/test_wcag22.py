@@ -167,7 +167,7 @@ def staff_pages(scene: Scene) -> list[str]:
 def test_every_target_is_at_least_24_px_WCAG_2_5_8(
     page: Page, scene: Scene, viewport, language, live_server
 ):
-    """Issue 15 item 4 (WCAG 2.2 2.5.8): on the login page, the client pages (with the Acties
+    """R-X-4, issue 15 item 4 (WCAG 2.2 2.5.8): on the login page, the client pages (with the Acties
     bar open), the workspace and the error page, at 360 and 1280 px, in Dutch and English,
     every link, button, field, checkbox (and its label), summary, footer link and the language
     switch is at least 24×24 px, unless it is an inline link in a sentence."""
@@ -241,7 +241,7 @@ FOCUS_COVERED = r"""() => {
 def test_focus_is_never_under_the_sticky_section_nav_WCAG_2_4_11(
     page: Page, scene: Scene, viewport, where
 ):
-    """Issue 15 item 4 (WCAG 2.2 2.4.11): tabbing forward and back through the workspace's
+    """R-X-4, issue 15 item 4 (WCAG 2.2 2.4.11): tabbing forward and back through the workspace's
     dossier page (its section nav sticks to the top) and the client's dossier page (the Acties
     bar open above it), every focused element scrolled into view is visible: the point at its
     centre is the element itself, not a sticky bar."""
@@ -265,8 +265,8 @@ def test_focus_is_never_under_the_sticky_section_nav_WCAG_2_4_11(
 
 
 def test_the_session_dialog_keeps_its_focus_in_view_WCAG_2_4_11(page: Page, scene: Scene):
-    """Issue 15 item 4 (WCAG 2.2 2.4.11): the session-timeout warning is a modal dialog on top
-    of everything (the Acties bar and the header included); its focused button is visible."""
+    """R-X-4, issue 15 item 4 (WCAG 2.2 2.4.11): the session-timeout warning is a modal dialog on
+    top of everything (the Acties bar and the header included); its focused button is visible."""
     log_in(page, scene.user.email)
     page.goto(f"/dossiers/{scene.dossier.pk}/")
     page.evaluate("document.getElementById('session-warning').showModal()")
@@ -279,7 +279,7 @@ def test_the_session_dialog_keeps_its_focus_in_view_WCAG_2_4_11(page: Page, scen
 
 @pytest.mark.parametrize("viewport", [NARROW, DESKTOP], ids=["360", "1280"])
 def test_show_password_toggle_and_paste_WCAG_3_3_8(page: Page, viewport):
-    """Issue 15 item 4 (WCAG 2.2 3.3.8): the password field allows pasting (nothing cancels
+    """R-X-4, issue 15 item 4 (WCAG 2.2 3.3.8): the password field allows pasting (nothing cancels
     the paste event) and has a "Wachtwoord tonen" toggle (aria-pressed) that shows and hides
     it; the form still posts a password field."""
     page.goto("/inloggen/")
@@ -312,7 +312,7 @@ def test_show_password_toggle_and_paste_WCAG_3_3_8(page: Page, viewport):
 
 
 def test_show_password_in_english_WCAG_3_3_8(page: Page):
-    """Issue 15 item 4 (WCAG 2.2 3.3.8): after the language switch the toggle is named "Show
+    """R-X-4, issue 15 item 4 (WCAG 2.2 3.3.8): after the language switch the toggle is named "Show
     password" and shows the password."""
     page.goto("/inloggen/")
     with page.expect_navigation():
@@ -330,7 +330,7 @@ def test_show_password_in_english_WCAG_3_3_8(page: Page):
 def test_the_attachment_dialog_offers_browse_next_to_the_drop_zone_WCAG_2_5_7(
     page: Page, scene: Scene, viewport
 ):
-    """Issue 15 item 4 (WCAG 2.2 2.5.7): dropping files is never the only way: the dialog's
+    """R-X-4, issue 15 item 4 (WCAG 2.2 2.5.7): dropping files is never the only way: the dialog's
     drop zone holds a "Bladeren" button that opens the file chooser, large enough to press."""
     # Intercept file choosers from the start: turned on by the first listener, asynchronously.
     page.on("filechooser", lambda chooser: None)
