@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "portal.questionnaires",
     "portal.twofactor",
     "portal.workspace",
+    "portal.maintenance",
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -539,7 +540,51 @@ CELERY_BEAT_SCHEDULE = {
         "task": "portal.api.tasks.deliver_lost_webhooks",
         "schedule": 300,
     },
+    # Pruning: hourly, so a backlog larger than one run's cap is worked off within the day.
+    "prune-idempotency-records": {
+        "task": "portal.api.tasks.prune_idempotency_records",
+        "schedule": 3600,
+    },
+    "prune-webhook-deliveries": {
+        "task": "portal.api.tasks.prune_webhook_deliveries",
+        "schedule": 3600,
+    },
+    "prune-sent-email": {
+        "task": "portal.notifications.tasks.prune_sent_email",
+        "schedule": 3600,
+    },
+    "prune-account-links": {
+        "task": "portal.accounts.tasks.prune_account_links",
+        "schedule": 3600,
+    },
+    "prune-sessions": {
+        "task": "portal.accounts.tasks.prune_sessions",
+        "schedule": 3600,
+    },
 }
+
+
+def env_at_least(name: str, default: int, minimum: int = 1) -> int:
+    value = env_int(name, default)
+    if value < minimum:
+        raise ImproperlyConfigured(f"{name} must be at least {minimum}, got {value}")
+    return value
+
+
+# Retention of rows that have served their purpose (`manage.py prune` runs the same tasks).
+# Idempotency-Key: a repeat within this many days gets the first response (documented to API
+# integrators); at least a day, so a retry after an outage overnight is still recognised.
+PRUNE_IDEMPOTENCY_DAYS = env_at_least("PRUNE_IDEMPOTENCY_DAYS", 30)
+# Delivered or given-up webhook deliveries; pending ones are never pruned.
+PRUNE_WEBHOOK_DELIVERY_DAYS = env_at_least("PRUNE_WEBHOOK_DELIVERY_DAYS", 30)
+# Sent e-mails (the admin's log of what went to whom); pending and retrying ones are kept.
+PRUNE_SENT_EMAIL_DAYS = env_at_least("PRUNE_SENT_EMAIL_DAYS", 90)
+# Single-use links, counted from when they were used or expired.
+PRUNE_ACCOUNT_LINK_DAYS = env_at_least("PRUNE_ACCOUNT_LINK_DAYS", 30)
+# Bounded work per run and kind: batches of PRUNE_BATCH_SIZE rows, at most PRUNE_MAX_BATCHES.
+PRUNE_BATCH_SIZE = env_at_least("PRUNE_BATCH_SIZE", 5000)
+PRUNE_MAX_BATCHES = env_at_least("PRUNE_MAX_BATCHES", 100)
+
 CELERY_TASK_EAGER_PROPAGATES = False
 # Workers log through LOGGING (JSON, redacted) instead of Celery's own root handler.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False

@@ -8,9 +8,12 @@ from urllib.parse import urlsplit
 import requests
 from celery import shared_task
 from django.conf import settings
+from django.db.models import Q
 from django.utils import timezone
 
-from .models import WebhookDelivery
+from portal import pruning
+
+from .models import IdempotencyRecord, WebhookDelivery
 from .webhooks import SIGNATURE_HEADER, encode, sign
 
 
@@ -87,3 +90,26 @@ def deliver_lost_webhooks() -> int:
     for pk in lost:
         deliver_webhook.delay(pk)
     return len(lost)
+
+
+@shared_task
+def prune_idempotency_records() -> int:
+    """Beat task: forget stored responses of idempotent POSTs older than
+    ``PRUNE_IDEMPOTENCY_DAYS``; within that window a repeated key still gets the first response,
+    after it the key counts as new. Returns the number deleted."""
+    old = IdempotencyRecord.objects.filter(
+        created_at__lt=pruning.cutoff(settings.PRUNE_IDEMPOTENCY_DAYS)
+    )
+    return pruning.delete_in_batches(old, "idempotency records")
+
+
+@shared_task
+def prune_webhook_deliveries() -> int:
+    """Beat task: delete finished deliveries (delivered, or given up after the last retry)
+    created more than ``PRUNE_WEBHOOK_DELIVERY_DAYS`` ago. A delivery still waiting for an
+    attempt or a retry is kept, whatever its age. Returns the number deleted."""
+    finished = Q(delivered_at__isnull=False) | Q(attempts__gt=settings.WEBHOOK_MAX_RETRIES)
+    old = WebhookDelivery.objects.filter(
+        finished, created_at__lt=pruning.cutoff(settings.PRUNE_WEBHOOK_DELIVERY_DAYS)
+    )
+    return pruning.delete_in_batches(old, "webhook deliveries")

@@ -9,6 +9,8 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.utils import timezone
 
+from portal import pruning
+
 from .models import OutgoingEmail
 
 log = logging.getLogger(__name__)
@@ -71,3 +73,12 @@ def send_due_notifications() -> int:
     from .services import send_digest as send
 
     return sum(send(pk) for pk in due_users())
+
+
+@shared_task
+def prune_sent_email() -> int:
+    """Beat task: delete e-mails sent more than ``PRUNE_SENT_EMAIL_DAYS`` ago (their bodies
+    were already cleared when sent). Pending ones, failed ones waiting for a retry included,
+    are kept whatever their age. Returns the number deleted."""
+    old = OutgoingEmail.objects.filter(sent_at__lt=pruning.cutoff(settings.PRUNE_SENT_EMAIL_DAYS))
+    return pruning.delete_in_batches(old, "sent e-mails")

@@ -1,0 +1,1 @@
+"""Operations commands that span several apps (``manage.py prune``). No models."""
