@@ -698,3 +698,5 @@ WEBHOOK_MAX_RETRIES = env_int("WEBHOOK_MAX_RETRIES", 8)
 WEBHOOK_RETRY_BASE_SECONDS = env_int("WEBHOOK_RETRY_BASE_SECONDS", 30)
 # A delivery without a single attempt this long after its event is queued again (beat task).
 WEBHOOK_SWEEP_MINUTES = env_int("WEBHOOK_SWEEP_MINUTES", 5)
+# After "rotate secret" the previous webhook secret keeps signing this long (0: not at all).
+WEBHOOK_SECRET_ROTATION_HOURS = env_int("WEBHOOK_SECRET_ROTATION_HOURS", 24)

@@ -1,10 +1,11 @@
 """Admin for API tokens and webhooks (R-OFF-6): a token's or an endpoint's secret is shown
-once, right after saving; tokens are revoked, never edited."""
+once, right after saving or rotating; tokens are revoked, never edited."""
 
 from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.db import models
+from django.utils import formats, timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -73,8 +74,10 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
 @admin.register(WebhookEndpoint)
 class WebhookEndpointAdmin(admin.ModelAdmin):
-    list_display = ["url", "active", "created_at"]
-    fields = ["url", "active", "events"]
+    list_display = ["url", "active", "created_at", "previous_secret_expires_at"]
+    fields = ["url", "active", "events", "previous_secret_expires_at"]
+    readonly_fields = ["previous_secret_expires_at"]
+    actions = ["rotate_secret"]
     # A receiver typed without a scheme is https (Django 6's default; webhooks are signed but
     # their payload should not cross the network in clear).
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
@@ -97,6 +100,28 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
                     obj.secret,
                 ),
                 messages.WARNING,
+            )
+
+    @admin.action(description=_("Rotate the signing secret"))
+    def rotate_secret(self, request, queryset):
+        for endpoint in queryset:
+            secret = endpoint.rotate_secret()
+            record("api.webhook_secret_rotated", request=request, target=endpoint.url)
+            if endpoint.previous_secret_expires_at:
+                until = formats.date_format(
+                    timezone.localtime(endpoint.previous_secret_expires_at), "DATETIME_FORMAT"
+                )
+                note = _(
+                    "New signing secret for %(url)s, shown only this once; the previous one "
+                    "also signs until %(until)s:"
+                ) % {"url": endpoint.url, "until": until}
+            else:
+                note = _(
+                    "New signing secret for %(url)s, shown only this once; the previous one no "
+                    "longer signs:"
+                ) % {"url": endpoint.url}
+            self.message_user(
+                request, format_html("{}<br><code>{}</code>", note, secret), messages.WARNING
             )
 
 

@@ -3,9 +3,12 @@ POSTs, and webhook endpoints with their delivery log."""
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import hmac
 import secrets
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.validators import URLValidator
@@ -138,12 +141,30 @@ def all_events() -> list[str]:
     return list(WebhookEvent.values)
 
 
+WEBHOOK_SECRET_PREFIX = "whsec_"  # noqa: S105 (not a secret: the Standard Webhooks prefix)
+
+
 def new_webhook_secret() -> str:
-    return "whsec_" + secrets.token_urlsafe(32)
+    """A secret in the Standard Webhooks form: ``whsec_`` and the base64 of 32 random bytes,
+    the HMAC key."""
+    return WEBHOOK_SECRET_PREFIX + base64.b64encode(secrets.token_bytes(32)).decode()
+
+
+def is_standard_webhook_secret(secret: str) -> bool:
+    """True when ``secret`` is ``whsec_`` + strict base64 of at least 24 bytes."""
+    if not secret.startswith(WEBHOOK_SECRET_PREFIX):
+        return False
+    try:
+        key = base64.b64decode(secret[len(WEBHOOK_SECRET_PREFIX) :], validate=True)
+    except (binascii.Error, ValueError):
+        return False
+    return len(key) >= 24
 
 
 class WebhookEndpoint(models.Model):
-    """A URL of the office's systems that receives client events, signed with ``secret``."""
+    """A URL of the office's systems that receives client events, signed per the Standard
+    Webhooks specification with ``secret``. After a rotation the previous secret signs too,
+    until ``previous_secret_expires_at``, so the receiver can switch without losing events."""
 
     office = models.ForeignKey(
         "offices.Office", verbose_name=_("office"), on_delete=models.CASCADE, related_name="+"
@@ -156,6 +177,12 @@ class WebhookEndpoint(models.Model):
     )
     secret = models.CharField(
         _("signing secret"), max_length=100, default=new_webhook_secret, editable=False
+    )
+    previous_secret = models.CharField(
+        _("previous signing secret"), max_length=100, blank=True, editable=False
+    )
+    previous_secret_expires_at = models.DateTimeField(
+        _("previous secret valid until"), null=True, blank=True, editable=False
     )
     active = models.BooleanField(_("active"), default=True)
     events = models.JSONField(
@@ -173,6 +200,41 @@ class WebhookEndpoint(models.Model):
 
     def wants(self, event: str) -> bool:
         return not self.events or event in self.events
+
+    def _previous_is_valid(self, now: datetime) -> bool:
+        return bool(
+            self.previous_secret
+            and self.previous_secret_expires_at is not None
+            and now < self.previous_secret_expires_at
+        )
+
+    def signing_secrets(self, now: datetime | None = None) -> list[str]:
+        """The secrets a delivery is signed with now: the current one, and the previous one
+        during its grace period."""
+        now = now or timezone.now()
+        if self._previous_is_valid(now):
+            return [self.secret, self.previous_secret]
+        return [self.secret]
+
+    def rotate_secret(self, now: datetime | None = None) -> str:
+        """Give the endpoint a new secret; the current one keeps signing for
+        ``WEBHOOK_SECRET_ROTATION_HOURS``. Returns the new secret (to show once). A second
+        rotation within the grace period drops the oldest secret."""
+        now = now or timezone.now()
+        hours = settings.WEBHOOK_SECRET_ROTATION_HOURS
+        self.previous_secret = self.secret if hours > 0 else ""
+        self.previous_secret_expires_at = now + timedelta(hours=hours) if hours > 0 else None
+        self.secret = new_webhook_secret()
+        self.save(update_fields=["secret", "previous_secret", "previous_secret_expires_at"])
+        return self.secret
+
+    def drop_expired_secret(self, now: datetime | None = None) -> None:
+        """Forget the previous secret once its grace period is over (not kept longer than
+        needed)."""
+        if self.previous_secret and not self._previous_is_valid(now or timezone.now()):
+            self.previous_secret = ""
+            self.previous_secret_expires_at = None
+            self.save(update_fields=["previous_secret", "previous_secret_expires_at"])
 
 
 class WebhookDelivery(models.Model):
@@ -199,3 +261,10 @@ class WebhookDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event} → {self.endpoint}"
+
+    @property
+    def webhook_id(self) -> str:
+        """The ``webhook-id`` header: the event's id, the same on every retry, so a receiver
+        drops a repeat."""
+        event_id = self.payload.get("id") if isinstance(self.payload, dict) else None
+        return f"msg_{event_id}" if event_id else f"msg_delivery_{self.pk}"

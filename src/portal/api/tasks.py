@@ -14,13 +14,14 @@ from django.utils import timezone
 from portal import pruning
 
 from .models import IdempotencyRecord, WebhookDelivery
-from .webhooks import SIGNATURE_HEADER, encode, sign
+from .webhooks import encode, signed_headers
 
 
 def attempt(delivery: WebhookDelivery) -> bool:
-    """POST the delivery's payload once; log the outcome. True when the receiver took it
-    (any 2xx)."""
+    """POST the delivery's payload once, signed with the endpoint's valid secrets; log the
+    outcome. True when the receiver took it (any 2xx)."""
     endpoint = delivery.endpoint
+    endpoint.drop_expired_secret()
     body = encode(delivery.payload)
     delivery.attempts += 1
     status, error = None, ""
@@ -33,10 +34,8 @@ def attempt(delivery: WebhookDelivery) -> bool:
                 data=body,
                 headers={
                     "Content-Type": "application/json",
-                    "User-Agent": "Klantportaal-Webhooks/1",
-                    "X-Klantportaal-Event": delivery.event,
-                    "X-Klantportaal-Delivery": str(delivery.pk),
-                    SIGNATURE_HEADER: sign(endpoint.secret, body),
+                    "User-Agent": "Klantportaal-Webhooks/2",
+                    **signed_headers(endpoint.signing_secrets(), delivery.webhook_id, body),
                 },
                 timeout=settings.WEBHOOK_TIMEOUT_SECONDS,
                 allow_redirects=False,
@@ -79,8 +78,8 @@ def deliver_webhook(self, delivery_id: int) -> bool:
 def deliver_lost_webhooks() -> int:
     """Beat task: queue again the deliveries whose task never ran — not one attempt made
     ``WEBHOOK_SWEEP_MINUTES`` after the event (the broker was down or lost the message when the
-    change was saved). Delivery is at least once: a receiver that sees a delivery id twice
-    (``X-Klantportaal-Delivery``) ignores the second. Returns the number queued."""
+    change was saved). Delivery is at least once: a receiver that sees a ``webhook-id`` twice
+    ignores the second. Returns the number queued."""
     cutoff = timezone.now() - timedelta(minutes=settings.WEBHOOK_SWEEP_MINUTES)
     lost = list(
         WebhookDelivery.objects.filter(

@@ -69,6 +69,7 @@ SENTENCES = {
     "api.token_revoked": _("API token “%(target)s” revoked"),
     "api.webhook_created": _("Webhook %(target)s added"),
     "api.webhook_changed": _("Webhook %(target)s changed"),
+    "api.webhook_secret_rotated": _("Signing secret of webhook %(target)s rotated"),
 }
 # A refusal (``request.denied``, ``rate_limited``): what was refused, and in which dossier.
 REFUSALS = {
