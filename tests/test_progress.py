@@ -147,8 +147,8 @@ def test_workspace_form_keeps_done_at_through_reorder_rename_and_add_R_OFF_2(dos
 
 def test_progress_change_is_audited_with_old_and_new_R_X_1(dossier):
     """R-X-1, issue 16 item 6: the entry "dossier.progress_set" holds the list before and after
-    as [title, done] and still reads as a sentence; a save that changes nothing records
-    nothing."""
+    as [title, done]; its sentence says how many steps are done now and were before; a save
+    that changes nothing records nothing."""
     staff = StaffFactory()
     new = [("Concept", True), ("Ondertekenen", True)]
     services.set_progress(dossier=dossier, steps=new, by=staff)
@@ -159,7 +159,17 @@ def test_progress_change_is_audited_with_old_and_new_R_X_1(dossier):
         "after": [["Concept", True], ["Ondertekenen", True]],
     }
     with translation.override("en"):
-        assert describe(entry) == f"Progress list of dossier {dossier.number} saved"
+        assert describe(entry) == (
+            f"Progress list of dossier {dossier.number} saved: 2 of 2 steps done (before: 1 of 3)"
+        )
+    with translation.override("nl"):
+        assert describe(entry) == (
+            f"Voortgang van dossier {dossier.number} opgeslagen: 2 van 2 stappen klaar"
+            " (eerst: 1 van 3)"
+        )
+        # An entry recorded without the lists still reads as a sentence.
+        entry.data = {}
+        assert describe(entry) == f"Voortgang van dossier {dossier.number} opgeslagen"
     assert not services.set_progress(dossier=dossier, steps=new, by=staff)
     assert AuditEntry.objects.filter(action="dossier.progress_set").count() == 1
 
@@ -258,6 +268,11 @@ def test_admin_progress_change_is_audited_with_old_and_new_R_X_1(dossier):
         ["Ondertekenen", True],
         ["Inschrijven", False],
     ]
+    with translation.override("en"):
+        assert describe(entry) == (
+            f"Progress list of dossier {dossier.number} changed in the admin: 2 of 3 steps"
+            " done (before: 1 of 3)"
+        )
     assert done_at(dossier)["Concept"] == LONG_AGO
     dossier.refresh_from_db()
     assert dossier.updated_at >= before
