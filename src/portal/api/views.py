@@ -354,6 +354,7 @@ class DossierViewSet(ApiViewMixin, ListMixin, viewsets.ReadOnlyModelViewSet):
                 dossier=dossier,
                 steps=[(step["title"], step["done"]) for step in data["steps"]],
                 by=request.user,
+                request=request,
             )
         return Response(s.StepListSerializer({"steps": dossier.steps.all()}).data)
 

@@ -82,6 +82,18 @@ REFUSALS = {
         _("Too many attempts: %(what)s"),
     ),
 }
+# A progress list saved with the list before and after ([title, done] per step): the sentence
+# says how far the dossier is now and was; entries without the lists read as SENTENCES says.
+PROGRESS = {
+    "dossier.progress_set": _(
+        "Progress list of dossier %(target)s saved: %(done)s of %(total)s steps done"
+        " (before: %(done_before)s of %(total_before)s)"
+    ),
+    "dossier.progress_changed": _(
+        "Progress list of dossier %(target)s changed in the admin: %(done)s of %(total)s steps"
+        " done (before: %(done_before)s of %(total_before)s)"
+    ),
+}
 UNKNOWN = _("Event recorded: %(target)s")
 UNKNOWN_WITHOUT_TARGET = _("Event recorded")
 
@@ -243,6 +255,15 @@ def describe(entry) -> str:
         "reason": str(REASONS.get(data.get("reason"), data.get("reason") or "—")),
         "status": data.get("status", "—"),
     }
+    before, after = data.get("before"), data.get("after")
+    if entry.action in PROGRESS and isinstance(before, list) and isinstance(after, list):
+        return PROGRESS[entry.action] % {
+            "target": values["target"],
+            "done": sum(1 for step in after if step[1]),
+            "total": len(after),
+            "done_before": sum(1 for step in before if step[1]),
+            "total_before": len(before),
+        }
     sentence = SENTENCES.get(entry.action)
     if sentence is None:
         return (UNKNOWN if entry.target else UNKNOWN_WITHOUT_TARGET) % values

@@ -58,6 +58,8 @@ class DossierAdmin(admin.ModelAdmin):
 
     def save_formset(self, request, form, formset, change):
         if formset.model is not DossierAccess:
+            steps = form.instance.steps.values_list("title", "done")
+            before = [list(step) for step in steps] if change else []
             super().save_formset(request, form, formset, change)
             if formset.has_changed():
                 record(
@@ -65,6 +67,8 @@ class DossierAdmin(admin.ModelAdmin):
                     request=request,
                     dossier=form.instance,
                     target=form.instance.number,
+                    before=before,
+                    after=[list(step) for step in steps.all()],
                 )
             return
         # Grants and revocations go through the dossier services (audit on every path).

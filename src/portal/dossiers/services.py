@@ -62,18 +62,107 @@ def update_dossier(
     return list(changes)
 
 
+# A step as the callers give it: (title, done), or (title, done, id of an existing step).
+StepInput = tuple[str, bool] | tuple[str, bool, int | None]
+
+
+def _match_steps(existing: list[ProgressStep], steps: list[tuple]) -> list[ProgressStep | None]:
+    """For each wanted step, the existing step it continues, or None for a new one.
+
+    A caller that knows the ids (the workspace form) passes them: steps match by id only, and
+    a step without one is new. Otherwise (the API, the demo data) a step continues one with the
+    same title, the one at the same place first; else the unclaimed one at the same place (a
+    step renamed where it stands)."""
+    taken: set[int] = set()
+    matched: list[ProgressStep | None] = [None] * len(steps)
+
+    def claim(i: int, step: ProgressStep | None) -> None:
+        if step is not None and step.pk not in taken:
+            taken.add(step.pk)
+            matched[i] = step
+
+    ids = [wanted[2] if len(wanted) > 2 else None for wanted in steps]
+    if any(pk is not None for pk in ids):
+        by_id = {step.pk: step for step in existing}
+        for i, pk in enumerate(ids):
+            claim(i, by_id.get(pk))
+        return matched
+    for i, wanted in enumerate(steps):
+        if i < len(existing) and existing[i].title == wanted[0]:
+            claim(i, existing[i])
+    for i, wanted in enumerate(steps):
+        if matched[i] is None:
+            claim(
+                i, next((s for s in existing if s.title == wanted[0] and s.pk not in taken), None)
+            )
+    for i in range(min(len(steps), len(existing))):
+        if matched[i] is None:
+            claim(i, existing[i])
+    return matched
+
+
 @transaction.atomic
-def set_progress(*, dossier: Dossier, steps: list[tuple[str, bool]], by=None) -> None:
-    """Replace the dossier's progress list by ``steps`` (title, done), in that order."""
-    dossier.steps.all().delete()
-    now = timezone.now()  # bulk_create skips ProgressStep.save(), which sets done_at
-    ProgressStep.objects.bulk_create(
-        ProgressStep(
-            dossier=dossier, position=i, title=title, done=done, done_at=now if done else None
-        )
-        for i, (title, done) in enumerate(steps, start=1)
+def set_progress(*, dossier: Dossier, steps: list[StepInput], by=None, request=None) -> bool:
+    """Make the dossier's progress list ``steps`` (title, done[, id]), in that order (R-OFF-2).
+
+    Existing steps are kept where they continue (see ``_match_steps``), so a step that stays
+    done keeps its ``done_at`` (which the API shows); a step ticked off gets the time now, one
+    unticked loses it. A change is recorded with the list before and after (titles and done
+    flags) and moves ``dossier.updated_at``, so ``updated_since`` finds it. Returns whether
+    anything changed; nothing is written or recorded when nothing did."""
+    existing = list(dossier.steps.all())
+    before = [[step.title, step.done] for step in existing]
+    after = [[title, bool(done)] for title, done, *_id in steps]
+    now = timezone.now()
+    matched = _match_steps(existing, steps)
+    changed: list[ProgressStep] = []
+    new: list[ProgressStep] = []
+    for position, (step, (title, done, *_id)) in enumerate(
+        zip(matched, steps, strict=True), start=1
+    ):
+        done = bool(done)
+        if step is None:
+            new.append(
+                ProgressStep(
+                    dossier=dossier,
+                    position=position,
+                    title=title,
+                    done=done,
+                    done_at=now if done else None,
+                )
+            )
+            continue
+        done_at = (step.done_at or now) if done else None
+        if (step.position, step.title, step.done, step.done_at) != (
+            position,
+            title,
+            done,
+            done_at,
+        ):
+            step.position, step.title, step.done, step.done_at = position, title, done, done_at
+            changed.append(step)
+    kept = {step.pk for step in matched if step is not None}
+    gone = [step.pk for step in existing if step.pk not in kept]
+    if not (changed or new or gone):
+        return False
+    if gone:
+        ProgressStep.objects.filter(pk__in=gone).delete()
+    if changed:
+        # bulk writes skip ProgressStep.save(); done_at is decided above.
+        ProgressStep.objects.bulk_update(changed, ["position", "title", "done", "done_at"])
+    if new:
+        ProgressStep.objects.bulk_create(new)
+    dossier.save(update_fields=["updated_at"])
+    record(
+        "dossier.progress_set",
+        actor=by,
+        request=request,
+        dossier=dossier,
+        target=dossier.number,
+        before=before,
+        after=after,
     )
-    record("dossier.progress_set", actor=by, dossier=dossier, target=dossier.number)
+    return True
 
 
 @transaction.atomic
@@ -83,6 +172,7 @@ def grant_access(*, dossier: Dossier, client: Client, by=None, request=None) -> 
         dossier=dossier, client=client, defaults={"granted_by": by}
     )
     if created:
+        dossier.save(update_fields=["updated_at"])  # so ``updated_since`` finds the change
         record("dossier.access_granted", actor=by, request=request, dossier=dossier, target=client)
     return grant
 
@@ -93,5 +183,6 @@ def revoke_access(*, dossier: Dossier, client: Client, by=None, request=None) ->
     next page (R-DOS-6)."""
     deleted, _ = DossierAccess.objects.filter(dossier=dossier, client=client).delete()
     if deleted:
+        dossier.save(update_fields=["updated_at"])  # so ``updated_since`` finds the change
         record("dossier.access_revoked", actor=by, request=request, dossier=dossier, target=client)
     return bool(deleted)

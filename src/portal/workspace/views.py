@@ -316,9 +316,10 @@ def _step_title(value: str) -> str:
     return title
 
 
-def read_steps(post) -> list[tuple[str, bool]]:
-    """The progress list as posted: rows ``step-<n>-title/-position/-done/-delete`` and one new
-    row ``new-title``; ordered by position (then as posted); "up"/"down" buttons move a row.
+def read_steps(post) -> list[tuple[str, bool, int | None]]:
+    """The progress list as posted: rows ``step-<n>-id/-title/-position/-done/-delete`` (the id
+    tells ``set_progress`` which step a row continues) and one new row ``new-title``; ordered
+    by position (then as posted); "up"/"down" buttons move a row.
     A title over ``MAX_STEP_TITLE`` characters or a list over ``MAX_STEPS`` rows is refused
     (``ValidationError``), never cut."""
     rows = []
@@ -336,7 +337,9 @@ def read_steps(post) -> list[tuple[str, bool]]:
             position = float(post.get(f"step-{n}-position") or n + 1)
         except ValueError:
             position = n + 1
-        rows.append([position, n, title, bool(post.get(f"step-{n}-done"))])
+        step_id = post.get(f"step-{n}-id", "")
+        step_id = int(step_id) if step_id.isdigit() else None
+        rows.append([position, n, title, bool(post.get(f"step-{n}-done")), step_id])
     rows.sort()
     move = post.get("move", "")
     if ":" in move:
@@ -346,10 +349,10 @@ def read_steps(post) -> list[tuple[str, bool]]:
             other = at - 1 if direction == "up" else at + 1
             if 0 <= other < len(rows):
                 rows[at], rows[other] = rows[other], rows[at]
-    steps = [(title, done) for _p, _n, title, done in rows]
+    steps = [(title, done, step_id) for _p, _n, title, done, step_id in rows]
     new = _step_title(post.get("new-title", ""))
     if new:
-        steps.append((new, False))
+        steps.append((new, False, None))
     return steps
 
 
@@ -363,7 +366,7 @@ def progress(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as error:
         flash.error(request, " ".join(error.messages) + " " + _("Nothing was saved."))
         return redirect(reverse("workspace:dossier", args=[dossier.pk]) + "#voortgang")
-    dossier_services.set_progress(dossier=dossier, steps=steps, by=request.user)
+    dossier_services.set_progress(dossier=dossier, steps=steps, by=request.user, request=request)
     flash.success(request, _("The progress list was saved."))
     return redirect(reverse("workspace:dossier", args=[dossier.pk]) + "#voortgang")
 
