@@ -222,3 +222,34 @@ def test_backup_refuses_a_folder_in_use_issue_8(tmp_path, db):
     (tmp_path / "something").write_text("x")
     with pytest.raises(CommandError, match="not empty"):
         call_command("backup", str(tmp_path), stdout=io.StringIO())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_round_trip_with_files_in_s3_issue_16_item_10(tmp_path, settings, monkeypatch):
+    """Issue 16 item 10: with S3_BUCKET set the objects are copied out of the bucket through the
+    same storage API, and a restore puts deleted and overwritten objects back byte for byte."""
+    from portal.settings import s3_storage
+
+    from .s3 import moto_s3
+
+    with moto_s3() as s3:
+        bucket = s3.create_bucket()
+        for name, value in s3.env(bucket).items():
+            monkeypatch.setenv(name, value)
+        settings.STORAGES = {**settings.STORAGES, "default": s3_storage()}
+        build_office()
+        files = stored()
+        assert len(files) == 2
+        target = tmp_path / "backup"
+        manifest = backup(target)
+        assert manifest["storage"]["backend"] == "storages.backends.s3.S3Storage"
+        assert manifest["storage"]["bucket"] == bucket
+        assert manifest["file_count"] == 2
+
+        first, second = sorted(files)
+        default_storage.delete(first)
+        s3.client().put_object(Bucket=bucket, Key=second, Body=b"overwritten")
+        assert stored() != files
+
+        call_command("restore", str(target), "--replace", stdout=io.StringIO())
+        assert stored() == files

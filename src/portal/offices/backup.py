@@ -30,7 +30,7 @@ from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
 from django.core.files import File
-from django.core.files.storage import default_storage
+from django.core.files.storage import default_storage, storages
 from django.db import connection, models
 from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.recorder import MigrationRecorder
@@ -218,7 +218,8 @@ def make_backup(directory: Path) -> Result:
         },
         "migrations": migrations,
         "storage": {
-            "backend": type(default_storage).__name__,
+            "backend": settings.STORAGES["default"]["BACKEND"],
+            "bucket": getattr(storages["default"], "bucket_name", None),
             "copied": True,
         },
         "file_count": len(files),
