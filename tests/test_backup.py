@@ -108,7 +108,10 @@ def test_round_trip_brings_back_changed_and_deleted_data_and_files_issue_16_item
     assert manifest["database"]["vendor"] == connection.vendor
     database_file = target / manifest["database"]["file"]
     assert database_file.read_bytes().startswith(DATABASE_MAGIC[connection.vendor])
-    assert not list(target.glob("*.json"))[1:]  # the manifest is the only JSON: no fixtures
+    # No fixtures beside it: the database file, the files and the manifest only.
+    assert sorted(p.name for p in target.iterdir()) == sorted(
+        [database_file.name, "files", "manifest.json"]
+    )
     assert "0001_initial" in manifest["migrations"]["dossiers"]
     assert manifest["file_count"] == 2
     assert {name: entry["sha256"] for name, entry in manifest["files"].items()} == {
