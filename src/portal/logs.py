@@ -1,4 +1,4 @@
-"""Structured logs (issue 8, ASVS V16): one JSON object a line, without secrets.
+"""Structured logs (ASVS V16): one JSON object a line, without secrets.
 
 ``LOG_FORMAT=json`` (the default when ``DEBUG`` is off) writes each record as JSON with
 ``timestamp``, ``level``, ``logger``, ``message`` and the record's extra fields

@@ -1,4 +1,4 @@
-"""Helpers for template tags that build the rows of long tables in Python (issue 9): the URL
+"""Helpers for template tags that build the rows of long tables in Python: the URL
 of a row without a ``reverse()`` per row, and the ``date`` filter's output without the
 template engine. See ``dossiers/templatetags/client_tables.py``."""
 

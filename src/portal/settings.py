@@ -214,7 +214,7 @@ AXES_VERBOSE = False
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_USERNAME_CALLABLE = "portal.accounts.lockout.lockout_username"
 
-# Rate limits (issue 8, ASVS V6) of what can be hammered without a password or with a stolen
+# Rate limits (ASVS V6) of what can be hammered without a password or with a stolen
 # one: django-ratelimit counts per client address (audit.services.client_ip, so a forged
 # X-Forwarded-For neither hides nor blames), per e-mail address typed and per user, in the
 # default cache (several app servers need REDIS_URL to share the counts). A rate is

@@ -1,5 +1,5 @@
 """Rate limits of the pages that can be hammered without a password, or with a stolen one
-(issue 8, ASVS V6): the forgotten-password form, the invitation and set-password links, the
+(ASVS V6): the forgotten-password form, the invitation and set-password links, the
 second-factor codes and the requests that send an SMS. The login itself is django-axes' work
 (``lockout.py``); the API has DRF throttles (``portal.api.throttling``).
 

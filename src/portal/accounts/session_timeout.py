@@ -1,4 +1,4 @@
-"""Session lifetimes (issue 8, ASVS V7): an idle timeout (``SESSION_IDLE_MINUTES``, default 30)
+"""Session lifetimes (ASVS V7): an idle timeout (``SESSION_IDLE_MINUTES``, default 30)
 and an absolute one (``SESSION_ABSOLUTE_HOURS``, default 8), checked on every request of a
 logged-in user. The page warns a few minutes before the idle timeout
 (``static/portal/session.js``) and offers to stay logged in (a POST that counts as activity).

@@ -1,4 +1,4 @@
-"""Rate limits of the API (R-OFF-6, issue 8): DRF's cache-based throttles, per API token
+"""Rate limits of the API (R-OFF-6): DRF's cache-based throttles, per API token
 (``API_RATE_PER_TOKEN``) and, for calls without a valid token, per client address
 (``API_RATE_PER_ADDRESS``, the same address as the login lockout and the audit trail use) so
 that guessing tokens is limited too. A refused call gets DRF's 429 with ``Retry-After``.

@@ -1,4 +1,4 @@
-"""Denials in the audit trail (issue 8, ASVS V8/V16): every refused request is recorded with who,
+"""Denials in the audit trail (ASVS V8/V16): every refused request is recorded with who,
 what, when and from where.
 
 A denial is an answer 401 (no or a bad API token), 403 (no permission, CSRF failure, missing

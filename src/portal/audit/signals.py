@@ -1,4 +1,4 @@
-"""Logins in the audit trail (issue 8, ASVS V16): every successful login and every failure, with
+"""Logins in the audit trail (ASVS V16): every successful login and every failure, with
 the address; never a password. The second factor records ``login.second_factor`` itself."""
 
 from __future__ import annotations

@@ -64,7 +64,7 @@ class Document(models.Model):
         indexes = [
             # A tab's documents newest first (ORDER BY created_at DESC, id DESC), read
             # backwards: the page of 50 stops after 50 rows instead of sorting the whole tab
-            # with its read state first (issue 9).
+            # with its read state first.
             models.Index(
                 fields=["dossier", "kind", "created_at", "id"], name="documents_tab_newest"
             ),

@@ -52,7 +52,7 @@ The handler also computes the file's SHA-256 and size as the chunks arrive and h
 with the file (``received_sha256``, ``received_size``): ``uploads.check_upload`` then needs no
 second pass over the file for them, only the head for the type and the scanner's read. The
 temporary file lies in ``FILE_UPLOAD_TEMP_DIR`` (under ``VAR_DIR``, the disk of ``MEDIA_ROOT``),
-so the local storage moves it into place instead of copying it (issue 9: an upload costs one
+so the local storage moves it into place instead of copying it (an upload costs one
 pass over the data after the network, not three).
 """
 

@@ -25,7 +25,7 @@ from .scanning import scan
 
 CHUNK = 64 * 1024  # the checks read in pieces of this size (at most this much in memory)
 # Storage writes the file in pieces of 1 MiB: with Django's default of 64 KiB, writes of a large
-# file ran at 0.4 GB/s here instead of 2.8 (issue 9); 1 MiB is still all a save holds.
+# file ran at 0.4 GB/s here instead of 2.8; 1 MiB is still all a save holds.
 WRITE_CHUNK = 1024 * 1024
 
 #: Unicode categories removed from file names: control and format characters (e.g. the

@@ -63,7 +63,7 @@ class Dossier(models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True, db_index=True)
-    # What the search matches (R-DOS-2, issue 9): number and description on two lines, kept by
+    # What the search matches (R-DOS-2): number and description on two lines, kept by
     # the database itself. A line break, so no match runs from the number into the description
     # (the search box is one line).
     search_text = models.GeneratedField(
@@ -81,7 +81,7 @@ class Dossier(models.Model):
         indexes = [
             # Newest first (the default order), read backwards: the office-wide list and a
             # search for a common word ("straat": a fifth of all dossiers) stop after a page
-            # instead of sorting every match (issue 9).
+            # instead of sorting every match.
             models.Index(fields=["created_at", "id"], name="dossiers_newest"),
         ]
 

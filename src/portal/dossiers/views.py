@@ -53,7 +53,7 @@ MESSAGE_ROW_FIELDS = (
 
 def _page(rows, per_page: int, request: HttpRequest, total: int):
     """A page of a tab's rows. The number of rows is the tab's count, already fetched for the
-    tab bar: no second COUNT query for the paginator (issue 9)."""
+    tab bar: no second COUNT query for the paginator."""
     paginator = Paginator(rows, per_page)
     paginator.count = total  # a cached_property: set, it is not computed
     return paginator.get_page(request.GET.get("page"))
@@ -76,7 +76,7 @@ def dossier_list(request: HttpRequest) -> HttpResponse:
     visible = Dossier.objects.visible_to(request.user)
     filtering = bool(request.GET.get("q") or request.GET.getlist("status"))
     # Unfiltered, the number of the user's dossiers is the list's count too: counted once, for
-    # R-DOS-1 and for the paginator (issue 9: one query less than asking for two pks first).
+    # R-DOS-1 and for the paginator (one query less than asking for two pks first).
     total = None if filtering else visible.count()
     if total == 1 and "page" not in request.GET:
         # R-DOS-1: exactly one dossier opens directly.

@@ -76,7 +76,7 @@ class Message(models.Model):
         indexes = [
             # A dossier's messages newest first (ORDER BY created_at DESC, id DESC), read
             # backwards: the page of 25 stops after 25 rows instead of sorting the dossier's
-            # thousand messages with their read state and attachment counts (issue 9).
+            # thousand messages with their read state and attachment counts.
             models.Index(fields=["dossier", "created_at", "id"], name="messaging_dossier_newest"),
             # The workspace inbox (and every count of waiting client messages): client messages
             # not handled yet, oldest first. The only index on (direction, handled_at): with a

@@ -130,7 +130,7 @@ class Office(models.Model):
 
     @classmethod
     def cached(cls) -> Office:
-        """``current()`` without a query on most requests (issue 9: the branding is on every
+        """``current()`` without a query on most requests (the branding is on every
         page, and the API checks a token's office on every call).
 
         Kept in Django's cache (``CACHES``: Redis when ``REDIS_URL`` is set, shared by every

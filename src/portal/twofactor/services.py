@@ -243,7 +243,7 @@ def disable(*, user, by=None, request=None) -> None:
 
 
 def _end_other_sessions(user, request) -> None:
-    """A change of the second factor ends the user's other sessions (issue 8, ASVS V7): only
+    """A change of the second factor ends the user's other sessions (ASVS V7): only
     the session that made the change, if it is the user's own, stays."""
     from portal.accounts.services import end_sessions
 

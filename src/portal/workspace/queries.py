@@ -70,7 +70,7 @@ def inbox(user, *, mine: bool) -> dict:
     return {
         "counts": counts,
         # Only the columns the inbox shows: no message texts, no questionnaire snapshots and
-        # answers (JSON decoded per row) for a list of titles (issue 9).
+        # answers (JSON decoded per row) for a list of titles.
         "message_items": list(
             open_messages(user, mine)
             .select_related("dossier", "author")

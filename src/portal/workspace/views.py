@@ -449,7 +449,7 @@ def audit_trail(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_view
 @require_GET
 def client_audit_trail(request: HttpRequest, pk: int) -> HttpResponse:
-    """R-X-1, issue 8: the trail per client — what its accounts did (logins, downloads,
+    """R-X-1: the trail per client — what its accounts did (logins, downloads,
     messages, refusals) and what was done to it (accounts, invitations, grants)."""
     client = get_object_or_404(Client, pk=pk)
     page = _page(

@@ -1,6 +1,6 @@
 """The rows of the client's long tables — dossiers, documents, messages — built in Python.
 
-Issue 9: rendering 25–50 rows through the template engine (a variable lookup, an escape, a
+Rendering 25–50 rows through the template engine (a variable lookup, an escape, a
 ``{% url %}`` and a ``{% translate %}`` per cell) was about 70 % of a dossier tab's CPU time.
 These tags give the same HTML (tests/test_client_tables.py compares them with the template
 loops they replace): the same elements, classes and texts; every value goes through

@@ -1,4 +1,4 @@
-"""The open actions as list items (R-HOME-3, R-Q-1), built in Python (issue 9): the bar on every
+"""The open actions as list items (R-HOME-3, R-Q-1), built in Python: the bar on every
 client page and the list of actions showed them through an include per action. The same HTML
 as ``questionnaires/_action_item.html`` (tests/test_client_tables.py compares them), every
 value through ``format_html``."""

@@ -1,4 +1,4 @@
-/* Klantportaal — the warning before the idle timeout (issue 8, ASVS V7).
+/* Klantportaal — the warning before the idle timeout (ASVS V7).
  *
  * The server ends a session after SESSION_IDLE_MINUTES without a request. This page counts down
  * from its own load: SESSION_WARNING_SECONDS before the end it shows "Bent u er nog?" with

@@ -1,4 +1,4 @@
-"""The staff inbox: its counts, and the rows of its three lists built in Python (issue 9: the
+"""The staff inbox: its counts, and the rows of its three lists built in Python (the
 same HTML as the template loops they replace, tests/test_workspace_rows.py; every value through
 ``format_html``, escaped as ``{{ … }}`` escapes it; one ``reverse()`` per URL kind, not per row).
 """

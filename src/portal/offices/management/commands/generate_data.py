@@ -1,4 +1,4 @@
-"""``manage.py generate_data --scale N``: a large, realistic data set for the benchmarks (issue 9).
+"""``manage.py generate_data --scale N``: a large, realistic data set for the benchmarks.
 
 At ``--scale 1``: 20,000 clients (one account each), 50,000 dossiers, 500,000 documents,
 1,000,000 messages, progress steps, access grants, read marks and open actions; a few heavy
