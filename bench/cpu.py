@@ -41,6 +41,7 @@ from pages import (  # noqa: E402
     DOMAIN,
     PASSWORD,
     app_environment,
+    dev_app,
     fresh_postgres,
     load_average,
     manage,
@@ -59,7 +60,7 @@ def prepare(scale: float, database_url: str | None) -> dict[str, str]:
         fresh_postgres(database_url)
     manage(env, "migrate", "--noinput", "-v0")
     manage(env, "collectstatic", "--noinput", "-v0")
-    generated = manage(env, "generate_data", "--scale", str(scale), "--force")
+    generated = manage(dev_app(env), "generate_data", "--scale", str(scale), "--force")
     totp_key, api_token = staff_credentials(env)
     state = {
         "env": env,

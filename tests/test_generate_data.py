@@ -13,8 +13,8 @@ from portal.accounts.models import Client, User
 from portal.documents.models import Document, DocumentRead
 from portal.dossiers.models import Dossier, DossierAccess, ProgressStep
 from portal.messaging.models import Message, MessageRead
-from portal.offices.management.commands.generate_data import STAFF_EMAIL, Plan, heavy_email
 from portal.questionnaires.models import Action
+from portal_dev.management.commands.generate_data import STAFF_EMAIL, Plan, heavy_email
 
 SCALE = 0.005
 

@@ -99,11 +99,11 @@ class Production:
     def url(self, path: str) -> str:
         return self.base + path
 
-    def manage(self, *args: str) -> subprocess.CompletedProcess:
+    def manage(self, *args: str, **extra_env: str) -> subprocess.CompletedProcess:
         return subprocess.run(  # noqa: S603 - our own manage.py
             [sys.executable, "manage.py", *args],
             cwd=ROOT,
-            env=self.env,
+            env={**self.env, **extra_env},
             capture_output=True,
             text=True,
             timeout=120,
@@ -252,7 +252,9 @@ def production():
             for step in (("migrate", "--noinput"), ("collectstatic", "--noinput")):
                 done = prod.manage(*step)
                 assert done.returncode == 0, done.stderr[-3000:]
-            demo = prod.manage("demo", "--force")
+            # The demo command is in the development app, which production leaves out unless
+            # asked for; the servers below run without it.
+            demo = prod.manage("demo", "--force", PORTAL_DEV_APP="1")
             assert demo.returncode == 0, demo.stderr[-3000:]
             prod.totp_key = re.search(r"authenticator key: (\w+)", demo.stdout).group(1)
 

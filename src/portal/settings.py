@@ -8,6 +8,7 @@ embedded ones: SQLite under ``var/``, files under ``var/media/``, Celery eager, 
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
 import secrets
@@ -100,6 +101,25 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "portal.api",
 ]
+
+
+def _dev_app_wanted() -> bool:
+    """The development app (``manage.py demo``, ``generate_data``) is in the source tree only,
+    never in the runtime package: installed with DEBUG (or PORTAL_DEV_APP=1, e.g. for a
+    benchmark database) when it is importable; PORTAL_DEV_APP=0 keeps it out."""
+    wanted = env_bool("PORTAL_DEV_APP", DEBUG)
+    if not wanted or importlib.util.find_spec("portal_dev") is not None:
+        return wanted
+    if env_bool("PORTAL_DEV_APP", False):
+        raise ImproperlyConfigured(
+            "PORTAL_DEV_APP is on, but the portal_dev package is not importable: it is in the "
+            "source tree (src/portal_dev), not in the installed package."
+        )
+    return False
+
+
+if _dev_app_wanted():
+    INSTALLED_APPS.append("portal_dev")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

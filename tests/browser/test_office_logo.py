@@ -9,8 +9,8 @@ from django.core.files.base import ContentFile
 from playwright.sync_api import Page
 
 from portal.offices.logos import clean_logo
-from portal.offices.management.commands.demo import DEMO_LOGO
 from portal.offices.models import Office
+from portal_dev.management.commands.demo import DEMO_LOGO
 
 pytestmark = pytest.mark.browser
 

@@ -28,7 +28,7 @@ PASSWORD = "Demo-portaal1"  # noqa: S105 - printed demo login, embedded mode onl
 # The demo staff user's authenticator key (hex), printed by the command: embedded mode only.
 DEMO_TOTP_KEY = "4b6c616e74706f727461616c2d64656d6f2d6b31"
 DOMAIN = "demo.klantportaal.test"
-DEMO_LOGO = Path(__file__).resolve().parents[2] / "static" / "offices" / "demo-logo.svg"
+DEMO_LOGO = Path(__file__).resolve().parents[2] / "demo-logo.svg"
 
 STATUSES = [
     ("Nieuw", "New", False),
