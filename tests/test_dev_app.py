@@ -5,21 +5,14 @@ settings install only in the embedded mode (DEBUG) or when PORTAL_DEV_APP asks f
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 import warnings
-import zipfile
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def _wheel_packages(names: list[str]) -> set[str]:
-    """The top-level packages and the dotted packages a wheel's file list holds."""
-    return {name.rsplit("/", 1)[0].replace("/", ".") for name in names if name.endswith(".py")}
 
 
 def test_runtime_package_list_leaves_the_dev_app_out_issue_16_item_11():
@@ -45,38 +38,6 @@ def test_runtime_package_list_leaves_the_dev_app_out_issue_16_item_11():
     }
     assert {"backup", "restore"} <= runtime_commands
     assert not runtime_commands & {"demo", "generate_data"}
-
-
-def test_built_wheel_has_portal_and_no_dev_app_issue_16_item_11(tmp_path):
-    """Issue 16 item 11: the wheel `pip wheel .` builds holds the portal (settings, templates,
-    the backup command) and neither portal_dev nor the demo logo nor the demo/generate_data
-    commands."""
-    source = tmp_path / "source"
-    source.mkdir()
-    shutil.copy(ROOT / "pyproject.toml", source)
-    shutil.copy(ROOT / "README.md", source)
-    shutil.copytree(
-        ROOT / "src",
-        source / "src",
-        ignore=shutil.ignore_patterns("__pycache__", "*.egg-info", "*.pyc"),
-    )
-    built = subprocess.run(  # noqa: S603 - pip of this interpreter on our own copy
-        [sys.executable, "-m", "pip", "wheel", str(source), "--no-deps", "-q", "-w", str(tmp_path)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={**os.environ, "PIP_DISABLE_PIP_VERSION_CHECK": "1"},
-    )
-    assert built.returncode == 0, built.stderr[-3000:]
-    (wheel,) = tmp_path.glob("klantportaal-*.whl")
-    names = zipfile.ZipFile(wheel).namelist()
-    packages = _wheel_packages(names)
-    assert "portal/settings.py" in names
-    assert "portal/offices/management/commands/backup.py" in names
-    assert any(name.startswith("portal/templates/") for name in names)
-    assert "portal" in packages
-    assert not [name for name in names if name.startswith("portal_dev")], names
-    assert not [name for name in names if "demo" in name or "generate_data" in name], names
 
 
 def _installed_apps(**environment: str) -> list[str]:
