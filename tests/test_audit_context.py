@@ -22,7 +22,8 @@ from portal.audit.models import AuditEntry
 from portal.audit.services import record
 from portal.dossiers import services as dossier_services
 
-from .factories import StatusFactory, UserFactory
+from .api_helpers import Api, make_token
+from .factories import StaffFactory, StatusFactory, UserFactory
 
 seen: list[context.AuditContext] = []
 
@@ -113,6 +114,31 @@ def test_a_task_or_command_records_with_the_context_it_sets_R_X_1(db, fresh):
         other.email,
         "192.0.2.11",
     )
+    assert context.current() == context.EMPTY
+
+
+def test_an_api_call_acts_as_the_tokens_staff_member_under_its_name_R_X_1(db, fresh, monkeypatch):
+    """Issue 16 item 3: DRF authenticates the token inside the view, after the middleware; the
+    context then names the token's staff member with the token's name as label, also when the
+    call carries the session cookie of someone else (the API ignores sessions)."""
+    from portal.api.views import ApiViewMixin
+
+    scoped = ApiViewMixin.scoped
+
+    def scoped_and_recorded(self, queryset):
+        seen.append(context.current())
+        record("test.api_implicit")
+        return scoped(self, queryset)
+
+    monkeypatch.setattr(ApiViewMixin, "scoped", scoped_and_recorded)
+    staff = StaffFactory()
+    _token, raw = make_token(staff, name="Dossierbeheer")
+    api = Api(raw)
+    api.http.force_login(UserFactory())
+    assert api.get("/api/v1/clients/").status_code == 200
+    entry = AuditEntry.objects.get(action="test.api_implicit")
+    assert (entry.actor, entry.actor_label) == (staff, "Dossierbeheer")
+    assert entry.ip_address == "127.0.0.1"
     assert context.current() == context.EMPTY
 
 
