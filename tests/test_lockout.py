@@ -16,8 +16,8 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from portal.accounts.models import AccountToken
+from portal.audit.context import client_ip
 from portal.audit.models import AuditEntry
-from portal.audit.services import client_ip
 
 from .factories import PASSWORD, UserFactory
 from .mail import links, path_of

@@ -851,3 +851,21 @@ def test_sending_an_action_notifies_only_that_client_R_ME_3_R_Q_1(
     to_partner = next(m for m in mails if m.to == ["partner@example.test"])
     assert "vragenlijst of een verzoek om een document" in to_partner.body
     assert "Kopie legitimatiebewijs" not in to_partner.body
+
+
+def test_the_pdf_task_records_as_the_system_also_in_process_R_Q_4(client, action, owner):
+    """R-Q-4, R-X-1, issue 16 item 3: the PDF task sets its own audit context: run in-process
+    inside a request's context (no broker), its entry names the client who completed the
+    questionnaire and no address, as when a worker makes it."""
+    from portal.audit.context import audit_context
+    from portal.questionnaires.tasks import make_questionnaire_pdf
+
+    client.force_login(owner)
+    fill_all(client, action)
+    action.refresh_from_db()
+    client.post(f"/acties/{action.pk}/controleren/", {"version": action.version})
+    staff = UserFactory(is_staff=True)
+    with audit_context(actor=staff, address="192.0.2.50"):
+        make_questionnaire_pdf.delay(action.pk)
+    entry = AuditEntry.objects.get(action="document.supplied", dossier=action.dossier)
+    assert (entry.actor, entry.ip_address) == (owner, None)

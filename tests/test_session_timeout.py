@@ -126,11 +126,11 @@ def test_a_second_factor_change_ends_the_other_sessions(db):
 
     code = f"{totp(device.bin_key, device.step, device.t0, device.digits, device.drift):06d}"
     check, _codes = twofactor.confirm_totp_setup(
-        user=user, device=device, code=code, request=request
+        user=user, device=device, code=code, keep_session=request.session.session_key
     )
     assert check.method == "totp"
     assert elsewhere.get("/dossiers/").status_code == 302  # logged out
     assert here.get("/dossiers/", follow=True).status_code == 200
 
-    twofactor.disable(user=user, by=user, request=request)
+    twofactor.disable(user=user, by=user, keep_session=request.session.session_key)
     assert here.get("/dossiers/", follow=True).status_code == 200

@@ -133,6 +133,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Who and from where, for every audit entry of the request (after authentication).
+    "portal.audit.context.AuditContextMiddleware",
     "portal.audit.middleware.DenialAuditMiddleware",
     "portal.accounts.middleware.UserLanguageMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
@@ -222,7 +224,7 @@ AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 15) / 60
 # anywhere within the cool-off, its login needs a link e-mailed to that address as well as the
 # password; the link works once and for LOGIN_LINK_MINUTES.
 AXES_LOCKOUT_PARAMETERS = ["ip_address", ["username", "ip_address"]]
-AXES_CLIENT_IP_CALLABLE = "portal.audit.services.client_ip"
+AXES_CLIENT_IP_CALLABLE = "portal.audit.context.client_ip"
 # A successful login forgets the failures of its own account and address pair only
 # (accounts/lockout.py), never those of the address or the account as a whole: logging in to an
 # account of one's own must not wipe the count of guesses at someone else's.
@@ -235,7 +237,7 @@ AXES_USERNAME_FORM_FIELD = "username"
 AXES_USERNAME_CALLABLE = "portal.accounts.lockout.lockout_username"
 
 # Rate limits (ASVS V6) of what can be hammered without a password or with a stolen
-# one: django-ratelimit counts per client address (audit.services.client_ip, so a forged
+# one: django-ratelimit counts per client address (audit.context.client_ip, so a forged
 # X-Forwarded-For neither hides nor blames), per e-mail address typed and per user, in the
 # default cache (several app servers need REDIS_URL to share the counts). A rate is
 # "<requests>/<period>", the period s, m, h or d, optionally with a number: "10/5m".
@@ -355,7 +357,7 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
 if env_bool("BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-# How many proxies in front of the app append to X-Forwarded-For (see audit.services.client_ip).
+# How many proxies in front of the app append to X-Forwarded-For (see audit.context.client_ip).
 TRUSTED_PROXY_COUNT = env_int(
     "TRUSTED_PROXY_COUNT", 1 if env_bool("BEHIND_TLS_PROXY", False) else 0
 )

@@ -88,7 +88,6 @@ class ClientAdmin(admin.ModelAdmin):
             language=data["language"],
             invite=data.get("send_invitation", False),
             by=request.user,
-            request=request,
         )
         # Let the admin continue with the object the service created.
         obj.pk = created.pk
@@ -100,7 +99,7 @@ class ClientAdmin(admin.ModelAdmin):
     def send_invitation(self, request, queryset):
         sent = 0
         for user in User.objects.filter(client__in=queryset, is_active=True):
-            services.invite_user(user=user, by=request.user, request=request)
+            services.invite_user(user=user, by=request.user)
             sent += 1
         self.message_user(request, _("%(n)d invitation(s) sent.") % {"n": sent}, messages.SUCCESS)
 
@@ -158,10 +157,11 @@ class UserAdmin(DjangoUserAdmin):
     @admin.action(description=_("Turn off two-step verification (lost phone and codes)"))
     def disable_two_step(self, request, queryset):
         from portal.twofactor import services as twofactor
+        from portal.twofactor.passkeys import own_session
 
         users = list(queryset)
         for user in users:
-            twofactor.disable(user=user, by=request.user, request=request)
+            twofactor.disable(user=user, by=request.user, keep_session=own_session(request, user))
         self.message_user(
             request,
             _("Two-step verification turned off for %(n)d account(s).") % {"n": len(users)},
@@ -171,7 +171,7 @@ class UserAdmin(DjangoUserAdmin):
     def delete_model(self, request, obj):
         # R-ME-4: the same path as the company's own "delete": audit, and its sessions end.
         if not obj.is_main_account and obj.client_id and obj.client.is_company:
-            services.remove_account(account=obj, by=request.user, request=request)
+            services.remove_account(account=obj, by=request.user)
             return
         services.end_sessions(obj)
         super().delete_model(request, obj)
@@ -185,13 +185,13 @@ class UserAdmin(DjangoUserAdmin):
             obj.set_unusable_password()
         super().save_model(request, obj, form, change)
         if not change and not obj.is_staff:
-            services.invite_user(user=obj, by=request.user, request=request)
+            services.invite_user(user=obj, by=request.user)
 
     @admin.action(description=_("Send the invitation e-mail (again)"))
     def send_invitation(self, request, queryset):
         users = list(queryset.filter(is_active=True))
         for user in users:
-            services.invite_user(user=user, by=request.user, request=request)
+            services.invite_user(user=user, by=request.user)
         self.message_user(
             request, _("%(n)d invitation(s) sent.") % {"n": len(users)}, messages.SUCCESS
         )

@@ -23,7 +23,7 @@ from django.dispatch import receiver
 from django.http import HttpRequest
 from django.utils import timezone
 
-from portal.audit.services import client_ip
+from portal.audit.context import client_ip
 
 
 def lockout_username(request: HttpRequest, credentials: dict | None) -> str:

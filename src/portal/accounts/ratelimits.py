@@ -4,7 +4,7 @@ second-factor codes and the requests that send an SMS. The login itself is djang
 (``lockout.py``); the API has DRF throttles (``portal.api.throttling``).
 
 django-ratelimit does the counting, in the default cache, in fixed windows. A key is the client
-address (``audit.services.client_ip``: behind TRUSTED_PROXY_COUNT proxies the entry they wrote,
+address (``audit.context.client_ip``: behind TRUSTED_PROXY_COUNT proxies the entry they wrote,
 so a forged X-Forwarded-For neither hides nor blames; an IPv6 client counts per /64, the block
 one subscriber usually gets), the e-mail address typed in, or the user. A request over any of
 its limits gets the branded 429 page, which is the same whatever account exists; it does
@@ -25,7 +25,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django_ratelimit.core import get_usage
 
-from portal.audit.services import client_ip, record
+from portal.audit.context import client_ip
+from portal.audit.services import record
 
 log = logging.getLogger("portal.ratelimit")
 
@@ -125,7 +126,6 @@ def _refuse(request: HttpRequest, scope: str, over: list, user_of: Callable) -> 
         route = match.view_name if match is not None else ""
         record(
             "rate_limited",
-            request=request,
             target=user if user is not None else route,
             scope=scope,
             limit=kinds,

@@ -60,7 +60,6 @@ def create_client(
     reference: str = "",
     invite: bool = True,
     by=None,
-    request=None,
 ) -> Client:
     """Create a client (person or company) with its main account; optionally invite it."""
     client = Client.objects.create(kind=kind, name=name, reference=reference)
@@ -71,9 +70,9 @@ def create_client(
         client=client,
         is_main_account=True,
     )
-    record("client.created", actor=by, request=request, target=client, kind=kind)
+    record("client.created", actor=by, target=client, kind=kind)
     if invite:
-        invite_user(user=user, by=by, request=request)
+        invite_user(user=user, by=by)
     return client
 
 
@@ -86,7 +85,6 @@ def add_account(
     language: str = "nl",
     invite: bool = True,
     by=None,
-    request=None,
 ) -> User:
     """Add an extra account to a company (R-ME-4; screens in a later issue)."""
     if not client.is_company:
@@ -94,41 +92,41 @@ def add_account(
     user = User.objects.create_user(
         email=email, full_name=full_name, language=language, client=client, is_main_account=False
     )
-    record("account.added", actor=by, request=request, target=user, client=client)
+    record("account.added", actor=by, target=user, client=client)
     if invite:
-        invite_user(user=user, by=by, request=request)
+        invite_user(user=user, by=by)
     return user
 
 
 @transaction.atomic
-def invite_user(*, user: User, by=None, request=None) -> None:
+def invite_user(*, user: User, by=None) -> None:
     """Send the first e-mail (R-ACC-1). Earlier invitation links of the user stop working."""
     user.tokens.filter(purpose=AccountToken.Purpose.INVITATION, used_at__isnull=True).update(
         used_at=timezone.now()
     )
     _email_link(user, AccountToken.Purpose.INVITATION)
-    record("account.invited", actor=by, request=request, target=user)
+    record("account.invited", actor=by, target=user)
 
 
 @transaction.atomic
-def send_password_link(*, user: User, request=None) -> None:
+def send_password_link(*, user: User) -> None:
     """Send the second e-mail: a link to set (or reset) the password (R-ACC-1, R-ACC-4)."""
     _email_link(user, AccountToken.Purpose.SET_PASSWORD)
-    record("account.password_link_sent", actor=user, request=request, target=user)
+    record("account.password_link_sent", actor=user, target=user)
 
 
 @transaction.atomic
-def accept_invitation(*, token: AccountToken, request=None) -> None:
+def accept_invitation(*, token: AccountToken) -> None:
     """The invited client confirmed their address: use up the invitation, send the link.
     LinkUsed if the invitation was used meanwhile."""
     _use(token)
-    send_password_link(user=token.user, request=request)
+    send_password_link(user=token.user)
     user = token.user
     transaction.on_commit(lambda: invitation_accepted.send(sender=User, user=user))
 
 
 @transaction.atomic
-def remove_account(*, account: User, by=None, request=None) -> None:
+def remove_account(*, account: User, by=None) -> None:
     """Delete a company's extra account (R-ME-4). Access ends at once: the user row goes (so
     no session of it authenticates any more) and so do its session rows."""
     if account.is_main_account or account.client is None or not account.client.is_company:
@@ -136,7 +134,6 @@ def remove_account(*, account: User, by=None, request=None) -> None:
     record(
         "account.removed",
         actor=by,
-        request=request,
         target=account,
         email=account.email,
     )
@@ -145,7 +142,7 @@ def remove_account(*, account: User, by=None, request=None) -> None:
 
 
 @transaction.atomic
-def set_blocked(*, account: User, blocked: bool, by=None, request=None) -> bool:
+def set_blocked(*, account: User, blocked: bool, by=None) -> bool:
     """Block (``is_active=False``) or unblock an account (R-OFF-1). Blocking ends the account's
     sessions at once, as ``remove_account`` does. Returns False when nothing changed."""
     if account.is_active == (not blocked):
@@ -155,7 +152,6 @@ def set_blocked(*, account: User, blocked: bool, by=None, request=None) -> bool:
     record(
         "account.blocked" if blocked else "account.unblocked",
         actor=by,
-        request=request,
         target=account,
     )
     if blocked:
@@ -178,18 +174,18 @@ def end_sessions(user: User, *, keep: str | None = None) -> int:
     return len(keys)
 
 
-def request_password_link(*, email: str, request=None) -> None:
+def request_password_link(*, email: str) -> None:
     """Forgotten password (R-ACC-4). Does the same visible thing whether or not ``email`` has
     an account: the caller shows one answer for both."""
     user = User.objects.filter(email__iexact=email.strip(), is_active=True).first()
     if user is None:
-        record("account.password_link_unknown_address", request=request)
+        record("account.password_link_unknown_address")
         return
-    send_password_link(user=user, request=request)
+    send_password_link(user=user)
 
 
 @transaction.atomic
-def set_password(*, token: AccountToken, password: str, request=None) -> User:
+def set_password(*, token: AccountToken, password: str) -> User:
     """Set the password from a link (R-ACC-2) and send the third e-mail (R-ACC-3).
 
     Every outstanding link of the user is used up: a link works once. LinkUsed (and nothing
@@ -203,16 +199,16 @@ def set_password(*, token: AccountToken, password: str, request=None) -> User:
     user.save(update_fields=["password", "password_set_at"])
     user.tokens.filter(used_at__isnull=True).update(used_at=now)
     queue_email(to_user=user, template="password_set")
-    record("account.password_set", actor=user, request=request, target=user)
+    record("account.password_set", actor=user, target=user)
     return user
 
 
-def send_login_link(*, email: str, request=None) -> None:
+def send_login_link(*, email: str) -> None:
     """A login for ``email`` needs a login link (its account is under a guessing attack, see
     ``lockout.py``). Does the same visible thing whether or not ``email`` has an account: the
     caller shows one answer for both. One link at a time: while one is outstanding no other
     is sent, so the attacker's tries do not flood the owner's mailbox."""
-    record("login.link_required", request=request, target=email[:200])
+    record("login.link_required", target=email[:200])
     user = User.objects.filter(email__iexact=email.strip(), is_active=True).first()
     if user is None:
         return
@@ -222,14 +218,14 @@ def send_login_link(*, email: str, request=None) -> None:
         if user.tokens.outstanding().filter(purpose=AccountToken.Purpose.LOGIN_LINK).exists():
             return
         _email_link(user, AccountToken.Purpose.LOGIN_LINK)
-        record("login.link_sent", request=request, target=user)
+        record("login.link_sent", target=user)
 
 
-def use_login_link(*, token: AccountToken, request=None) -> None:
+def use_login_link(*, token: AccountToken) -> None:
     """The login that needed ``token`` succeeded: the link is used up (LinkUsed if another
     request used it first)."""
     _use(token)
-    record("login.link_used", actor=token.user, request=request, target=token.user)
+    record("login.link_used", actor=token.user, target=token.user)
 
 
 def set_language(*, user: User, language: str) -> None:

@@ -70,7 +70,7 @@ class SessionTimeoutMiddleware:
             elif now - started > absolute_seconds():
                 reason = "absolute"
             if reason:
-                record("session.expired", actor=user, request=request, reason=reason)
+                record("session.expired", actor=user, reason=reason)
                 logout(request)
                 messages.info(
                     request,

@@ -76,7 +76,7 @@ class LoginView(auth_views.LoginView):
             if self.login_link is None:
                 # The password alone is not enough, and is not checked: the answer must not
                 # tell whether it was right.
-                services.send_login_link(email=typed, request=request)
+                services.send_login_link(email=typed)
                 return render(
                     request,
                     "accounts/login_link_sent.html",
@@ -99,7 +99,7 @@ class LoginView(auth_views.LoginView):
         if self.login_link is not None:
             # Used up here, atomically: of several browsers with the same link one gets in.
             try:
-                services.use_login_link(token=self.login_link, request=self.request)
+                services.use_login_link(token=self.login_link)
             except services.LinkUsed:
                 self.login_link.refresh_from_db()
                 return _link_problem(self.request, self.login_link)
@@ -148,7 +148,7 @@ def passkey_login(request: HttpRequest) -> HttpResponse:
     landing = _landing_after_login(request, user, user.last_login is None)
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
     mark_verified(request)
-    record("login.passkey", actor=user, request=request, target=user, name=device.name)
+    record("login.passkey", actor=user, target=user, name=device.name)
     return redirect(landing)
 
 
@@ -205,7 +205,7 @@ def invitation(request: HttpRequest) -> HttpResponse:
     form = InvitationEmailForm(request.POST or None, user=token.user)
     if request.method == "POST" and form.is_valid():
         try:
-            services.accept_invitation(token=token, request=request)
+            services.accept_invitation(token=token)
         except services.LinkUsed:
             token.refresh_from_db()
             return _link_problem(request, token)
@@ -222,7 +222,7 @@ def forgot_password(request: HttpRequest) -> HttpResponse:
     """R-ACC-4: "Instellen wachtwoord". The same answer whether or not the address is known."""
     form = EmailForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.request_password_link(email=form.cleaned_data["email"], request=request)
+        services.request_password_link(email=form.cleaned_data["email"])
         return _link_sent(request, form.cleaned_data["email"])
     return render(request, "accounts/forgot_password.html", {"form": form})
 
@@ -249,9 +249,7 @@ def set_password(request: HttpRequest) -> HttpResponse:
     form = SetPasswordForm(request.POST or None, user=token.user)
     if request.method == "POST" and form.is_valid():
         try:
-            user = services.set_password(
-                token=token, password=form.cleaned_data["new_password1"], request=request
-            )
+            user = services.set_password(token=token, password=form.cleaned_data["new_password1"])
         except services.LinkUsed:
             token.refresh_from_db()
             return _link_problem(request, token)
@@ -383,7 +381,6 @@ def extra_account_add(request: HttpRequest) -> HttpResponse:
             full_name=form.cleaned_data["full_name"],
             language=form.cleaned_data["language"],
             by=request.user,
-            request=request,
         )
         messages.success(
             request,
@@ -405,7 +402,7 @@ def extra_account(request: HttpRequest, pk: int) -> HttpResponse:
 def extra_account_delete(request: HttpRequest, pk: int) -> HttpResponse:
     account = _extra_account(request, pk)
     if request.method == "POST":
-        services.remove_account(account=account, by=request.user, request=request)
+        services.remove_account(account=account, by=request.user)
         messages.success(request, _("The extra account has been deleted."))
         return redirect("accounts:extra_accounts")
     return render(request, "accounts/extra_account_delete.html", {"account": account})

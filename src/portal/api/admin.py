@@ -45,7 +45,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
         obj.created_by = request.user
         raw = obj.issue()
         super().save_model(request, obj, form, change)
-        record("api.token_created", request=request, target=obj.name, token=obj.prefix)
+        record("api.token_created", target=obj.name, token=obj.prefix)
         self.message_user(
             request,
             format_html(
@@ -61,7 +61,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
         tokens = list(queryset.filter(revoked_at__isnull=True))
         for token in tokens:
             token.revoke()
-            record("api.token_revoked", request=request, target=token.name, token=token.prefix)
+            record("api.token_revoked", target=token.name, token=token.prefix)
         self.message_user(
             request,
             ngettext("%(n)d token revoked.", "%(n)d tokens revoked.", len(tokens))
@@ -88,7 +88,6 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         record(
             "api.webhook_changed" if change else "api.webhook_created",
-            request=request,
             target=obj.url,
         )
         if not change:
@@ -106,7 +105,7 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
     def rotate_secret(self, request, queryset):
         for endpoint in queryset:
             secret = endpoint.rotate_secret()
-            record("api.webhook_secret_rotated", request=request, target=endpoint.url)
+            record("api.webhook_secret_rotated", target=endpoint.url)
             if endpoint.previous_secret_expires_at:
                 until = formats.date_format(
                     timezone.localtime(endpoint.previous_secret_expires_at), "DATETIME_FORMAT"

@@ -50,7 +50,6 @@ class _PortalThrottle(SimpleRateThrottle):
             token = request.auth
             record(
                 "rate_limited",
-                request=request,
                 actor_label=token.name if token is not None else None,
                 target=request.path,
                 scope=self.scope,

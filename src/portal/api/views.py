@@ -26,6 +26,7 @@ from rest_framework.response import Response
 
 from portal.accounts import services as account_services
 from portal.accounts.models import Client
+from portal.audit import context as audit_context
 from portal.audit.services import record
 from portal.documents import services as document_services
 from portal.documents.models import Document
@@ -109,10 +110,18 @@ class ApiViewMixin:
         try:
             request.user  # noqa: B018 - authenticates
         except AuthenticationFailed:
+            audit_context.set_actor(None)
             # A wrong or revoked token counts against the address before the 401: guessing
             # tokens is rate-limited (DRF would check throttles only after authentication).
             self.check_throttles(request)
             raise
+        # The token's staff member acts, under the token's name: not a session's user, which
+        # the API ignores.
+        token = request.auth
+        if token is None:
+            audit_context.set_actor(None)
+        else:
+            audit_context.set_actor(request.user, actor_label=token.name)
 
     def check_permissions(self, request):
         if request.auth is None:
@@ -156,7 +165,6 @@ class ApiViewMixin:
             f"api.{request.method.lower()}",
             actor=request.user if token is not None else None,
             actor_label=token.name if token is not None else _("(no valid API token)"),
-            request=request,
             target=request.path,
             path=request.path,
             status=response.status_code,
@@ -197,7 +205,7 @@ class ClientViewSet(ApiViewMixin, ListMixin, viewsets.ReadOnlyModelViewSet):
     @idempotent
     def create(self, request, *args, **kwargs):
         data = self._valid(s.ClientCreateSerializer)
-        client = account_services.create_client(by=request.user, request=request, **data)
+        client = account_services.create_client(by=request.user, **data)
         return _created(self.get_queryset().get(pk=client.pk), s.ClientSerializer)
 
     @extend_schema(
@@ -213,7 +221,7 @@ class ClientViewSet(ApiViewMixin, ListMixin, viewsets.ReadOnlyModelViewSet):
         main = client.accounts.filter(is_main_account=True).first()
         if main is None:
             raise ValidationError({"detail": _("This client has no main account.")})
-        account_services.invite_user(user=main, by=request.user, request=request)
+        account_services.invite_user(user=main, by=request.user)
         return Response(s.ClientSerializer(client).data, status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(
@@ -228,9 +236,7 @@ class ClientViewSet(ApiViewMixin, ListMixin, viewsets.ReadOnlyModelViewSet):
         client = self.get_object()
         data = self._valid(s.AccountCreateSerializer)
         try:
-            user = account_services.add_account(
-                client=client, by=request.user, request=request, **data
-            )
+            user = account_services.add_account(client=client, by=request.user, **data)
         except ValueError:
             message = _("Only a company can have extra accounts.")
             raise ValidationError({"detail": message}) from None
@@ -280,7 +286,7 @@ class DossierViewSet(ApiViewMixin, ListMixin, viewsets.ReadOnlyModelViewSet):
         data = self._valid(s.DossierCreateSerializer)
         try:
             with transaction.atomic():
-                dossier = dossier_services.create_dossier(by=request.user, request=request, **data)
+                dossier = dossier_services.create_dossier(by=request.user, **data)
         except IntegrityError:  # the same number created in parallel
             raise ValidationError({"number": _("A dossier with this number exists.")}) from None
         return _created(self.get_queryset().get(pk=dossier.pk), s.DossierSerializer)
@@ -292,7 +298,7 @@ class DossierViewSet(ApiViewMixin, ListMixin, viewsets.ReadOnlyModelViewSet):
         """Change the status and/or the handler."""
         dossier = self.get_object()
         data = self._valid(s.DossierUpdateSerializer)
-        dossier_services.update_dossier(dossier=dossier, by=request.user, request=request, **data)
+        dossier_services.update_dossier(dossier=dossier, by=request.user, **data)
         return Response(s.DossierSerializer(self.get_queryset().get(pk=dossier.pk)).data)
 
     @extend_schema(
@@ -318,7 +324,7 @@ class DossierViewSet(ApiViewMixin, ListMixin, viewsets.ReadOnlyModelViewSet):
         dossier = self.get_object()
         data = self._valid(s.GrantSerializer)
         grant = dossier_services.grant_access(
-            dossier=dossier, client=data["client"], by=request.user, request=request
+            dossier=dossier, client=data["client"], by=request.user
         )
         return Response(s.GrantSerializer(grant).data, status=status.HTTP_201_CREATED)
 
@@ -332,9 +338,7 @@ class DossierViewSet(ApiViewMixin, ListMixin, viewsets.ReadOnlyModelViewSet):
         """Take a client's access away; it applies to the client's next page (R-DOS-6)."""
         dossier = self.get_object()
         client = get_object_or_404(self.scoped(Client.objects.all()), pk=_integer(client_id, "id"))
-        if not dossier_services.revoke_access(
-            dossier=dossier, client=client, by=request.user, request=request
-        ):
+        if not dossier_services.revoke_access(dossier=dossier, client=client, by=request.user):
             raise Http404
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -354,7 +358,6 @@ class DossierViewSet(ApiViewMixin, ListMixin, viewsets.ReadOnlyModelViewSet):
                 dossier=dossier,
                 steps=[(step["title"], step["done"]) for step in data["steps"]],
                 by=request.user,
-                request=request,
             )
         return Response(s.StepListSerializer({"steps": dossier.steps.all()}).data)
 
@@ -423,7 +426,6 @@ class DocumentViewSet(ApiViewMixin, ListMixin, viewsets.ReadOnlyModelViewSet):
                 file=upload,
                 name=upload.name,
                 by=request.user,
-                request=request,
             )
         except UploadRejected as exc:
             raise ValidationError({"file": [str(exc)]}) from None
@@ -489,7 +491,6 @@ class MessageViewSet(ApiViewMixin, ListMixin, viewsets.ReadOnlyModelViewSet):
                 subject=data["subject"],
                 body=data["body"],
                 reply_to=data.get("reply_to"),
-                request=request,
             )
         except DjangoValidationError as exc:
             raise _django_error(exc) from None
@@ -504,7 +505,7 @@ class MessageViewSet(ApiViewMixin, ListMixin, viewsets.ReadOnlyModelViewSet):
     def handled(self, request, pk=None):
         """Mark a client's message handled (R-OFF-4); doing it twice changes nothing."""
         message = self.get_object()
-        message_services.mark_handled(message=message, by=request.user, request=request)
+        message_services.mark_handled(message=message, by=request.user)
         return Response(s.MessageSerializer(self.get_queryset().get(pk=message.pk)).data)
 
 
@@ -545,9 +546,7 @@ class QuestionnaireViewSet(ApiViewMixin, ListMixin, viewsets.ReadOnlyModelViewSe
         serializer = s.QuestionnaireSendSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         try:
-            sent = action_services.send_questionnaire(
-                by=request.user, request=request, **serializer.validated_data
-            )
+            sent = action_services.send_questionnaire(by=request.user, **serializer.validated_data)
         except DjangoValidationError as exc:
             raise _django_error(exc) from None
         return _created(sent, s.QuestionnaireDetailSerializer)
@@ -593,9 +592,7 @@ class UploadRequestViewSet(ApiViewMixin, ListMixin, viewsets.ReadOnlyModelViewSe
         serializer = s.UploadRequestCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         try:
-            sent = action_services.request_upload(
-                by=request.user, request=request, **serializer.validated_data
-            )
+            sent = action_services.request_upload(by=request.user, **serializer.validated_data)
         except DjangoValidationError as exc:
             raise _django_error(exc) from None
         return _created(self.get_queryset().get(pk=sent.pk), s.UploadRequestSerializer)

@@ -21,7 +21,8 @@ import logging
 
 from django.core.cache import cache
 
-from .services import client_ip, record
+from .context import client_ip
+from .services import record
 
 log = logging.getLogger("portal.audit.denied")
 
@@ -94,9 +95,7 @@ class DenialAuditMiddleware:
             details["arguments"] = _arguments(match)
             dossier = _dossier(match)
         try:
-            record(
-                "request.denied", request=request, actor=_user(request), dossier=dossier, **details
-            )
+            record("request.denied", actor=_user(request), dossier=dossier, **details)
         except Exception:  # the refusal stands even if the trail cannot be written (database down)
             log.exception("could not record a denial")
         log.warning(

@@ -1,45 +1,14 @@
 from __future__ import annotations
 
-import ipaddress
-
-from django.conf import settings
-from django.http import HttpRequest
-
+from . import context
 from .models import AuditEntry
-
-
-def _valid(address: str) -> str | None:
-    try:
-        return str(ipaddress.ip_address(address.strip()))
-    except ValueError:
-        return None
-
-
-def client_ip(request: HttpRequest | None) -> str | None:
-    """The address of the client, for the audit trail and the login lockout (one definition).
-
-    Without trusted proxies (``TRUSTED_PROXY_COUNT=0``) it is ``REMOTE_ADDR`` and any
-    ``X-Forwarded-For`` is ignored. Behind ``n`` trusted proxies, each of which appends the
-    address it saw, the client is the ``n``-th entry from the right of ``X-Forwarded-For``:
-    entries further left were written by the client itself and can be forged, so they neither
-    hide an attacker nor blame someone else."""
-    if request is None:
-        return None
-    remote = _valid(request.META.get("REMOTE_ADDR") or "")
-    hops = settings.TRUSTED_PROXY_COUNT
-    if hops <= 0:
-        return remote
-    chain = [part for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part]
-    if len(chain) < hops:
-        return remote
-    return _valid(chain[-hops]) or remote
 
 
 def record(
     action: str,
     *,
     actor=None,
-    request: HttpRequest | None = None,
+    address: str | None = None,
     dossier=None,
     target: object | None = None,
     actor_label: str | None = None,
@@ -47,9 +16,17 @@ def record(
     **data,
 ) -> AuditEntry:
     """Add one entry to the audit trail. Never put secrets (tokens, passwords) in ``data``.
-    ``actor_label`` overrides the recorded "who" (e.g. an API token's name)."""
-    if actor is None and request is not None and request.user.is_authenticated:
-        actor = request.user
+
+    The actor, the address and the actor's label come from the audit context (the request, the
+    API token, ``audit_context`` in a task or command) unless given here. ``actor_label``
+    overrides the recorded "who" (e.g. an API token's name); the context's label goes with the
+    context's actor only."""
+    current = context.current()
+    if actor is None:
+        actor = context.actor()
+        actor_label = actor_label or (current.actor_label if actor is not None else None)
+    if address is None:
+        address = current.address
     return AuditEntry.objects.create(
         client_id=_client_id(client, actor, target),
         action=action,
@@ -57,7 +34,7 @@ def record(
         actor_label=actor_label or str(getattr(actor, "email", "") or ""),
         dossier=dossier,
         target=str(target)[:200] if target is not None else "",
-        ip_address=client_ip(request),
+        ip_address=address,
         data=data,
     )
 

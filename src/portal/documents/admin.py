@@ -49,7 +49,6 @@ class PublishForm(forms.ModelForm):
                 file=upload,
                 name=upload.name,
                 by=self.request.user,
-                request=self.request,
             )
         except UploadRejected as exc:
             self.add_error("upload", str(exc))

@@ -50,7 +50,7 @@ def _removing_file_on_error(holder: list[Document]):
         raise
 
 
-def _add(*, dossier, kind: str, title: str, file, name, by, request, action: str) -> Document:
+def _add(*, dossier, kind: str, title: str, file, name, by, action: str) -> Document:
     """Check, store and record one document in one transaction; the file is removed again if
     the transaction fails."""
     stored: list[Document] = []
@@ -62,7 +62,6 @@ def _add(*, dossier, kind: str, title: str, file, name, by, request, action: str
         record(
             action,
             actor=by,
-            request=request,
             dossier=dossier,
             target=document.original_name,
             document=document.pk,
@@ -77,7 +76,7 @@ def _add(*, dossier, kind: str, title: str, file, name, by, request, action: str
 
 
 def publish_document(
-    *, dossier, kind: str, title: str, file, name: str | None = None, by=None, request=None
+    *, dossier, kind: str, title: str, file, name: str | None = None, by=None
 ) -> Document:
     """The office publishes correspondence or a document to a dossier (R-OFF-3)."""
     if kind not in PUBLISHED_KINDS:
@@ -90,7 +89,6 @@ def publish_document(
             file=file,
             name=name,
             by=by,
-            request=request,
             action="document.published",
         )
         transaction.on_commit(lambda: document_published.send(sender=Document, document=document))
@@ -98,7 +96,7 @@ def publish_document(
 
 
 def supply_document(
-    *, dossier, file, title: str = "", name: str | None = None, by=None, request=None
+    *, dossier, file, title: str = "", name: str | None = None, by=None
 ) -> Document:
     """The client supplies a document to a dossier (R-DOC-3): with a message, or a
     questionnaire's PDF. The caller has checked that ``by`` may see ``dossier``."""
@@ -109,12 +107,11 @@ def supply_document(
         file=file,
         name=name,
         by=by,
-        request=request,
         action="document.supplied",
     )
 
 
-def stage_upload(*, dossier, file, name: str | None = None, by, request=None) -> StagedUpload:
+def stage_upload(*, dossier, file, name: str | None = None, by) -> StagedUpload:
     """Check and store a file for a message still being written (R-MSG-6). Raises
     ``UploadRejected`` (nothing stored) for a refused file. The caller has checked that ``by``
     may see ``dossier``."""
@@ -165,9 +162,7 @@ def discard_staged(staged: Iterable[StagedUpload]) -> int:
     return removed
 
 
-def attach_staged(
-    staged: Iterable[StagedUpload], *, message, kind: str, by, request=None
-) -> list[Document]:
+def attach_staged(staged: Iterable[StagedUpload], *, message, kind: str, by) -> list[Document]:
     """Turn staged uploads into documents of ``message``'s dossier, attached to ``message``.
     Must run inside the transaction that saves the message: the file is not copied, so if that
     transaction rolls back the staged upload is simply still there."""
@@ -195,7 +190,6 @@ def attach_staged(
         record(
             "document.supplied" if kind == Document.Kind.SUPPLIED else "document.published",
             actor=by,
-            request=request,
             dossier=message.dossier,
             target=document.original_name,
             document=document.pk,
@@ -235,14 +229,13 @@ def mark_read(*, document: Document, user) -> None:
         pass
 
 
-def mark_seen_by_office(*, document: Document, by, request=None) -> None:
+def mark_seen_by_office(*, document: Document, by) -> None:
     """R-OFF-4: a staff member has seen a client's upload (it leaves the workspace's inbox)."""
     mark_read(document=document, user=by)
     note_office_seen(document=document, user=by)
     record(
         "document.seen_by_office",
         actor=by,
-        request=request,
         dossier=document.dossier,
         target=document.original_name,
         document=document.pk,
@@ -258,13 +251,12 @@ def note_office_seen(*, document: Document, user) -> None:
         )
 
 
-def record_download(*, document: Document, user, request=None) -> None:
+def record_download(*, document: Document, user) -> None:
     mark_read(document=document, user=user)
     note_office_seen(document=document, user=user)
     record(
         "document.downloaded",
         actor=user,
-        request=request,
         dossier=document.dossier,
         target=document.original_name,
         document=document.pk,

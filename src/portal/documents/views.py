@@ -26,7 +26,7 @@ def file_response(request: HttpRequest, document) -> FileResponse:
         handle = document.file.open("rb")
     except FileNotFoundError as exc:
         raise Http404 from exc
-    services.record_download(document=document, user=request.user, request=request)
+    services.record_download(document=document, user=request.user)
     response = FileResponse(
         handle,
         as_attachment=True,

@@ -50,7 +50,6 @@ class DossierAdmin(admin.ModelAdmin):
         action = "dossier.changed" if change else "dossier.created"
         record(
             action,
-            request=request,
             dossier=obj,
             target=obj.number,
             fields=sorted(form.changed_data),
@@ -64,7 +63,6 @@ class DossierAdmin(admin.ModelAdmin):
             if formset.has_changed():
                 record(
                     "dossier.progress_changed",
-                    request=request,
                     dossier=form.instance,
                     target=form.instance.number,
                     before=before,
@@ -82,7 +80,6 @@ class DossierAdmin(admin.ModelAdmin):
                         dossier=dossier,
                         client=sub.instance.client,
                         by=request.user,
-                        request=request,
                     )
                     formset.deleted_objects.append(sub.instance)
                 continue
@@ -92,10 +89,6 @@ class DossierAdmin(admin.ModelAdmin):
             if sub.instance.pk:
                 # The row now names another client: revoke the old grant, grant the new one.
                 original = DossierAccess.objects.get(pk=sub.instance.pk)
-                services.revoke_access(
-                    dossier=dossier, client=original.client, by=request.user, request=request
-                )
-            grant = services.grant_access(
-                dossier=dossier, client=client, by=request.user, request=request
-            )
+                services.revoke_access(dossier=dossier, client=original.client, by=request.user)
+            grant = services.grant_access(dossier=dossier, client=client, by=request.user)
             formset.new_objects.append(grant)

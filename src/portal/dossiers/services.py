@@ -13,13 +13,11 @@ from .models import Dossier, DossierAccess, ProgressStep
 
 
 @transaction.atomic
-def create_dossier(
-    *, number: str, description: str, status, handler=None, by=None, request=None
-) -> Dossier:
+def create_dossier(*, number: str, description: str, status, handler=None, by=None) -> Dossier:
     dossier = Dossier.objects.create(
         number=number, description=description, status=status, handler=handler
     )
-    record("dossier.created", actor=by, request=request, dossier=dossier, target=dossier.number)
+    record("dossier.created", actor=by, dossier=dossier, target=dossier.number)
     return dossier
 
 
@@ -34,7 +32,6 @@ def update_dossier(
     status=_UNCHANGED,
     handler=_UNCHANGED,
     by=None,
-    request=None,
 ) -> list[str]:
     """Change a dossier's description, status and/or handler (R-OFF-1); what is not given stays
     as it is. Records the changes (old and new) and returns the changed fields' names; nothing
@@ -54,7 +51,6 @@ def update_dossier(
         record(
             "dossier.updated",
             actor=by,
-            request=request,
             dossier=dossier,
             target=dossier.number,
             changes=changes,
@@ -102,7 +98,7 @@ def _match_steps(existing: list[ProgressStep], steps: list[tuple]) -> list[Progr
 
 
 @transaction.atomic
-def set_progress(*, dossier: Dossier, steps: list[StepInput], by=None, request=None) -> bool:
+def set_progress(*, dossier: Dossier, steps: list[StepInput], by=None) -> bool:
     """Make the dossier's progress list ``steps`` (title, done[, id]), in that order (R-OFF-2).
 
     Existing steps are kept where they continue (see ``_match_steps``), so a step that stays
@@ -156,7 +152,6 @@ def set_progress(*, dossier: Dossier, steps: list[StepInput], by=None, request=N
     record(
         "dossier.progress_set",
         actor=by,
-        request=request,
         dossier=dossier,
         target=dossier.number,
         before=before,
@@ -166,23 +161,23 @@ def set_progress(*, dossier: Dossier, steps: list[StepInput], by=None, request=N
 
 
 @transaction.atomic
-def grant_access(*, dossier: Dossier, client: Client, by=None, request=None) -> DossierAccess:
+def grant_access(*, dossier: Dossier, client: Client, by=None) -> DossierAccess:
     """Let ``client`` (all of its accounts) see ``dossier`` (R-DOS-6)."""
     grant, created = DossierAccess.objects.get_or_create(
         dossier=dossier, client=client, defaults={"granted_by": by}
     )
     if created:
         dossier.save(update_fields=["updated_at"])  # so ``updated_since`` finds the change
-        record("dossier.access_granted", actor=by, request=request, dossier=dossier, target=client)
+        record("dossier.access_granted", actor=by, dossier=dossier, target=client)
     return grant
 
 
 @transaction.atomic
-def revoke_access(*, dossier: Dossier, client: Client, by=None, request=None) -> bool:
+def revoke_access(*, dossier: Dossier, client: Client, by=None) -> bool:
     """Take the grant away. The check runs on every request, so it applies to the client's very
     next page (R-DOS-6)."""
     deleted, _ = DossierAccess.objects.filter(dossier=dossier, client=client).delete()
     if deleted:
         dossier.save(update_fields=["updated_at"])  # so ``updated_since`` finds the change
-        record("dossier.access_revoked", actor=by, request=request, dossier=dossier, target=client)
+        record("dossier.access_revoked", actor=by, dossier=dossier, target=client)
     return bool(deleted)

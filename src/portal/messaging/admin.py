@@ -109,7 +109,7 @@ class MessageAdmin(admin.ModelAdmin):
     @admin.action(description=_("Mark as handled"))
     def mark_handled(self, request: HttpRequest, queryset) -> None:
         done = sum(
-            services.mark_handled(message=message, by=request.user, request=request)
+            services.mark_handled(message=message, by=request.user)
             for message in queryset.filter(direction=Message.Direction.OUTGOING)
         )
         self.message_user(request, gettext("%(n)d message(s) marked as handled.") % {"n": done})

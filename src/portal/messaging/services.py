@@ -93,7 +93,6 @@ def send_message(
     body: str,
     attachments: Iterable[StagedUpload] = (),
     reply_to: Message | None = None,
-    request=None,
     submission_key=None,
 ) -> Message:
     """Send a message with its (staged) attachments, whole or nothing (R-MSG-3/4/6/7).
@@ -130,7 +129,6 @@ def send_message(
             body=body,
             attachments=attachments,
             reply_to=reply_to,
-            request=request,
             submission_key=submission_key,
         )
     except IntegrityError:
@@ -142,7 +140,7 @@ def send_message(
 
 
 def _save_message(
-    *, dossier, sender, office, subject, body, attachments, reply_to, request, submission_key
+    *, dossier, sender, office, subject, body, attachments, reply_to, submission_key
 ) -> Message:
     with transaction.atomic():
         existing = already_sent(dossier=dossier, sender=sender, submission_key=submission_key)
@@ -164,14 +162,12 @@ def _save_message(
             message=message,
             kind=Document.Kind.CORRESPONDENCE if office else Document.Kind.SUPPLIED,
             by=sender,
-            request=request,
         )
         if office and reply_to is not None and reply_to.handled_at is None:
             _mark_handled(reply_to, by=sender)
         record(
             "message.sent",
             actor=sender,
-            request=request,
             dossier=dossier,
             target=subject,
             message=message.pk,
@@ -189,7 +185,7 @@ def _mark_handled(message: Message, *, by) -> None:
     message.save(update_fields=["handled_at", "handled_by", "updated_at"])
 
 
-def mark_handled(*, message: Message, by, request=None) -> bool:
+def mark_handled(*, message: Message, by) -> bool:
     """R-OFF-4: the office has dealt with a client's message. Returns False if it already was."""
     if message.handled_at is not None:
         return False
@@ -198,7 +194,6 @@ def mark_handled(*, message: Message, by, request=None) -> bool:
         record(
             "message.handled",
             actor=by,
-            request=request,
             dossier=message.dossier,
             target=message.subject,
             message=message.pk,

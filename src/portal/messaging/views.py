@@ -96,7 +96,7 @@ def read_compose(request: HttpRequest, dossier: Dossier) -> Compose:
         try:
             staged.append(
                 document_services.stage_upload(
-                    dossier=dossier, file=upload, name=upload.name, by=request.user, request=request
+                    dossier=dossier, file=upload, name=upload.name, by=request.user
                 )
             )
         except UploadRejected as exc:
@@ -129,7 +129,6 @@ def send_composed(
             body=compose.form.cleaned_data["body"],
             attachments=compose.staged,
             reply_to=reply_to,
-            request=request,
             submission_key=compose.form.cleaned_data.get("submission_key"),
         )
     except document_services.StagedUploadGone as exc:
@@ -223,7 +222,7 @@ def upload_attachment(request: HttpRequest, pk: int) -> JsonResponse:
         return JsonResponse({"name": name, "error": too_many_message()}, status=400)
     try:
         staged = document_services.stage_upload(
-            dossier=dossier, file=upload, name=upload.name, by=request.user, request=request
+            dossier=dossier, file=upload, name=upload.name, by=request.user
         )
     except UploadRejected as exc:
         return JsonResponse({"name": name, "error": str(exc)}, status=400)

@@ -91,7 +91,6 @@ class SendForm(forms.ModelForm):
                 dossier=cleaned["dossier"],
                 client=cleaned["client"],
                 by=self.request.user,
-                request=self.request,
             )
         except ValidationError as exc:
             raise forms.ValidationError(exc.messages) from exc
@@ -126,7 +125,6 @@ class RequestForm(forms.ModelForm):
                 description_nl=cleaned.get("description_nl") or "",
                 description_en=cleaned.get("description_en") or "",
                 by=self.request.user,
-                request=self.request,
             )
         except ValidationError as exc:
             raise forms.ValidationError(exc.messages) from exc
@@ -242,7 +240,6 @@ class SentQuestionnaireAdmin(ActionAdminBase):
         record(
             "document.downloaded",
             actor=request.user,
-            request=request,
             dossier=action.dossier,
             target=document.original_name,
             document=document.pk,

@@ -52,9 +52,7 @@ def _check_grant(*, dossier, client) -> None:
         raise ValidationError(_("This client has no access to this dossier."))
 
 
-def send_questionnaire(
-    *, template: QuestionnaireTemplate, dossier, client, by=None, request=None
-) -> Action:
+def send_questionnaire(*, template: QuestionnaireTemplate, dossier, client, by=None) -> Action:
     """R-Q-1/R-OFF-5: send a questionnaire to ``client`` for ``dossier``; it appears under
     "Acties". The template is frozen into the action (later edits change nothing sent)."""
     _check_grant(dossier=dossier, client=client)
@@ -77,7 +75,6 @@ def send_questionnaire(
         record(
             "questionnaire.sent",
             actor=by,
-            request=request,
             dossier=dossier,
             target=action.title_nl,
             action_id=action.pk,
@@ -99,7 +96,6 @@ def request_upload(
     description_nl: str = "",
     description_en: str = "",
     by=None,
-    request=None,
 ) -> Action:
     """Ask ``client`` for a named document ("Upload verzoek"), e.g. "Kopie legitimatiebewijs"."""
     _check_grant(dossier=dossier, client=client)
@@ -117,7 +113,6 @@ def request_upload(
         record(
             "upload_request.sent",
             actor=by,
-            request=request,
             dossier=dossier,
             target=title_nl,
             action_id=action.pk,
@@ -165,7 +160,7 @@ def open_actions(user, *, current: int | None = None) -> dict:
 
 
 def save_page(
-    *, action: Action, index: int, answers: dict, valid: bool, version: int, by, request=None
+    *, action: Action, index: int, answers: dict, valid: bool, version: int, by
 ) -> Action:
     """Store the answers of page ``index`` (R-Q-2). ``valid``: they passed validation and the
     page counts as done; otherwise they are kept as typed and the page is not done.
@@ -224,7 +219,7 @@ def _as_querydict(data: dict):
     return qd
 
 
-def complete_questionnaire(*, action: Action, version: int, by, request=None) -> bool:
+def complete_questionnaire(*, action: Action, version: int, by) -> bool:
     """R-Q-3/R-Q-4: lock the answers and, after commit, make the PDF. Idempotent: only the
     first of two submits completes (a conditional UPDATE on the status); the second returns
     False and queues nothing. Raises ``StaleVersion`` when the answers changed since the
@@ -254,7 +249,6 @@ def complete_questionnaire(*, action: Action, version: int, by, request=None) ->
         record(
             "questionnaire.completed",
             actor=by,
-            request=request,
             dossier=current.dossier,
             target=current.title_nl,
             action_id=current.pk,
@@ -320,7 +314,7 @@ def _supplied_title(title: str, name: str) -> str:
     return _fit_title(f"{title} ({name})") if name else title
 
 
-def supply_for_request(*, action: Action, file, name: str, by, request=None):
+def supply_for_request(*, action: Action, file, name: str, by):
     """Store one file for an upload request through ``supply_document`` (checked, scanned,
     audited). Raises ``UploadRejected`` with the reason, ``NotOpen`` when already done."""
     with transaction.atomic():
@@ -333,13 +327,12 @@ def supply_for_request(*, action: Action, file, name: str, by, request=None):
             name=name,
             title=_supplied_title(current.title, name),
             by=by,
-            request=request,
         )
         current.supplied_documents.add(document)
     return document
 
 
-def complete_upload_request(*, action: Action, by, request=None) -> bool:
+def complete_upload_request(*, action: Action, by) -> bool:
     """The client is done with an upload request (at least one file supplied). Idempotent."""
     with transaction.atomic():
         current = Action.objects.select_for_update().get(pk=action.pk)
@@ -359,7 +352,6 @@ def complete_upload_request(*, action: Action, by, request=None) -> bool:
             record(
                 "upload_request.completed",
                 actor=by,
-                request=request,
                 dossier=current.dossier,
                 target=current.title_nl,
                 action_id=current.pk,
@@ -368,7 +360,7 @@ def complete_upload_request(*, action: Action, by, request=None) -> bool:
     return bool(done)
 
 
-def mark_handled(*, action: Action, by, request=None) -> bool:
+def mark_handled(*, action: Action, by) -> bool:
     """R-OFF-4/5: the office has seen a completed questionnaire or fulfilled upload request (it
     leaves the workspace's inbox). Returns False if it was open or handled already."""
     with transaction.atomic():
@@ -379,7 +371,6 @@ def mark_handled(*, action: Action, by, request=None) -> bool:
             record(
                 "action.handled",
                 actor=by,
-                request=request,
                 dossier=action.dossier,
                 target=action.title_nl,
                 action_id=action.pk,

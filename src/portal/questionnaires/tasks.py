@@ -8,6 +8,8 @@ import logging
 
 from celery import shared_task
 
+from portal.audit.context import audit_context
+
 from . import services
 
 log = logging.getLogger(__name__)
@@ -16,7 +18,10 @@ log = logging.getLogger(__name__)
 @shared_task(bind=True, max_retries=5, acks_late=True)
 def make_questionnaire_pdf(self, action_pk: int) -> int | None:
     try:
-        return services.store_pdf(action_pk)
+        # The system makes the PDF, also when it runs in-process at the end of the client's
+        # request: the entry names the client who completed it, not that request's address.
+        with audit_context():
+            return services.store_pdf(action_pk)
     except Exception as exc:
         log.exception("PDF of questionnaire %s not made", action_pk)
         if self.request.is_eager:
@@ -33,6 +38,7 @@ def make_missing_pdfs() -> int:
     missing = Action.objects.filter(
         kind=Action.Kind.QUESTIONNAIRE, status=Action.Status.COMPLETED, pdf_document=None
     )
-    return sum(
-        services.store_pdf(pk) is not None for pk in missing.values_list("pk", flat=True)[:100]
-    )
+    with audit_context():
+        return sum(
+            services.store_pdf(pk) is not None for pk in missing.values_list("pk", flat=True)[:100]
+        )

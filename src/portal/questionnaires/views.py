@@ -123,7 +123,6 @@ def fill_page(request: HttpRequest, pk: int, page: int) -> HttpResponse:
             valid=valid,
             version=_version(request),
             by=request.user,
-            request=request,
         )
     except services.NotOpen:
         return redirect("questionnaires:result", pk=action.pk)
@@ -173,7 +172,7 @@ def overview(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         try:
             services.complete_questionnaire(
-                action=action, version=_version(request), by=request.user, request=request
+                action=action, version=_version(request), by=request.user
             )
         except services.StaleVersion:
             messages.warning(
@@ -236,7 +235,7 @@ def upload(request: HttpRequest, pk: int) -> HttpResponse:
             for file in form.cleaned_data["files"]:
                 try:
                     services.supply_for_request(
-                        action=action, file=file, name=file.name, by=request.user, request=request
+                        action=action, file=file, name=file.name, by=request.user
                     )
                     stored += 1
                 except UploadRejected as exc:
@@ -248,7 +247,7 @@ def upload(request: HttpRequest, pk: int) -> HttpResponse:
             finish = True
         if finish and not refused:
             try:
-                services.complete_upload_request(action=action, by=request.user, request=request)
+                services.complete_upload_request(action=action, by=request.user)
             except ValidationError as exc:
                 form.add_error("files", exc.messages[0])
             else:

@@ -173,14 +173,22 @@ def register(request: HttpRequest, *, user, name: str, answer: str):
     try:
         with transaction.atomic():
             device = helper.register_complete(user=user, state=state, data=_parse(answer))
-            record("2fa.passkey_added", actor=user, request=request, target=user, name=device.name)
+            record("2fa.passkey_added", actor=user, target=user, name=device.name)
             if not was_enabled:
-                record("2fa.enabled", actor=user, request=request, target=user, method="passkey")
+                record("2fa.enabled", actor=user, target=user, method="passkey")
             codes = None if services._has_recovery(user) else services._new_recovery_codes(user)
     except REFUSED as exc:
         raise PasskeyError(f"{type(exc).__name__}: {exc}") from exc
-    services._end_other_sessions(user, request)
+    services._end_other_sessions(user, own_session(request, user))
     return device, codes
+
+
+def own_session(request: HttpRequest | None, user) -> str | None:
+    """The key of the session of ``request`` if it is ``user``'s own: the one to keep when the
+    second factor changes (the user's other sessions end)."""
+    if request is None or getattr(request, "user", None) != user:
+        return None
+    return request.session.session_key
 
 
 # --- signing in ----------------------------------------------------------------------------
@@ -256,8 +264,8 @@ def remove(*, user, device: WebAuthnCredential, request=None) -> None:
     with transaction.atomic():
         name = device.name
         device.delete()
-        record("2fa.passkey_removed", actor=user, request=request, target=user, name=name)
+        record("2fa.passkey_removed", actor=user, target=user, name=name)
         if not services.is_enabled(user):
-            services.disable(user=user, request=request)
+            services.disable(user=user, keep_session=own_session(request, user))
             return
-    services._end_other_sessions(user, request)
+    services._end_other_sessions(user, own_session(request, user))

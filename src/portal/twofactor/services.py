@@ -162,7 +162,9 @@ def pending_sms_device(user) -> SmsDevice | None:
     return SmsDevice.objects.filter(user=user, confirmed=False).first()
 
 
-def confirm_sms_setup(*, user, device: SmsDevice, nonce: str, code: str, request=None):
+def confirm_sms_setup(
+    *, user, device: SmsDevice, nonce: str, code: str, keep_session: str | None = None
+):
     """Check the code of the setup. Returns (Check, recovery codes or None)."""
     if _throttled(device):
         return Check(Result.THROTTLED), None
@@ -174,8 +176,8 @@ def confirm_sms_setup(*, user, device: SmsDevice, nonce: str, code: str, request
         device.confirmed = True
         device.throttle_reset(commit=False)
         device.save()
-        record("2fa.enabled", actor=user, request=request, target=user, method="sms")
-        _end_other_sessions(user, request)
+        record("2fa.enabled", actor=user, target=user, method="sms")
+        _end_other_sessions(user, keep_session)
         codes = None if _has_recovery(user) else _new_recovery_codes(user)
     return Check(Result.OK, "sms"), codes
 
@@ -190,7 +192,7 @@ def pending_totp_device(user) -> TOTPDevice | None:
     return TOTPDevice.objects.filter(user=user, confirmed=False).first()
 
 
-def confirm_totp_setup(*, user, device: TOTPDevice, code: str, request=None):
+def confirm_totp_setup(*, user, device: TOTPDevice, code: str, keep_session: str | None = None):
     code = _clean(code)
     if _throttled(device):
         return Check(Result.THROTTLED), None
@@ -200,8 +202,8 @@ def confirm_totp_setup(*, user, device: TOTPDevice, code: str, request=None):
         TOTPDevice.objects.filter(user=user, confirmed=True).delete()
         device.confirmed = True
         device.save(update_fields=["confirmed"])
-        record("2fa.enabled", actor=user, request=request, target=user, method="totp")
-        _end_other_sessions(user, request)
+        record("2fa.enabled", actor=user, target=user, method="totp")
+        _end_other_sessions(user, keep_session)
         codes = None if _has_recovery(user) else _new_recovery_codes(user)
     return Check(Result.OK, "totp"), codes
 
@@ -224,31 +226,30 @@ def _new_recovery_codes(user) -> list[str]:
 
 
 @transaction.atomic
-def regenerate_recovery_codes(*, user, request=None) -> list[str]:
+def regenerate_recovery_codes(*, user) -> list[str]:
     """A fresh set; the old codes stop working. Returns the codes to show once."""
     codes = _new_recovery_codes(user)
-    record("2fa.recovery_codes_regenerated", actor=user, request=request, target=user)
+    record("2fa.recovery_codes_regenerated", actor=user, target=user)
     return codes
 
 
 @transaction.atomic
-def disable(*, user, by=None, request=None) -> None:
+def disable(*, user, by=None, keep_session: str | None = None) -> None:
     """Turn two-step verification off: every device (passkeys too) and recovery code goes."""
     SmsDevice.objects.filter(user=user).delete()
     TOTPDevice.objects.filter(user=user).delete()
     WebAuthnCredential.objects.filter(user=user).delete()
     RecoveryDevice.objects.filter(user=user).delete()
-    record("2fa.disabled", actor=by or user, request=request, target=user)
-    _end_other_sessions(user, request)
+    record("2fa.disabled", actor=by or user, target=user)
+    _end_other_sessions(user, keep_session)
 
 
-def _end_other_sessions(user, request) -> None:
+def _end_other_sessions(user, keep_session: str | None) -> None:
     """A change of the second factor ends the user's other sessions (ASVS V7): only
-    the session that made the change, if it is the user's own, stays."""
+    ``keep_session`` stays, the session that made the change if it is the user's own."""
     from portal.accounts.services import end_sessions
 
-    own = request is not None and getattr(request, "user", None) == user
-    end_sessions(user, keep=request.session.session_key if own else None)
+    end_sessions(user, keep=keep_session)
 
 
 # --- Logging in --------------------------------------------------------------------------------

@@ -89,7 +89,7 @@ def login_code(request: HttpRequest) -> HttpResponse:
         )
         if check.result is services.Result.OK:
             _log_in_pending(request, user, pending)
-            record("login.second_factor", actor=user, request=request, method=check.method)
+            record("login.second_factor", actor=user, method=check.method)
             if check.method == "recovery":
                 messages.warning(
                     request,
@@ -153,7 +153,7 @@ def login_passkey(request: HttpRequest) -> HttpResponse:
         messages.error(request, passkey_failed_message())
         return redirect("twofactor:login_code")
     _log_in_pending(request, user, pending)
-    record("login.second_factor", actor=user, request=request, method="passkey", name=device.name)
+    record("login.second_factor", actor=user, method="passkey", name=device.name)
     return redirect(pending["landing"])
 
 
@@ -254,7 +254,7 @@ def sms_confirm(request: HttpRequest) -> HttpResponse:
             device=device,
             nonce=request.session.get(SETUP_NONCE, ""),
             code=form.cleaned_data["code"],
-            request=request,
+            keep_session=passkeys.own_session(request, user),
         )
         if check.result is services.Result.OK:
             request.session.pop(SETUP_NONCE, None)
@@ -309,7 +309,10 @@ def totp_confirm(request: HttpRequest) -> HttpResponse:
     form = CodeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         check, codes = services.confirm_totp_setup(
-            user=user, device=device, code=form.cleaned_data["code"], request=request
+            user=user,
+            device=device,
+            code=form.cleaned_data["code"],
+            keep_session=passkeys.own_session(request, user),
         )
         if check.result is services.Result.OK:
             return _setup_done(
@@ -344,9 +347,7 @@ def recovery_codes(request: HttpRequest) -> HttpResponse:
         return redirect("accounts:profile")
     form = PasswordForm(request.POST if request.method == "POST" else None, user=user)
     if request.method == "POST" and form.is_valid():
-        return _show_recovery_codes(
-            request, services.regenerate_recovery_codes(user=user, request=request)
-        )
+        return _show_recovery_codes(request, services.regenerate_recovery_codes(user=user))
     return render(request, "twofactor/recovery_new.html", {"form": form})
 
 
@@ -360,7 +361,7 @@ def disable(request: HttpRequest) -> HttpResponse:
         return redirect("accounts:profile")
     form = PasswordForm(request.POST if request.method == "POST" else None, user=user)
     if request.method == "POST" and form.is_valid():
-        services.disable(user=user, request=request)
+        services.disable(user=user, keep_session=passkeys.own_session(request, user))
         messages.success(request, _("Two-step verification is off."))
         return redirect("accounts:profile")
     return render(request, "twofactor/disable.html", {"form": form})
@@ -440,7 +441,7 @@ def passkey_remove(request: HttpRequest, pk: int) -> HttpResponse:
     device = get_object_or_404(passkeys.WebAuthnCredential, pk=pk, user=user)
     form = PasswordForm(request.POST if request.method == "POST" else None, user=user)
     if request.method == "POST" and form.is_valid():
-        passkeys.remove(user=user, device=device, request=request)
+        passkeys.remove(user=user, device=device)
         if services.is_enabled(user):
             messages.success(
                 request, _("The passkey “%(name)s” has been removed.") % {"name": device.name}

@@ -100,7 +100,7 @@ def message_handled(request: HttpRequest, msg_id: int) -> HttpResponse:
         pk=msg_id,
         direction=Message.Direction.OUTGOING,
     )
-    if message_services.mark_handled(message=message, by=request.user, request=request):
+    if message_services.mark_handled(message=message, by=request.user):
         flash.success(request, _("Marked as handled: %(subject)s") % {"subject": message.subject})
     return _back(request, reverse("workspace:inbox"))
 
@@ -111,7 +111,7 @@ def document_seen(request: HttpRequest, doc_id: int) -> HttpResponse:
     document = get_object_or_404(
         Document.objects.select_related("dossier"), pk=doc_id, kind=Document.Kind.SUPPLIED
     )
-    document_services.mark_seen_by_office(document=document, by=request.user, request=request)
+    document_services.mark_seen_by_office(document=document, by=request.user)
     flash.success(request, _("Marked as seen: %(name)s") % {"name": document.original_name})
     return _back(request, reverse("workspace:inbox"))
 
@@ -120,7 +120,7 @@ def document_seen(request: HttpRequest, doc_id: int) -> HttpResponse:
 @require_POST
 def action_handled(request: HttpRequest, action_id: int) -> HttpResponse:
     action = get_object_or_404(Action.objects.select_related("dossier"), pk=action_id)
-    if action_services.mark_handled(action=action, by=request.user, request=request):
+    if action_services.mark_handled(action=action, by=request.user):
         flash.success(request, _("Marked as handled: %(title)s") % {"title": action.title})
     return _back(request, reverse("workspace:inbox"))
 
@@ -184,7 +184,6 @@ def dossier_new(request: HttpRequest) -> HttpResponse:
             status=data["status"],
             handler=data["handler"],
             by=request.user,
-            request=request,
         )
         flash.success(request, _("Dossier %(number)s created.") % {"number": dossier.number})
         return redirect("workspace:dossier", pk=dossier.pk)
@@ -269,7 +268,6 @@ def dossier_edit(request: HttpRequest, pk: int) -> HttpResponse:
         status=data["status"],
         handler=data["handler"],
         by=request.user,
-        request=request,
     )
     if changed:
         flash.success(request, _("The dossier was changed."))
@@ -283,9 +281,7 @@ def grant(request: HttpRequest, pk: int) -> HttpResponse:
     form = GrantForm(request.POST)
     if not form.is_valid():
         return _render_dossier(request, dossier, grant_form=form)
-    dossier_services.grant_access(
-        dossier=dossier, client=form.client, by=request.user, request=request
-    )
+    dossier_services.grant_access(dossier=dossier, client=form.client, by=request.user)
     flash.success(request, _("%(client)s now has access.") % {"client": form.client.name})
     return redirect(reverse("workspace:dossier", args=[dossier.pk]) + "#toegang")
 
@@ -295,9 +291,7 @@ def grant(request: HttpRequest, pk: int) -> HttpResponse:
 def revoke(request: HttpRequest, pk: int, client_id: int) -> HttpResponse:
     dossier = _dossier(pk)
     client = get_object_or_404(Client, pk=client_id)
-    if dossier_services.revoke_access(
-        dossier=dossier, client=client, by=request.user, request=request
-    ):
+    if dossier_services.revoke_access(dossier=dossier, client=client, by=request.user):
         flash.success(request, _("%(client)s no longer has access.") % {"client": client.name})
     return redirect(reverse("workspace:dossier", args=[dossier.pk]) + "#toegang")
 
@@ -366,7 +360,7 @@ def progress(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as error:
         flash.error(request, " ".join(error.messages) + " " + _("Nothing was saved."))
         return redirect(reverse("workspace:dossier", args=[dossier.pk]) + "#voortgang")
-    dossier_services.set_progress(dossier=dossier, steps=steps, by=request.user, request=request)
+    dossier_services.set_progress(dossier=dossier, steps=steps, by=request.user)
     flash.success(request, _("The progress list was saved."))
     return redirect(reverse("workspace:dossier", args=[dossier.pk]) + "#voortgang")
 
@@ -405,7 +399,6 @@ def publish(request: HttpRequest, pk: int) -> HttpResponse:
                 file=upload,
                 name=upload.name,
                 by=request.user,
-                request=request,
             )
             published.append(document.title)
         except UploadRejected as exc:
@@ -522,7 +515,6 @@ def send_questionnaire(request: HttpRequest, pk: int) -> HttpResponse:
             dossier=dossier,
             client=client,
             by=request.user,
-            request=request,
         ),  # fmt: skip
         _("The questionnaire was sent."),
     )
@@ -543,7 +535,6 @@ def request_upload(request: HttpRequest, pk: int) -> HttpResponse:
             title_en=data["title_en"],
             description_nl=data["description_nl"],
             by=request.user,
-            request=request,
         ),  # fmt: skip
         _("The upload request was sent."),
     )
@@ -620,7 +611,6 @@ def client_new(request: HttpRequest) -> HttpResponse:
             reference=data["reference"],
             invite=data["invite"],
             by=request.user,
-            request=request,
         )
         flash.success(request, _("Client %(name)s created.") % {"name": client.name})
         return redirect("workspace:client", pk=client.pk)
@@ -658,7 +648,7 @@ def invite(request: HttpRequest, pk: int, user_id: int) -> HttpResponse:
     account = _account(pk, user_id)
     if not account.is_active:
         raise Http404
-    account_services.invite_user(user=account, by=request.user, request=request)
+    account_services.invite_user(user=account, by=request.user)
     flash.success(request, _("The invitation was sent to %(email)s.") % {"email": account.email})
     return redirect("workspace:client", pk=pk)
 
@@ -682,7 +672,6 @@ def account_add(request: HttpRequest, pk: int) -> HttpResponse:
         full_name=data["full_name"],
         language=data["language"],
         by=request.user,
-        request=request,
     )
     flash.success(request, _("Account %(email)s added and invited.") % {"email": data["email"]})
     return redirect("workspace:client", pk=pk)
@@ -694,7 +683,7 @@ def account_remove(request: HttpRequest, pk: int, user_id: int) -> HttpResponse:
     account = _account(pk, user_id)
     if account.is_main_account or not account.client.is_company:
         raise Http404
-    account_services.remove_account(account=account, by=request.user, request=request)
+    account_services.remove_account(account=account, by=request.user)
     flash.success(request, _("Account %(email)s removed.") % {"email": account.email})
     return redirect("workspace:client", pk=pk)
 
@@ -705,9 +694,7 @@ def account_block(request: HttpRequest, pk: int, user_id: int) -> HttpResponse:
     """Block (its sessions end at once) or unblock an account."""
     account = _account(pk, user_id)
     blocked = request.POST.get("blocked") == "1"
-    if account_services.set_blocked(
-        account=account, blocked=blocked, by=request.user, request=request
-    ):
+    if account_services.set_blocked(account=account, blocked=blocked, by=request.user):
         if blocked:
             flash.success(request, _("%(email)s is blocked.") % {"email": account.email})
         else:
