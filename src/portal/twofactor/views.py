@@ -441,7 +441,7 @@ def passkey_remove(request: HttpRequest, pk: int) -> HttpResponse:
     device = get_object_or_404(passkeys.WebAuthnCredential, pk=pk, user=user)
     form = PasswordForm(request.POST if request.method == "POST" else None, user=user)
     if request.method == "POST" and form.is_valid():
-        passkeys.remove(user=user, device=device)
+        passkeys.remove(user=user, device=device, request=request)
         if services.is_enabled(user):
             messages.success(
                 request, _("The passkey “%(name)s” has been removed.") % {"name": device.name}
