@@ -26,9 +26,9 @@ from django.utils import timezone
 
 from portal.dossiers import services as dossier_services
 from portal.dossiers.models import Dossier
-from portal.dossiers.views import TABS
 from portal.questionnaires import services as action_services
 from portal.questionnaires.models import Action
+from portal.web.dossiers.views import TABS
 
 from .questionnaire_helpers import sized_template
 

@@ -57,7 +57,7 @@ def test_database_outage_is_a_branded_503_without_error_text_issue_8(person, mon
     """Issue 8 fault test / R-X-4: an unreachable database makes a page a 503 with Retry-After
     and the branded "try again" page in the user's language (Dutch by default, English with the
     language cookie), never the error text; the error is logged once. Other errors stay 500."""
-    from portal.messaging import views
+    from portal.web.messaging import views
 
     def database_gone(request, pk):
         raise OperationalError('connection to server at "127.0.0.1", port 5432 failed')

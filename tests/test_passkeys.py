@@ -19,7 +19,7 @@ from portal.audit.models import AuditEntry
 from portal.twofactor import services as twofactor
 from portal.twofactor.login import VERIFIED
 from portal.twofactor.models import RecoveryCode
-from portal.twofactor.views import PASSKEY_NAME
+from portal.web.twofactor.views import PASSKEY_NAME
 
 from .factories import PASSWORD, StaffFactory, UserFactory
 from .webauthn_helpers import SoftPasskey, b64url

@@ -13,9 +13,9 @@ import pytest
 from django.test import Client as HttpClient
 
 from portal.accounts import services
-from portal.accounts.forms import EmailForm, LoginForm, SetPasswordForm
 from portal.accounts.models import Client
-from portal.twofactor.forms import CodeForm, LoginCodeForm, MobileNumberForm, PasswordForm
+from portal.web.accounts.forms import EmailForm, LoginForm, SetPasswordForm
+from portal.web.twofactor.forms import CodeForm, LoginCodeForm, MobileNumberForm, PasswordForm
 
 from .factories import UserFactory
 from .mail import links, path_of

@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "portal.notifications",
     "portal.questionnaires",
     "portal.twofactor",
+    "portal.web",
     "portal.workspace",
     "portal.maintenance",
     "rest_framework",

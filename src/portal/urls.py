@@ -3,10 +3,10 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
-from portal.dossiers import views as dossier_views
 from portal.health import views as health_views
-from portal.notifications import views as outbox_views
-from portal.offices import views as office_views
+from portal.web import offices as office_views
+from portal.web import outbox as outbox_views
+from portal.web.dossiers import views as dossier_views
 from portal.workspace.admin_gate import protect_admin
 
 admin.site.site_header = _("Klantportaal — office administration")
@@ -18,12 +18,12 @@ handler500 = "portal.errors.server_error"
 
 urlpatterns = [
     path("", dossier_views.home, name="home"),
-    path("", include("portal.accounts.urls")),
-    path("", include("portal.twofactor.urls")),
-    path("dossiers/", include("portal.dossiers.urls")),
-    path("dossiers/<int:pk>/documenten/", include("portal.documents.urls")),
-    path("dossiers/<int:pk>/berichten/", include("portal.messaging.urls")),
-    path("acties/", include("portal.questionnaires.urls")),
+    path("", include("portal.web.accounts.urls")),
+    path("", include("portal.web.twofactor.urls")),
+    path("dossiers/", include("portal.web.dossiers.urls")),
+    path("dossiers/<int:pk>/documenten/", include("portal.web.documents.urls")),
+    path("dossiers/<int:pk>/berichten/", include("portal.web.messaging.urls")),
+    path("acties/", include("portal.web.questionnaires.urls")),
     path("kantoor/logo/", login_not_required(office_views.logo), name="office_logo"),
     path(
         "toegankelijkheid/",

@@ -32,7 +32,6 @@ from portal.documents import services as document_services
 from portal.documents.models import Document
 from portal.documents.upload_handlers import UploadStopped, refused_while_received
 from portal.documents.uploads import UploadRejected
-from portal.documents.views import file_response
 from portal.dossiers import services as dossier_services
 from portal.dossiers.models import Dossier, DossierAccess
 from portal.messaging import services as message_services
@@ -40,6 +39,7 @@ from portal.messaging.models import Message
 from portal.offices.models import DossierStatus, Office
 from portal.questionnaires import services as action_services
 from portal.questionnaires.models import Action, QuestionnaireTemplate
+from portal.ui.files import file_response
 
 from . import serializers as s
 from .authentication import ApiTokenAuthentication

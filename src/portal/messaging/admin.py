@@ -17,8 +17,9 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.documents.upload_handlers import limit_upload_size
 from portal.dossiers.models import Dossier
+from portal.ui import compose as message_compose
 
-from . import services, views
+from . import services
 from .models import MAX_BODY_CHARS, Message
 
 
@@ -152,9 +153,9 @@ class MessageAdmin(admin.ModelAdmin):
             if dossier is None and dossier_form.is_valid():
                 dossier = dossier_form.cleaned_data["dossier"]
             if dossier is not None:
-                compose = views.read_compose(request, dossier)
+                compose = message_compose.read_compose(request, dossier)
                 if compose.ready:
-                    message = views.send_composed(request, dossier, compose, original)
+                    message = message_compose.send_composed(request, dossier, compose, original)
                     if message is not None:
                         self.message_user(
                             request, gettext("The message has been sent."), messages.SUCCESS
@@ -163,11 +164,11 @@ class MessageAdmin(admin.ModelAdmin):
                             reverse("admin:messaging_message_change", args=[message.pk])
                         )
             else:
-                compose = views.Compose(views.MessageForm(request.POST))
+                compose = message_compose.Compose(message_compose.MessageForm(request.POST))
                 compose.form.is_valid()
         else:
             initial = {"subject": services.reply_subject(original.subject)} if original else {}
-            compose = views.Compose(views.MessageForm(initial=initial))
+            compose = message_compose.Compose(message_compose.MessageForm(initial=initial))
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,

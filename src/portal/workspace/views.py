@@ -22,18 +22,18 @@ from portal.documents import services as document_services
 from portal.documents.models import Document
 from portal.documents.upload_handlers import limit_upload_size, upload_refusals
 from portal.documents.uploads import UploadRejected, sanitise_filename
-from portal.documents.views import file_response
 from portal.dossiers import services as dossier_services
 from portal.dossiers.models import Dossier, DossierAccess
 from portal.messaging import services as message_services
-from portal.messaging import views as message_views
-from portal.messaging.forms import MessageForm
-from portal.messaging.models import Message
+from portal.messaging.models import MAX_BODY_CHARS, Message
 from portal.questionnaires import services as action_services
 from portal.questionnaires.models import Action
 from portal.questionnaires.presentation import answer_rows
 from portal.twofactor import services as twofactor
 from portal.twofactor.login import is_verified
+from portal.ui import compose as message_compose
+from portal.ui.compose import MessageForm
+from portal.ui.files import file_response
 
 from . import queries
 from .access import is_staff_member, staff_member_only, staff_view
@@ -474,9 +474,9 @@ def message(request: HttpRequest, pk: int, msg_id: int | None = None) -> HttpRes
     dossier = _dossier(pk)
     original = _message(dossier, msg_id) if msg_id is not None else None
     if request.method == "POST":
-        compose = message_views.read_compose(request, dossier)
+        compose = message_compose.read_compose(request, dossier)
         if compose.sent or (
-            compose.ready and message_views.send_composed(request, dossier, compose, original)
+            compose.ready and message_compose.send_composed(request, dossier, compose, original)
         ):
             flash.success(request, _("Your message was sent."))
             return redirect(reverse("workspace:dossier", args=[dossier.pk]) + "#berichten")
@@ -484,7 +484,7 @@ def message(request: HttpRequest, pk: int, msg_id: int | None = None) -> HttpRes
         initial = {}
         if original is not None:
             initial["subject"] = message_services.reply_subject(original.subject)
-        compose = message_views.Compose(MessageForm(initial=initial))
+        compose = message_compose.Compose(MessageForm(initial=initial))
     return render(
         request,
         "workspace/message.html",
@@ -493,7 +493,7 @@ def message(request: HttpRequest, pk: int, msg_id: int | None = None) -> HttpRes
             "original": original,
             "compose": compose,
             "form": compose.form,
-            "max_chars": message_views.MAX_BODY_CHARS,
+            "max_chars": MAX_BODY_CHARS,
         },
     )
 

@@ -16,11 +16,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from portal.documents.upload_handlers import limit_upload_size, upload_refusals
 from portal.documents.uploads import UploadRejected
-
-from . import services
-from .forms import PageForm, UploadForm
-from .models import Action
-from .presentation import answer_rows, display_answer
+from portal.questionnaires import services
+from portal.questionnaires.forms import PageForm, UploadForm
+from portal.questionnaires.models import Action, pick
+from portal.questionnaires.presentation import answer_rows, display_answer
 
 
 def _action(request: HttpRequest, pk: int, kind: str | None = None) -> Action:
@@ -76,8 +75,6 @@ def resume(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _page_context(action: Action, index: int, form: PageForm, **extra) -> dict:
     page = action.pages[index]
-    from .models import pick
-
     return {
         "action": action,
         "dossier": action.dossier,

@@ -3,7 +3,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
-from .models import Office
+from portal.offices.models import Office
 
 LOGO_TYPES = {
     ".png": "image/png",

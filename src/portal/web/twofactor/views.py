@@ -21,17 +21,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from portal.accounts.ratelimits import limited
 from portal.audit.services import record
 from portal.notifications.sms import SmsError
-
-from . import passkeys, services
-from .forms import (
-    CodeForm,
-    LoginCodeForm,
-    MobileNumberForm,
-    PasskeyAnswerForm,
-    PasskeyNameForm,
-    PasswordForm,
-)
-from .login import (
+from portal.twofactor import passkeys, services
+from portal.twofactor.login import (
     MAX_ATTEMPTS,
     PENDING,
     get_pending,
@@ -39,6 +30,15 @@ from .login import (
     mark_verified,
     send_login_code,
     sms_failed_message,
+)
+
+from .forms import (
+    CodeForm,
+    LoginCodeForm,
+    MobileNumberForm,
+    PasskeyAnswerForm,
+    PasskeyNameForm,
+    PasswordForm,
 )
 
 SETUP_NONCE = "_2fa_setup_nonce"

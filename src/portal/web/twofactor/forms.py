@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django_otp_webauthn.models import WebAuthnCredential
 
-from . import services
+from portal.twofactor import services
 
 
 class PasswordCheckMixin:

@@ -3,12 +3,8 @@
 
 from __future__ import annotations
 
-import uuid
-from dataclasses import dataclass, field
-
 from django.conf import settings
 from django.contrib import messages as flash
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import filesizeformat
@@ -17,18 +13,20 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal.documents import services as document_services
-from portal.documents.models import StagedUpload
 from portal.documents.upload_handlers import limit_upload_size, upload_refusals
 from portal.documents.uploads import UploadRejected, sanitise_filename
 from portal.dossiers.models import Dossier
-
-from . import services
-from .forms import MessageForm
-from .models import MAX_BODY_CHARS, MAX_SUBJECT_CHARS, Message
-from .text import char_count
-
-#: The most files one message may carry.
-MAX_ATTACHMENTS = 20
+from portal.messaging import services
+from portal.messaging.models import MAX_BODY_CHARS, MAX_SUBJECT_CHARS
+from portal.messaging.text import char_count
+from portal.ui.compose import (
+    MAX_ATTACHMENTS,
+    Compose,
+    MessageForm,
+    read_compose,
+    send_composed,
+    too_many_message,
+)
 
 
 def _dossier(request: HttpRequest, pk: int) -> Dossier:
@@ -39,108 +37,6 @@ def may_send_files(request: HttpRequest, pk: int, *args, **kwargs) -> bool:
     """Decided before a posted body is read (``limit_upload_size``): files go only to a
     dossier the user sees."""
     return Dossier.objects.visible_to(request.user).filter(pk=pk).exists()
-
-
-def too_many_message() -> str:
-    return _("A message can have at most %(max)d attachments.") % {"max": MAX_ATTACHMENTS}
-
-
-@dataclass
-class Compose:
-    """A message being written: the form, the files already uploaded for it (staged), and the
-    reasons files were refused. Nothing typed or uploaded is dropped when something is wrong."""
-
-    form: MessageForm
-    staged: list[StagedUpload] = field(default_factory=list)
-    file_errors: list[str] = field(default_factory=list)
-    ready: bool = False
-    #: This form was sent before and its message is stored (a retry): nothing more to do.
-    sent: Message | None = None
-
-
-def read_compose(request: HttpRequest, dossier: Dossier) -> Compose:
-    """Read a posted message form: keep the staged attachments named in it, remove the one
-    whose trash button was pressed, stage the files of the plain file input (the page without
-    JavaScript), and validate. ``ready`` when it can be sent as it is; ``sent`` when this very
-    form was sent before (a retry after an error or a lost answer): its attachments are part of
-    that message now, so they are not looked for again."""
-    try:
-        sent = services.already_sent(
-            dossier=dossier, sender=request.user, submission_key=request.POST.get("submission_key")
-        )
-    except ValidationError as exc:
-        form = MessageForm(request.POST)
-        form.is_valid()
-        form.add_error(None, exc)
-        return Compose(form)
-    if sent is not None:
-        return Compose(MessageForm(request.POST), sent=sent)
-    refusals = upload_refusals(request)  # files stopped while received (too large)
-    keys = request.POST.getlist("attachment")
-    staged = document_services.staged_for(dossier=dossier, user=request.user, keys=keys)
-    file_errors = [f"{refused.file_name}: {refused.message}" for refused in refusals]
-    if len(staged) < len(set(keys)):
-        # Removed meanwhile (another tab, or the clean-up of unsent files): never send a
-        # message silently without a file the client meant to send.
-        file_errors.append(_("An attachment is no longer available; add it again."))
-    remove = request.POST.get("remove")
-    if remove:
-        gone = [upload for upload in staged if str(upload.key) == remove]
-        document_services.discard_staged(gone)
-        staged = [upload for upload in staged if upload not in gone]
-    for upload in request.FILES.getlist("files"):
-        name = sanitise_filename(upload.name)
-        if len(staged) >= MAX_ATTACHMENTS:
-            file_errors.append(f"{name}: {too_many_message()}")
-            continue
-        try:
-            staged.append(
-                document_services.stage_upload(
-                    dossier=dossier, file=upload, name=upload.name, by=request.user
-                )
-            )
-        except UploadRejected as exc:
-            file_errors.append(f"{name}: {exc}")
-    if remove:
-        # Removing an attachment is not sending: show the form again without error messages.
-        form = MessageForm(
-            initial={
-                "subject": request.POST.get("subject", ""),
-                "body": request.POST.get("body", ""),
-                "submission_key": request.POST.get("submission_key") or uuid.uuid4(),
-            }
-        )
-        return Compose(form, staged, file_errors)
-    form = MessageForm(request.POST)
-    ready = form.is_valid() and not file_errors
-    return Compose(form, staged, file_errors, ready)
-
-
-def send_composed(
-    request: HttpRequest, dossier: Dossier, compose: Compose, reply_to: Message | None
-) -> Message | None:
-    """Send a ready message; on a late problem (an attachment removed meanwhile) note it in
-    ``compose`` and return None."""
-    try:
-        return services.send_message(
-            dossier=dossier,
-            sender=request.user,
-            subject=compose.form.cleaned_data["subject"],
-            body=compose.form.cleaned_data["body"],
-            attachments=compose.staged,
-            reply_to=reply_to,
-            submission_key=compose.form.cleaned_data.get("submission_key"),
-        )
-    except document_services.StagedUploadGone as exc:
-        compose.staged = document_services.staged_for(
-            dossier=dossier, user=request.user, keys=[upload.key for upload in compose.staged]
-        )
-        compose.file_errors.append(
-            _("%(name)s: this attachment was removed; add it again.") % {"name": exc}
-        )
-    except ValidationError as exc:  # already checked by the form; kept for safety
-        compose.form.add_error(None, exc)
-    return None
 
 
 def _compose(request: HttpRequest, pk: int, msg_id: int | None) -> HttpResponse:

@@ -16,14 +16,16 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
+from portal.accounts import lockout, services
+from portal.accounts.models import AccountToken, User
+from portal.accounts.ratelimits import ANY_METHOD, limited
 from portal.audit.services import record
 from portal.notifications import services as notifications
 from portal.twofactor import passkeys
 from portal.twofactor import services as twofactor
-from portal.twofactor.forms import PasskeyAnswerForm
 from portal.twofactor.login import mark_verified, start_pending_login
 
-from . import lockout, services
+from ..twofactor.forms import PasskeyAnswerForm
 from .forms import (
     EmailForm,
     ExtraAccountForm,
@@ -33,8 +35,6 @@ from .forms import (
     NotificationForm,
     SetPasswordForm,
 )
-from .models import AccountToken, User
-from .ratelimits import ANY_METHOD, limited
 
 SESSION_KEYS = {
     AccountToken.Purpose.INVITATION: "_invitation_token",

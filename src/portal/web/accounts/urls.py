@@ -2,7 +2,9 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import path
 
-from . import session_timeout, views
+from portal.accounts import session_timeout
+
+from . import views
 
 app_name = "accounts"
 

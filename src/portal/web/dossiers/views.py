@@ -14,11 +14,11 @@ from django.views.decorators.http import require_GET
 
 from portal.documents import services as document_services
 from portal.documents.models import Document
+from portal.dossiers import queries
+from portal.dossiers.models import Dossier
 from portal.messaging import services as message_services
 
-from . import queries
 from .forms import IN_PROGRESS, DossierFilterForm
-from .models import Dossier
 
 TABS = {
     "correspondentie": _("Correspondence"),

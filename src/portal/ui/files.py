@@ -1,22 +1,12 @@
-"""Downloads (R-DOC-1..4): only through this view, from a dossier the user may see."""
+"""A stored document as a download, for every interface that hands one out: the client's pages,
+the workspace, the API and the admin."""
 
 from __future__ import annotations
 
 from django.http import FileResponse, Http404, HttpRequest
-from django.shortcuts import get_object_or_404
-from django.views.decorators.http import require_GET
 
-from portal.dossiers.models import Dossier
-
-from . import services
-from .uploads import sanitise_filename
-
-
-@require_GET
-def download(request: HttpRequest, pk: int, doc_id: int) -> FileResponse:
-    dossier = get_object_or_404(Dossier.objects.visible_to(request.user), pk=pk)
-    document = get_object_or_404(dossier.documents.all(), pk=doc_id)
-    return file_response(request, document)
+from portal.documents import services
+from portal.documents.uploads import sanitise_filename
 
 
 def file_response(request: HttpRequest, document) -> FileResponse:
