@@ -19,8 +19,8 @@ import pytest
 from django.core.files.base import ContentFile
 from django.utils import translation
 
-from portal.documents.scanning import instream
-from portal.documents.uploads import UploadRejected, check_upload
+from portal.files.scanning import instream
+from portal.files.uploads import UploadRejected, check_upload
 
 from .conftest import skip_or_fail
 from .loopback import free_port
@@ -133,7 +133,7 @@ def test_the_eicar_file_is_refused_by_clamd_R_X_3(clamd, settings, caplog):
     names the signature, never the file's content."""
     assert hashlib.md5(EICAR).hexdigest() == "44d88612fea8a8f36de82e1278abb02f"  # noqa: S324
     settings.CLAMAV_URL = clamd.tcp_url
-    with caplog.at_level(logging.WARNING, logger="portal.documents.scanning"):
+    with caplog.at_level(logging.WARNING, logger="portal.files.scanning"):
         assert refusal(EICAR, "eicar.txt") == MALWARE
     assert "Eicar-Test-Signature" in caplog.text
     assert "EICAR-STANDARD" not in caplog.text
@@ -154,7 +154,7 @@ def test_a_file_over_the_scanners_limit_is_refused_R_X_3(clamd, settings, caplog
     (fail closed), although it is within the upload limit."""
     settings.CLAMAV_URL = clamd.tcp_url
     content = PDF + b"%" + b"x" * (2 * STREAM_MAX)
-    with caplog.at_level(logging.WARNING, logger="portal.documents.scanning"):
+    with caplog.at_level(logging.WARNING, logger="portal.files.scanning"):
         message = refusal(content, "groot.pdf")
     assert NOT_CHECKED in message
     assert "scanner" in caplog.text
@@ -171,7 +171,7 @@ def test_an_unreachable_scanner_refuses_the_upload_R_X_3(settings, caplog):
     """R-X-3: when the configured scanner can't be reached the upload is refused with a clear
     message (fail closed), and a warning is logged."""
     settings.CLAMAV_URL = f"tcp://127.0.0.1:{free_port()}"
-    with caplog.at_level(logging.WARNING, logger="portal.documents.scanning"):
+    with caplog.at_level(logging.WARNING, logger="portal.files.scanning"):
         message = refusal(PDF, "akte.pdf")
     assert message == (
         "The file could not be checked for viruses, so it was not accepted. Please try again later."

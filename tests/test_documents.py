@@ -19,7 +19,7 @@ from portal.audit.models import AuditEntry
 from portal.documents import services
 from portal.documents.models import Document, DocumentRead
 from portal.documents.signals import document_published
-from portal.documents.uploads import UploadRejected
+from portal.files.uploads import UploadRejected
 from portal.offices.models import Office
 
 from .factories import DossierFactory, StaffFactory, UserFactory, grant

@@ -733,7 +733,7 @@ def test_redis_down_notifications_are_kept_and_sent_when_it_returns_issue_8_R_ME
     from portal.celery import app as celery
     from portal.messaging.models import Message
     from portal.notifications.models import OutgoingEmail, PendingNotification
-    from portal.notifications.tasks import send_due_notifications
+    from portal.notifications.services import send_due_notifications
 
     smtp = ExitStack()
     inbox, smtp_port = smtp.enter_context(smtp_server())

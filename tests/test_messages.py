@@ -21,8 +21,8 @@ from django.utils import timezone
 from portal.audit.models import AuditEntry
 from portal.documents import services as document_services
 from portal.documents.models import Document, StagedUpload
-from portal.documents.uploads import sanitise_filename
 from portal.dossiers.models import Dossier
+from portal.files.uploads import sanitise_filename
 from portal.messaging import services
 from portal.messaging.models import MAX_BODY_CHARS, MAX_SUBJECT_CHARS, Message, MessageRead
 from portal.messaging.text import char_count

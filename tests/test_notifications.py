@@ -13,9 +13,9 @@ from django.db import transaction
 
 from portal.documents import services as documents
 from portal.messaging import services as messaging
-from portal.notifications.events import questionnaire_sent
 from portal.notifications.models import OutgoingEmail, PendingNotification
 from portal.offices.models import Office
+from portal.questionnaires.signals import questionnaire_sent
 
 from .conftest import skip_or_fail
 from .factories import DossierFactory, StaffFactory, UserFactory, grant
@@ -156,7 +156,7 @@ def test_sweep_sends_what_a_lost_task_left_R_ME_3(setting, mailoutbox, settings)
 
     from django.utils import timezone
 
-    from portal.notifications.tasks import send_due_notifications
+    from portal.notifications.services import send_due_notifications
 
     _staff, owner, _dossier = setting
     pending = PendingNotification.objects.create(user=owner, event="document")

@@ -21,12 +21,12 @@ from django.test import Client
 from django.urls import path
 from django.utils import translation
 
-from portal.documents.upload_handlers import (
+from portal.files.upload_handlers import (
     LimitedUploadHandler,
     limit_upload_size,
     upload_refusals,
 )
-from portal.documents.uploads import UploadRejected, check_upload, sanitise_filename
+from portal.files.uploads import UploadRejected, check_upload, sanitise_filename
 
 from .streaming import StreamedBody, file_pieces
 

@@ -269,7 +269,7 @@ def test_tampered_id_timestamp_or_body_fail_R_OFF_6(world, endpoint_for, run):
     earlier = str(int(headers["webhook-timestamp"]) - 1)
     assert not verifies(endpoint.secret, body, {**headers, "webhook-timestamp": earlier})
     # Re-signed honestly but 6 minutes old: the window check refuses a replay.
-    from portal.api.webhooks import signed_headers
+    from portal.api.signing import signed_headers
 
     stale = signed_headers(
         [endpoint.secret], headers["webhook-id"], body, timestamp=int(time.time()) - 360
@@ -365,7 +365,7 @@ def test_secrets_made_before_standard_webhooks_keep_their_key_R_OFF_6(db, endpoi
     assert is_standard_webhook_secret(endpoint.secret) and endpoint.secret != legacy
     assert other.secret == before
     body = b'{"event":"message.sent"}'
-    from portal.api.webhooks import signed_headers
+    from portal.api.signing import signed_headers
 
     headers = signed_headers([endpoint.secret], "msg_1", body)
     assert verifies(legacy.encode(), body, headers)

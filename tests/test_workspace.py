@@ -23,6 +23,7 @@ from portal.messaging import services as message_services
 from portal.messaging.models import Message
 from portal.questionnaires import services as action_services
 from portal.questionnaires.models import Action
+from portal.questionnaires.pdf import store_pdf
 
 from .factories import PASSWORD, DossierFactory, StaffFactory, StepFactory, UserFactory, grant
 from .questionnaire_helpers import sized_template
@@ -526,7 +527,7 @@ def test_send_questionnaire_and_upload_request_see_answers_and_pdf_R_OFF_5(
         completed_at=timezone.now(),
         completed_by=owner,
     )
-    action_services.store_pdf(questionnaire.pk)
+    store_pdf(questionnaire.pk)
     questionnaire.refresh_from_db()
     page = http.get(f"/kantoor/acties/{questionnaire.pk}/").content.decode()
     assert "Antwoord twee" in page

@@ -285,6 +285,9 @@ OTP_TOTP_THROTTLE_FACTOR = OTP_THROTTLE_FACTOR
 
 
 def _totp_issuer(device) -> str:
+    # django-otp takes the issuer as a string or a callable, and the office's name is in the
+    # database: settings load before the app registry, so the model is imported when a TOTP
+    # device's URI is made, not here (the one import of the portal inside a function).
     from portal.offices.models import Office
 
     return Office.current().name
@@ -479,7 +482,7 @@ WHITENOISE_USE_FINDERS = DEBUG
 # (tcp://host:port or unix:///path/to/clamd.ctl; empty: no scan).
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_MB", 50) * 1024 * 1024
 # Per request that carries files: at most this many files and this many bytes together. Decided
-# before the body is read where possible (the announced length; documents.upload_handlers), so
+# before the body is read where possible (the announced length; files.upload_handlers), so
 # a flood of files costs no disk; a file past either limit is refused with a message.
 UPLOAD_MAX_FILES = env_int("UPLOAD_MAX_FILES", 20)
 UPLOAD_MAX_TOTAL_BYTES = env_int("UPLOAD_MAX_TOTAL_MB", 200) * 1024 * 1024
@@ -489,7 +492,7 @@ if UPLOAD_MAX_FILES < 1 or UPLOAD_MAX_TOTAL_BYTES < UPLOAD_MAX_BYTES:
     )
 # Views that take files install their own handler with their access check; every other view
 # (the admin's, the API's) gets the same limits, and no files from visitors not signed in.
-FILE_UPLOAD_HANDLERS = ["portal.documents.upload_handlers.DefaultUploadHandler"]
+FILE_UPLOAD_HANDLERS = ["portal.files.upload_handlers.DefaultUploadHandler"]
 # Files uploaded in a message's attachments dialog but never sent are removed after this long.
 STAGED_UPLOAD_HOURS = env_int("STAGED_UPLOAD_HOURS", 24)
 CLAMAV_URL = os.environ.get("CLAMAV_URL", "")
@@ -548,7 +551,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 300,
     },
     "send-due-notifications": {
-        "task": "portal.notifications.tasks.send_due_notifications",
+        "task": "portal.notifications.services.send_due_notifications",
         "schedule": 60,
     },
     "remove-stale-uploads": {

@@ -5,6 +5,8 @@ follow on each of them."""
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.auth import SESSION_KEY
+from django.contrib.sessions.models import Session
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -162,9 +164,6 @@ def set_blocked(*, account: User, blocked: bool, by=None) -> bool:
 def end_sessions(user: User, *, keep: str | None = None) -> int:
     """Delete the database sessions of ``user`` (all but the session key ``keep``). Returns
     how many."""
-    from django.contrib.auth import SESSION_KEY
-    from django.contrib.sessions.models import Session
-
     keys = [
         session.session_key
         for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator()

@@ -14,7 +14,7 @@ from django.utils import timezone
 from portal import pruning
 
 from .models import IdempotencyRecord, WebhookDelivery
-from .webhooks import encode, signed_headers
+from .signing import encode, signed_headers
 
 
 def attempt(delivery: WebhookDelivery) -> bool:

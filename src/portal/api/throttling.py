@@ -15,6 +15,9 @@ import logging
 from django.conf import settings
 from rest_framework.throttling import SimpleRateThrottle
 
+from portal.accounts.ratelimits import address_key
+from portal.audit.services import record
+
 log = logging.getLogger("portal.ratelimit")
 
 
@@ -45,8 +48,6 @@ class _PortalThrottle(SimpleRateThrottle):
         if first:
             # The first refusal of this key in the window goes into the audit trail (every
             # call, refused or not, is recorded as api.<method> with its status as well).
-            from portal.audit.services import record
-
             token = request.auth
             record(
                 "rate_limited",
@@ -80,8 +81,6 @@ class AddressThrottle(_PortalThrottle):
     def get_cache_key(self, request, view) -> str | None:
         if request.auth is not None:
             return None
-        from portal.accounts.ratelimits import address_key
-
         return self.cache_format % {"scope": self.scope, "ident": address_key(request)}
 
 

@@ -30,10 +30,10 @@ from portal.audit import context as audit_context
 from portal.audit.services import record
 from portal.documents import services as document_services
 from portal.documents.models import Document
-from portal.documents.upload_handlers import UploadStopped, refused_while_received
-from portal.documents.uploads import UploadRejected
 from portal.dossiers import services as dossier_services
 from portal.dossiers.models import Dossier, DossierAccess
+from portal.files.upload_handlers import UploadStopped, refused_while_received
+from portal.files.uploads import UploadRejected
 from portal.messaging import services as message_services
 from portal.messaging.models import Message
 from portal.offices.models import DossierStatus, Office

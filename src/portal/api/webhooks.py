@@ -4,25 +4,16 @@ The domain services send their signals after commit; the receivers here store on
 ``WebhookDelivery`` per active endpoint that wants the event and queue ``tasks.deliver_webhook``,
 which retries with exponential back-off. Payloads carry ids and types, never contents.
 
-Signature: the Standard Webhooks specification (https://www.standardwebhooks.com/), through its
-reference library: ``webhook-id`` (the event's id, the same on every retry),
-``webhook-timestamp`` (unix seconds of the attempt) and ``webhook-signature``
-(``v1,<base64 HMAC-SHA256 of "<id>.<timestamp>.<body>">``, one per valid secret,
-space-separated during a secret rotation). A receiver verifies with ``standardwebhooks`` or the
-same steps by hand, rejects a timestamp more than 5 minutes off and drops a repeated id.
+The body and its signature: ``signing``.
 """
 
 from __future__ import annotations
 
-import json
-import time
 import uuid
-from datetime import UTC, datetime
 
 from django.db import transaction
 from django.dispatch import receiver
 from django.utils import timezone
-from standardwebhooks import Webhook
 
 from portal.accounts.signals import invitation_accepted
 from portal.documents.signals import document_supplied
@@ -30,35 +21,13 @@ from portal.messaging.signals import message_sent
 from portal.offices.models import Office
 from portal.questionnaires.signals import questionnaire_completed
 
+from . import tasks
 from .models import WebhookDelivery, WebhookEndpoint, WebhookEvent
-
-
-def signed_headers(
-    secrets: list[str], webhook_id: str, body: bytes, timestamp: int | None = None
-) -> dict[str, str]:
-    """The three Standard Webhooks headers for ``body``, signed with every secret in
-    ``secrets``."""
-    ts = int(time.time()) if timestamp is None else timestamp
-    at = datetime.fromtimestamp(ts, tz=UTC)
-    text = body.decode()
-    return {
-        "webhook-id": webhook_id,
-        "webhook-timestamp": str(ts),
-        "webhook-signature": " ".join(
-            Webhook(secret).sign(webhook_id, at, text) for secret in secrets
-        ),
-    }
-
-
-def encode(payload: dict) -> bytes:
-    return json.dumps(payload, separators=(",", ":"), sort_keys=True).encode()
 
 
 def emit(event: str, data: dict) -> list[WebhookDelivery]:
     """Store a delivery for every active endpoint of the office that wants ``event`` and queue
     them after commit."""
-    from . import tasks
-
     office = Office.current()
     payload = {
         "id": str(uuid.uuid4()),

@@ -5,7 +5,10 @@ as a sentence. Reads only the entry and its ``dossier`` (select it with the entr
 
 from __future__ import annotations
 
+from django.core.exceptions import FieldDoesNotExist
 from django.utils.translation import gettext_lazy as _
+
+from .models import related_model
 
 DENIED = "request.denied"
 RATE_LIMITED = "rate_limited"
@@ -211,12 +214,8 @@ def route_noun(route: str | None) -> str:
 
 def _field_name(name: str) -> str:
     """A changed dossier field by its (translated) name."""
-    from django.core.exceptions import FieldDoesNotExist
-
-    from portal.dossiers.models import Dossier
-
     try:
-        return str(Dossier._meta.get_field(name).verbose_name)
+        return str(related_model("dossier")._meta.get_field(name).verbose_name)
     except FieldDoesNotExist:
         return name.replace("_", " ")
 

@@ -22,6 +22,7 @@ import logging
 from django.core.cache import cache
 
 from .context import client_ip
+from .models import related_model
 from .services import record
 
 log = logging.getLogger("portal.audit.denied")
@@ -56,9 +57,7 @@ def _dossier(match):
     so that the denial shows in that dossier's trail too."""
     if "dossiers/<int:pk>" not in match.route or not isinstance(match.kwargs.get("pk"), int):
         return None
-    from portal.dossiers.models import Dossier
-
-    return Dossier.objects.filter(pk=match.kwargs["pk"]).first()
+    return related_model("dossier").objects.filter(pk=match.kwargs["pk"]).first()
 
 
 class DenialAuditMiddleware:

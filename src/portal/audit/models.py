@@ -48,3 +48,10 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.target}"
+
+
+def related_model(field: str):
+    """The model an entry's foreign key ``field`` points to (the user, the dossier, the client):
+    the audit app is the lowest layer and reaches those models only through its own relations,
+    never by importing the apps above it."""
+    return AuditEntry._meta.get_field(field).related_model

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from . import context
-from .models import AuditEntry
+from .models import AuditEntry, related_model
 
 
 def record(
@@ -42,14 +42,13 @@ def record(
 def _client_id(client, actor, target) -> int | None:
     """The client an entry concerns: given, else the acting client account's, else the client
     (or client account) acted on. Attribute reads only: no query."""
-    from portal.accounts.models import Client, User
-
+    user, client_model = related_model("actor"), related_model("client")
     if client is not None:
         return getattr(client, "pk", client)  # a Client or its id
-    if isinstance(actor, User) and actor.client_id:
+    if isinstance(actor, user) and actor.client_id:
         return actor.client_id
-    if isinstance(target, User) and target.client_id:
+    if isinstance(target, user) and target.client_id:
         return target.client_id
-    if isinstance(target, Client):
+    if isinstance(target, client_model):
         return target.pk
     return None

@@ -12,11 +12,11 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from portal.files.uploads import UploadRejected
 from portal.ui.files import file_response
 
 from . import services
 from .models import Document
-from .uploads import UploadRejected
 
 
 class PublishForm(forms.ModelForm):

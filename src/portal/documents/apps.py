@@ -1,11 +1,20 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from .signals import document_published
+
 
 class DocumentsConfig(AppConfig):
     name = "portal.documents"
     label = "documents"
     verbose_name = _("Documents")
 
-    def ready(self):
+    def ready(self) -> None:
+        # In ready(): importing the receivers imports models, which the app registry loads first.
+        from portal.notifications import events
+
         from . import checks  # noqa: F401 - registers the system checks
+
+        document_published.connect(
+            events.on_document_published, dispatch_uid="notify_document_published"
+        )

@@ -14,10 +14,10 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from portal.audit.services import record
+from portal.files.uploads import check_upload
 
 from .models import Document, DocumentRead, StagedUpload
 from .signals import document_published, document_supplied
-from .uploads import check_upload
 
 PUBLISHED_KINDS = {Document.Kind.CORRESPONDENCE, Document.Kind.DOCUMENT}
 

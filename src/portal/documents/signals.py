@@ -1,7 +1,7 @@
 from django.dispatch import Signal
 
 # Sent after commit when the office has published a document (kwargs: document). The
-# notifications issue turns it into an e-mail to the dossier's clients.
+# notifications app turns it into an e-mail to the dossier's clients (connected in apps.py).
 document_published = Signal()
 
 # Sent after commit when a client has supplied a document (kwargs: document): with a message,

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q, Value
 from django.db.models.functions import Concat
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.accounts.models import Client
@@ -107,8 +108,6 @@ class ProgressStep(models.Model):
         return self.title
 
     def save(self, *args, **kwargs) -> None:
-        from django.utils import timezone
-
         if self.done and self.done_at is None:
             self.done_at = timezone.now()
         elif not self.done:

@@ -24,7 +24,8 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from portal.documents import scanning
+from portal.celery import app
+from portal.files import scanning
 
 log = logging.getLogger(__name__)
 
@@ -51,8 +52,6 @@ def _storage() -> bool:
 def _broker() -> bool:
     if settings.CELERY_TASK_ALWAYS_EAGER:
         return True  # the embedded mode runs tasks in-process: there is no broker
-    from portal.celery import app
-
     with app.connection_for_write() as conn:
         conn.ensure_connection(max_retries=1, timeout=2)
     return True

@@ -15,8 +15,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from portal.documents.upload_handlers import limit_upload_size
 from portal.dossiers.models import Dossier
+from portal.files.upload_handlers import limit_upload_size
 from portal.ui import compose as message_compose
 
 from . import services

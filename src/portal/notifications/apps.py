@@ -6,6 +6,3 @@ class NotificationsConfig(AppConfig):
     name = "portal.notifications"
     label = "notifications"
     verbose_name = _("Notifications")
-
-    def ready(self) -> None:
-        from . import events  # noqa: F401 - connects the receivers

@@ -19,6 +19,7 @@ from django.utils import translation
 from portal.offices.models import Office
 
 from .models import OutgoingEmail
+from .tasks import deliver_email
 
 log = logging.getLogger(__name__)
 
@@ -56,8 +57,6 @@ def render_plain_text(name: str, context: dict) -> str:
 
 
 def enqueue(pk: int) -> None:
-    from .tasks import deliver_email
-
     try:
         deliver_email.delay(pk)
     except Exception:  # broker down: the row stays pending and the sweep sends it later

@@ -6,6 +6,11 @@ later (only when it is the user's first pending event, so a burst schedules one 
 turns all of the user's pending events into ONE e-mail that says only what kind of thing waits,
 with a link: no titles, subjects or dossier numbers. The beat task ``send_due_notifications``
 sends whatever is older than the window, in case a task was lost (broker down).
+
+Both digest tasks are defined here, beside ``notify`` that schedules them and the code they run:
+the e-mail delivery tasks (``tasks``) sit below ``email``, which queues them, and this module
+above ``email``. Users are reached through ``get_user_model()``, as the models reach them
+through ``AUTH_USER_MODEL``: the notifications app sits below accounts.
 """
 
 from __future__ import annotations
@@ -13,7 +18,9 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
+from celery import shared_task
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
@@ -41,12 +48,12 @@ def set_preferences(*, user, documents: bool, questionnaires: bool, messages: bo
 def recipients(*, event: str, dossier, client=None):
     """The active client accounts that see ``dossier`` (of ``client`` only, if given) and want
     ``event`` e-mails."""
-    from portal.accounts.models import User
-
     field = EVENTS[event]
-    users = User.objects.filter(
-        is_active=True, client__grants__dossier=dossier, client__isnull=False
-    ).exclude(**{f"notification_preferences__{field}": False})
+    users = (
+        get_user_model()
+        .objects.filter(is_active=True, client__grants__dossier=dossier, client__isnull=False)
+        .exclude(**{f"notification_preferences__{field}": False})
+    )
     if client is not None:
         users = users.filter(client=client)
     return users.distinct()
@@ -69,20 +76,18 @@ def notify(*, event: str, dossier, client=None) -> int:
 
 
 def schedule_digest(user_pk: int) -> None:
-    from .tasks import send_digest
-
     try:
         send_digest.apply_async(args=[user_pk], countdown=settings.NOTIFICATION_DIGEST_SECONDS)
     except Exception:  # broker down: the beat sweep sends it later
         log.exception("Could not schedule the notification digest of user %s", user_pk)
 
 
+@shared_task
 @transaction.atomic
 def send_digest(user_pk: int) -> bool:
-    """One e-mail with every pending event of the user. Returns True if an e-mail was queued."""
-    from portal.accounts.models import User
-
-    user = User.objects.select_for_update().filter(pk=user_pk, is_active=True).first()
+    """The notification e-mail of one user: every pending event in one (R-ME-3). Returns True
+    if an e-mail was queued."""
+    user = get_user_model().objects.select_for_update().filter(pk=user_pk, is_active=True).first()
     pending = PendingNotification.objects.filter(user_id=user_pk)
     events = set(pending.values_list("event", flat=True))
     pending.delete()
@@ -111,3 +116,9 @@ def due_users() -> list[int]:
         .values_list("user_id", flat=True)
         .distinct()
     )
+
+
+@shared_task
+def send_due_notifications() -> int:
+    """The sweep: digests whose task was lost (broker down) go out now."""
+    return sum(send_digest(pk) for pk in due_users())

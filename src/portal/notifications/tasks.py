@@ -59,23 +59,6 @@ def send_pending_email(older_than_seconds: int = 60) -> int:
 
 
 @shared_task
-def send_digest(user_pk: int) -> bool:
-    """The notification e-mail of one user: all pending events in one (R-ME-3)."""
-    from .services import send_digest as send
-
-    return send(user_pk)
-
-
-@shared_task
-def send_due_notifications() -> int:
-    """The sweep: digests whose task was lost (broker down) go out now."""
-    from .services import due_users
-    from .services import send_digest as send
-
-    return sum(send(pk) for pk in due_users())
-
-
-@shared_task
 def prune_sent_email() -> int:
     """Beat task: delete e-mails sent more than ``PRUNE_SENT_EMAIL_DAYS`` ago (their bodies
     were already cleared when sent). Pending ones, failed ones waiting for a retry included,

@@ -23,10 +23,11 @@ from defusedxml.ElementTree import fromstring
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile, File
 from django.utils.translation import gettext as _
+from PIL import Image
 
-from portal.documents.filetypes import IMAGE_MARKUP
-from portal.documents.scanning import scan
-from portal.documents.uploads import UploadRejected, too_large_message
+from portal.files.filetypes import IMAGE_MARKUP
+from portal.files.scanning import scan
+from portal.files.uploads import UploadRejected, too_large_message
 
 MAX_BYTES = 1024 * 1024
 MAX_PIXELS = 4000
@@ -110,8 +111,6 @@ def clean_logo(upload) -> ContentFile:
 
 
 def _raster_type(data: bytes) -> str | None:
-    from PIL import Image
-
     try:
         with Image.open(io.BytesIO(data)) as image:
             kind = RASTER_FORMATS.get(image.format or "")

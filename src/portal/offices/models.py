@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import secrets
+from email.utils import formataddr
 from pathlib import PurePath
 
 from django.conf import settings
 from django.core.cache import cache
 from django.core.validators import FileExtensionValidator, RegexValidator
 from django.db import models
+from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 CACHE_KEY = "portal:office:v1"
@@ -32,8 +35,6 @@ class AccessibilityStatus(models.TextChoices):
 
 
 def _in_language(dutch: str, english: str) -> str:
-    from django.utils.translation import get_language
-
     if english and (get_language() or "nl").startswith("en"):
         return english
     return dutch
@@ -159,8 +160,6 @@ class Office(models.Model):
         is in the query, so browsers and mail clients fetch a new logo at once."""
         if not self.logo:
             return ""
-        from django.urls import reverse
-
         return f"{reverse('office_logo')}?v={PurePath(self.logo.name).stem.rpartition('-')[2]}"
 
     @property
@@ -185,8 +184,6 @@ class Office(models.Model):
         """The formatted From header, or None to use DEFAULT_FROM_EMAIL."""
         if not self.email_sender:
             return None
-        from email.utils import formataddr
-
         return formataddr((self.name, self.email_sender))
 
 

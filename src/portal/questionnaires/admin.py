@@ -16,7 +16,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from portal.audit.services import record
-from portal.documents.uploads import sanitise_filename
+from portal.files.uploads import sanitise_filename
 
 from . import services
 from .models import (

@@ -1,6 +1,8 @@
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
+from .services import open_actions as fetch
+
 
 def open_actions(request: HttpRequest) -> dict:
     """R-HOME-3: the count and the first open actions on every page, fetched lazily in ONE
@@ -8,8 +10,6 @@ def open_actions(request: HttpRequest) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated or user.client_id is None:
         return {}
-    from .services import open_actions as fetch
-
     # On a questionnaire's or upload request's own pages the bar leaves that action out: the
     # client is doing it already.
     match = getattr(request, "resolver_match", None)

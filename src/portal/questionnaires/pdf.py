@@ -1,14 +1,22 @@
 """The PDF of a completed questionnaire (R-Q-4): fpdf2 with the bundled DejaVu Sans, so that
-any name ("Zoë Łukasz Øystein Ğül") renders on a fresh machine without system fonts."""
+any name ("Zoë Łukasz Øystein Ğül") renders on a fresh machine without system fonts; and
+``store_pdf``, which the tasks run, supplies it to the dossier at most once."""
 
 from __future__ import annotations
 
 import logging
 from pathlib import Path
 
+from django.core.files.base import ContentFile
+from django.db import transaction
 from django.utils import formats, timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import override
 from fpdf import FPDF
+
+from portal.documents import services as document_services
+from portal.documents.models import Document
 
 from .models import Action, pick
 from .presentation import answer_rows
@@ -66,3 +74,49 @@ def render_pdf(action: Action, *, language: str) -> bytes:
             pdf.multi_cell(width, 5.5, row["answer"] or "—")
             pdf.ln(2)
     return bytes(pdf.output())
+
+
+def pdf_file_name(action: Action) -> str:
+    title = slugify(action.title_nl) or "vragenlijst"
+    return f"{title}-{action.pk}.pdf"
+
+
+def store_pdf(action_pk: int) -> int | None:
+    """Make the PDF of a completed questionnaire and supply it to its dossier, at most once:
+    the row is locked and an existing PDF is kept (a unique one-to-one link as well).
+    Returns the document's pk."""
+    with transaction.atomic():
+        action = (
+            # Lock the action's row only ("of self"): PostgreSQL refuses FOR UPDATE on the
+            # nullable side of the outer join to completed_by.
+            Action.objects.select_for_update(of=("self",))
+            .select_related("dossier", "completed_by")
+            .filter(pk=action_pk, kind=Action.Kind.QUESTIONNAIRE)
+            .first()
+        )
+        if action is None or action.is_open:
+            return None
+        if action.pdf_document_id is not None:
+            return action.pdf_document_id
+        language = getattr(action.completed_by, "language", None) or "nl"
+        with override(language):
+            content = render_pdf(action, language=language)
+            title = fit_title(_("Questionnaire: %(title)s") % {"title": action.title})
+        document = document_services.supply_document(
+            dossier=action.dossier,
+            file=ContentFile(content),
+            title=title,
+            name=pdf_file_name(action),
+            by=action.completed_by,
+        )
+        action.pdf_document = document
+        action.save(update_fields=["pdf_document", "updated_at"])
+    return document.pk
+
+
+def fit_title(title: str) -> str:
+    """A document title made here from longer texts (the request's or questionnaire's title, a
+    file name): past the title's length it ends in "…", visibly shortened. The file name itself
+    is kept whole (``Document.original_name``) and shown under the title."""
+    limit = Document._meta.get_field("title").max_length
+    return title if len(title) <= limit else title[: limit - 1].rstrip() + "…"

@@ -6,7 +6,7 @@ workspace and the API (R-Q-1..4, R-HOME-3, R-OFF-5, R-X-1).
 - ``save_page`` stores a page's answers under an optimistic version number (``StaleVersion``
   when another tab saved in between: nothing is overwritten silently).
 - ``complete_questionnaire`` locks the answers once (a second submit changes nothing) and,
-  after commit, queues the PDF task; ``store_pdf`` makes the PDF at most once and supplies it
+  after commit, queues the PDF task; ``pdf.store_pdf`` makes the PDF at most once and supplies it
   to the dossier through ``documents.services.supply_document``.
 - ``supply_for_request`` / ``complete_upload_request`` for upload requests.
 """
@@ -14,23 +14,21 @@ workspace and the API (R-Q-1..4, R-HOME-3, R-OFF-5, R-X-1).
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Case, Count, F, IntegerField, Max, When, Window
+from django.http import QueryDict
 from django.utils import timezone
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django.utils.translation import override
 
 from portal.audit.services import record
 from portal.documents import services as document_services
-from portal.documents.models import Document
 from portal.dossiers.models import DossierAccess
-from portal.notifications.events import questionnaire_sent
 
+from . import tasks
 from .forms import PageForm
 from .models import Action, QuestionnaireTemplate
-from .signals import questionnaire_completed
+from .pdf import fit_title
+from .signals import questionnaire_completed, questionnaire_sent
 
 NAV_ACTIONS = 5  # open actions listed in the bar on every page; the rest behind "all actions"
 
@@ -208,8 +206,6 @@ def invalid_pages(action: Action) -> list[int]:
 
 
 def _as_querydict(data: dict):
-    from django.http import QueryDict
-
     qd = QueryDict(mutable=True)
     for key, value in data.items():
         if isinstance(value, list):
@@ -224,8 +220,6 @@ def complete_questionnaire(*, action: Action, version: int, by) -> bool:
     first of two submits completes (a conditional UPDATE on the status); the second returns
     False and queues nothing. Raises ``StaleVersion`` when the answers changed since the
     overview was shown, ``ValidationError`` when a page is not (validly) filled in."""
-    from . import tasks
-
     with transaction.atomic():
         current = Action.objects.select_for_update().get(pk=action.pk)
         if not current.is_open:
@@ -260,58 +254,10 @@ def complete_questionnaire(*, action: Action, version: int, by) -> bool:
     return True
 
 
-def pdf_file_name(action: Action) -> str:
-    title = slugify(action.title_nl) or "vragenlijst"
-    return f"{title}-{action.pk}.pdf"
-
-
-def store_pdf(action_pk: int) -> int | None:
-    """Make the PDF of a completed questionnaire and supply it to its dossier, at most once:
-    the row is locked and an existing PDF is kept (a unique one-to-one link as well).
-    Returns the document's pk."""
-    from .pdf import render_pdf
-
-    with transaction.atomic():
-        action = (
-            # Lock the action's row only ("of self"): PostgreSQL refuses FOR UPDATE on the
-            # nullable side of the outer join to completed_by.
-            Action.objects.select_for_update(of=("self",))
-            .select_related("dossier", "completed_by")
-            .filter(pk=action_pk, kind=Action.Kind.QUESTIONNAIRE)
-            .first()
-        )
-        if action is None or action.is_open:
-            return None
-        if action.pdf_document_id is not None:
-            return action.pdf_document_id
-        language = getattr(action.completed_by, "language", None) or "nl"
-        with override(language):
-            content = render_pdf(action, language=language)
-            title = _fit_title(_("Questionnaire: %(title)s") % {"title": action.title})
-        document = document_services.supply_document(
-            dossier=action.dossier,
-            file=ContentFile(content),
-            title=title,
-            name=pdf_file_name(action),
-            by=action.completed_by,
-        )
-        action.pdf_document = document
-        action.save(update_fields=["pdf_document", "updated_at"])
-    return document.pk
-
-
-def _fit_title(title: str) -> str:
-    """A document title made here from longer texts (the request's or questionnaire's title, a
-    file name): past the title's length it ends in "…", visibly shortened. The file name itself
-    is kept whole (``Document.original_name``) and shown under the title."""
-    limit = Document._meta.get_field("title").max_length
-    return title if len(title) <= limit else title[: limit - 1].rstrip() + "…"
-
-
 def _supplied_title(title: str, name: str) -> str:
     """The title of a file supplied for an upload request: the request's title and the file
     name."""
-    return _fit_title(f"{title} ({name})") if name else title
+    return fit_title(f"{title} ({name})") if name else title
 
 
 def supply_for_request(*, action: Action, file, name: str, by):

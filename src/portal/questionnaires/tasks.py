@@ -10,7 +10,8 @@ from celery import shared_task
 
 from portal.audit.context import audit_context
 
-from . import services
+from .models import Action
+from .pdf import store_pdf
 
 log = logging.getLogger(__name__)
 
@@ -21,7 +22,7 @@ def make_questionnaire_pdf(self, action_pk: int) -> int | None:
         # The system makes the PDF, also when it runs in-process at the end of the client's
         # request: the entry names the client who completed it, not that request's address.
         with audit_context():
-            return services.store_pdf(action_pk)
+            return store_pdf(action_pk)
     except Exception as exc:
         log.exception("PDF of questionnaire %s not made", action_pk)
         if self.request.is_eager:
@@ -33,12 +34,8 @@ def make_questionnaire_pdf(self, action_pk: int) -> int | None:
 def make_missing_pdfs() -> int:
     """The sweep: completed questionnaires whose PDF task was lost (broker down, a crash) get
     their PDF now. Returns how many were made."""
-    from .models import Action
-
     missing = Action.objects.filter(
         kind=Action.Kind.QUESTIONNAIRE, status=Action.Status.COMPLETED, pdf_document=None
     )
     with audit_context():
-        return sum(
-            services.store_pdf(pk) is not None for pk in missing.values_list("pk", flat=True)[:100]
-        )
+        return sum(store_pdf(pk) is not None for pk in missing.values_list("pk", flat=True)[:100])

@@ -36,6 +36,9 @@ from webauthn.helpers.structs import (
 )
 
 from portal.audit.services import record
+from portal.offices.models import Office
+
+from . import services
 
 log = logging.getLogger("portal.passkeys")
 
@@ -78,8 +81,6 @@ def origin() -> str:
 
 
 def rp_name(request: HttpRequest | None = None) -> str:
-    from portal.offices.models import Office
-
     return Office.current().name
 
 
@@ -138,14 +139,6 @@ def _take_state(request: HttpRequest, key: str) -> dict:
 # --- what "Mijn gegevens" shows ------------------------------------------------------------
 
 
-def of_user(user) -> list[WebAuthnCredential]:
-    return list(
-        WebAuthnCredential.objects.filter(user=user, confirmed=True)
-        .only("id", "name", "created_at", "last_used_at")
-        .order_by("created_at", "id")
-    )
-
-
 # --- adding --------------------------------------------------------------------------------
 
 
@@ -162,8 +155,6 @@ def register(request: HttpRequest, *, user, name: str, answer: str):
     """Check the authenticator's answer and store the passkey under ``name`` (audited).
     Returns (the passkey, recovery codes to show once or None): the first second factor of an
     account comes with a set of recovery codes, as with SMS or the app."""
-    from . import services
-
     was_enabled = services.is_enabled(user)
     state = _take_state(request, REGISTER_STATE)
     if state.get("user") != user.pk:
@@ -259,8 +250,6 @@ def _check_user_handle(device: WebAuthnCredential, data: dict) -> None:
 def remove(*, user, device: WebAuthnCredential, request=None) -> None:
     """Remove one passkey (audited). Without any second factor left, two-step verification
     is off, recovery codes included: the account goes on with its password."""
-    from . import services
-
     with transaction.atomic():
         name = device.name
         device.delete()

@@ -19,6 +19,7 @@ from django.utils.translation import override
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp_webauthn.models import WebAuthnCredential
 
+from portal.accounts.services import end_sessions
 from portal.audit.services import record
 from portal.notifications.sms import send_sms
 
@@ -73,14 +74,20 @@ def is_enabled(user) -> bool:
     )
 
 
+def passkeys_of(user) -> list[WebAuthnCredential]:
+    return list(
+        WebAuthnCredential.objects.filter(user=user, confirmed=True)
+        .only("id", "name", "created_at", "last_used_at")
+        .order_by("created_at", "id")
+    )
+
+
 def status(user) -> dict:
     """What "Mijn gegevens" shows: the SMS number, the app, the passkeys, recovery codes left
     (4 queries)."""
-    from . import passkeys
-
     sms = SmsDevice.objects.filter(user=user, confirmed=True).first()
     totp = TOTPDevice.objects.filter(user=user, confirmed=True).exists()
-    keys = passkeys.of_user(user)
+    keys = passkeys_of(user)
     left = RecoveryCode.objects.filter(
         device__user=user, device__confirmed=True, used_at__isnull=True
     ).count()
@@ -247,8 +254,6 @@ def disable(*, user, by=None, keep_session: str | None = None) -> None:
 def _end_other_sessions(user, keep_session: str | None) -> None:
     """A change of the second factor ends the user's other sessions (ASVS V7): only
     ``keep_session`` stays, the session that made the change if it is the user's own."""
-    from portal.accounts.services import end_sessions
-
     end_sessions(user, keep=keep_session)
 
 

@@ -14,9 +14,9 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.documents import services as document_services
 from portal.documents.models import StagedUpload
-from portal.documents.upload_handlers import upload_refusals
-from portal.documents.uploads import UploadRejected, sanitise_filename
 from portal.dossiers.models import Dossier
+from portal.files.upload_handlers import upload_refusals
+from portal.files.uploads import UploadRejected, sanitise_filename
 from portal.messaging import services
 from portal.messaging.models import MAX_SUBJECT_CHARS, Message
 

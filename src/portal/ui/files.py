@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.http import FileResponse, Http404, HttpRequest
 
 from portal.documents import services
-from portal.documents.uploads import sanitise_filename
+from portal.files.uploads import sanitise_filename
 
 
 def file_response(request: HttpRequest, document) -> FileResponse:

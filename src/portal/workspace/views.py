@@ -20,10 +20,10 @@ from portal.accounts.models import Client, User
 from portal.audit.models import AuditEntry
 from portal.documents import services as document_services
 from portal.documents.models import Document
-from portal.documents.upload_handlers import limit_upload_size, upload_refusals
-from portal.documents.uploads import UploadRejected, sanitise_filename
 from portal.dossiers import services as dossier_services
 from portal.dossiers.models import Dossier, DossierAccess
+from portal.files.upload_handlers import limit_upload_size, upload_refusals
+from portal.files.uploads import UploadRejected, sanitise_filename
 from portal.messaging import services as message_services
 from portal.messaging.models import MAX_BODY_CHARS, Message
 from portal.questionnaires import services as action_services

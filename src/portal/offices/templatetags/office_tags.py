@@ -7,8 +7,9 @@ from __future__ import annotations
 import logging
 
 from django import template
+from django.core.cache import cache
 
-from portal.offices.models import Office
+from portal.offices.models import CACHE_KEY, Office
 
 register = template.Library()
 logger = logging.getLogger(__name__)
@@ -24,10 +25,6 @@ def footer_office(context) -> Office | None:
         return office
     try:
         if context.get("database_unavailable"):
-            from django.core.cache import cache
-
-            from portal.offices.models import CACHE_KEY
-
             return cache.get(CACHE_KEY)
         return Office.cached()
     except Exception:  # an error page must render whatever else is broken

@@ -13,9 +13,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal.documents import services as document_services
-from portal.documents.upload_handlers import limit_upload_size, upload_refusals
-from portal.documents.uploads import UploadRejected, sanitise_filename
 from portal.dossiers.models import Dossier
+from portal.files.upload_handlers import limit_upload_size, upload_refusals
+from portal.files.uploads import UploadRejected, sanitise_filename
 from portal.messaging import services
 from portal.messaging.models import MAX_BODY_CHARS, MAX_SUBJECT_CHARS
 from portal.messaging.text import char_count

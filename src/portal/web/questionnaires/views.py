@@ -14,8 +14,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from portal.documents.upload_handlers import limit_upload_size, upload_refusals
-from portal.documents.uploads import UploadRejected
+from portal.files.upload_handlers import limit_upload_size, upload_refusals
+from portal.files.uploads import UploadRejected
 from portal.questionnaires import services
 from portal.questionnaires.forms import PageForm, UploadForm
 from portal.questionnaires.models import Action, pick

@@ -3,6 +3,7 @@ as every other path. Idempotent: a second run keeps what is there and prints the
 
 from __future__ import annotations
 
+import base64
 from pathlib import Path
 
 from django.conf import settings
@@ -10,6 +11,7 @@ from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from portal.accounts import services as accounts
 from portal.accounts.models import Client, User
@@ -287,10 +289,6 @@ class Command(BaseCommand):
     def _staff_totp(self, staff_email: str) -> None:
         """The staff workspace needs two-step verification: the demo staff user gets an
         authenticator-app device with a fixed, printed demo key (embedded mode only)."""
-        import base64
-
-        from django_otp.plugins.otp_totp.models import TOTPDevice
-
         staff = User.objects.filter(email=staff_email).first()
         if staff is None:
             return

@@ -22,6 +22,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.files.base import File
 from django.utils.translation import gettext as _
 
+from .errors import UploadRejected
+
 logger = logging.getLogger(__name__)
 
 CHUNK = 64 * 1024
@@ -114,8 +116,6 @@ def scan(file: File) -> None:
     url = settings.CLAMAV_URL
     if not url:
         return
-    from .uploads import UploadRejected
-
     try:
         verdict = _verdict(file, url=url, timeout=settings.CLAMAV_TIMEOUT)
     except ScannerSizeLimit as exc:

@@ -20,6 +20,7 @@ from django.core.files.base import File
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
+from .errors import UploadRejected
 from .filetypes import HEAD_BYTES, detect_content_type
 from .scanning import scan
 
@@ -37,10 +38,6 @@ _REPLACED_CHARACTERS = frozenset("<>:|?*")
 _WINDOWS_RESERVED = re.compile(r"^(?:con|prn|aux|nul|com[0-9]|lpt[0-9])$", re.IGNORECASE)
 #: Most file systems allow 255 bytes for a name.
 MAX_NAME_BYTES = 255
-
-
-class UploadRejected(Exception):
-    """The file is refused; ``str(exc)`` is a clear message for the user."""
 
 
 @dataclass(frozen=True)

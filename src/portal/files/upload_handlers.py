@@ -9,7 +9,7 @@ the rest of that file is read from the connection and thrown away chunk by chunk
 browser still gets an answer, not a reset connection), other fields and files of the same
 request are kept, and the refusal is remembered for the view::
 
-    from portal.documents.upload_handlers import limit_upload_size, upload_refusals
+    from portal.files.upload_handlers import limit_upload_size, upload_refusals
 
     @limit_upload_size(reach=may_send_files)  # see below
     def upload(request, pk):
