@@ -80,6 +80,7 @@ bench-report: install-dev
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	PYTHONPATH=src $(BIN)/lint-imports --no-cache
 
 format: install-dev
 	$(BIN)/ruff format .
