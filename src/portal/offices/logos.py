@@ -23,7 +23,6 @@ from defusedxml.ElementTree import fromstring
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile, File
 from django.utils.translation import gettext as _
-from PIL import Image
 
 from portal.files.filetypes import IMAGE_MARKUP
 from portal.files.scanning import scan
@@ -111,6 +110,10 @@ def clean_logo(upload) -> ContentFile:
 
 
 def _raster_type(data: bytes) -> str | None:
+    # Pillow takes a few hundred milliseconds to import: only a process that checks a logo pays
+    # for it, not every web worker.
+    from PIL import Image  # noqa: PLC0415
+
     try:
         with Image.open(io.BytesIO(data)) as image:
             kind = RASTER_FORMATS.get(image.format or "")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -13,13 +14,15 @@ from django.utils import formats, timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import override
-from fpdf import FPDF
 
 from portal.documents import services as document_services
 from portal.documents.models import Document
 
 from .models import Action, pick
 from .presentation import answer_rows
+
+if TYPE_CHECKING:
+    from fpdf import FPDF
 
 # fontTools logs every font subset at INFO: one screen of lines per PDF.
 logging.getLogger("fontTools").setLevel(logging.WARNING)
@@ -29,6 +32,10 @@ FONT = "DejaVuSans"
 
 
 def new_document() -> FPDF:
+    # fpdf2 (with fontTools and Pillow) takes over a second to import: only a process that makes
+    # a PDF pays for it, not every web worker that imports the questionnaire services.
+    from fpdf import FPDF  # noqa: PLC0415
+
     pdf = FPDF(format="A4")
     pdf.set_margins(18, 18, 18)
     pdf.set_auto_page_break(auto=True, margin=18)
