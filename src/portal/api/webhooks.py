@@ -18,6 +18,7 @@ import json
 import time
 import uuid
 from datetime import UTC, datetime
+from functools import partial
 
 from django.db import transaction
 from django.dispatch import receiver
@@ -74,7 +75,7 @@ def emit(event: str, data: dict) -> list[WebhookDelivery]:
     for delivery in deliveries:
         pk = delivery.pk
         # robust: a broker outage is logged and must not fail the request that committed.
-        transaction.on_commit(lambda pk=pk: tasks.deliver_webhook.delay(pk), robust=True)
+        transaction.on_commit(partial(tasks.deliver_webhook.delay, pk), robust=True)
     return deliveries
 
 
