@@ -52,7 +52,7 @@ def _signed_in(request) -> bool:
         # A browser with a session: signed in, or just signed out (the logout's own answer).
         return True
     user = getattr(request, "user", None)
-    if user is None or (isinstance(user, LazyObject) and user._wrapped is empty):
+    if user is None or (isinstance(user, LazyObject) and getattr(user, "_wrapped", None) is empty):
         return False  # before the session was read (static files), or never looked up
     return user.is_authenticated  # the login's own answer, or an API token's user
 

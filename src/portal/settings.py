@@ -13,6 +13,7 @@ import os
 import re
 import secrets
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from csp.constants import NONCE as CSP_NONCE
@@ -400,13 +401,14 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", PROJECT_DIR / "staticfiles"))
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 # Files being received are written here (never kept in memory): on the disk of MEDIA_ROOT, so
 # that the local storage moves a received file into place instead of copying it.
-FILE_UPLOAD_TEMP_DIR = Path(os.environ.get("FILE_UPLOAD_TEMP_DIR", VAR_DIR / "uploads-tmp"))
+_upload_temp_dir = Path(os.environ.get("FILE_UPLOAD_TEMP_DIR", VAR_DIR / "uploads-tmp"))
+FILE_UPLOAD_TEMP_DIR: Path | None = _upload_temp_dir
 try:
-    FILE_UPLOAD_TEMP_DIR.mkdir(parents=True, exist_ok=True)
+    _upload_temp_dir.mkdir(parents=True, exist_ok=True)
 except OSError:  # a read-only VAR_DIR (e.g. with S3 storage): the system's temporary folder
     FILE_UPLOAD_TEMP_DIR = None
 # No MEDIA_URL: private files are only ever served through views that check access.
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     "default": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": MEDIA_ROOT, "base_url": None},

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import timedelta
+from typing import ClassVar
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
@@ -19,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
-    def get_by_natural_key(self, email: str) -> User:
+    def get_by_natural_key(self, email: str | None) -> User:
         # Log-in is case-insensitive on the e-mail address.
         return self.get(email__iexact=email)
 
@@ -72,7 +73,8 @@ class Client(models.Model):
         return self.kind == self.Kind.COMPANY
 
 
-class User(AbstractBaseUser, PermissionsMixin):
+# The devices' reverse managers (smsdevice_set, ...) come from django_otp's untyped base model.
+class User(AbstractBaseUser, PermissionsMixin):  # type: ignore[django-manager-missing]
     """A person who logs in: a client's account (main or extra) or a staff member."""
 
     class Language(models.TextChoices):
@@ -108,7 +110,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
 
     class Meta:
         ordering = ["email"]

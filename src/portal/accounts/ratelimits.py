@@ -18,6 +18,7 @@ import ipaddress
 import logging
 from collections.abc import Callable
 from functools import wraps
+from typing import TypeVar, cast
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -110,7 +111,7 @@ def _refuse(request: HttpRequest, scope: str, over: list, user_of: Callable) -> 
     kinds = [kind for kind, _usage in over]
     # Recorded below once per key and window, not per refused request (the denial middleware
     # would record each one).
-    request.audit_denial_recorded = True
+    request.audit_denial_recorded = True  # type: ignore[attr-defined]  # read by the denial middleware
     log.warning(
         "rate limited: %s by %s (%s requests in this window)",
         scope,
@@ -137,13 +138,16 @@ def _refuse(request: HttpRequest, scope: str, over: list, user_of: Callable) -> 
     return response
 
 
+_View = TypeVar("_View", bound=Callable[..., HttpResponse])
+
+
 def limited(
     scope: str, *, methods: tuple[str, ...] = ("POST",), user_of: Callable = _authenticated_user
-):
+) -> Callable[[_View], _View]:
     """Decorate a view: its ``methods`` requests count against the limits of ``scope``; one
     over a limit gets the 429 page instead of the view."""
 
-    def decorator(view):
+    def decorator(view: _View) -> _View:
         @wraps(view)
         def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
             if request.method in methods:
@@ -152,6 +156,6 @@ def limited(
                     return refusal
             return view(request, *args, **kwargs)
 
-        return wrapped
+        return cast(_View, wrapped)
 
     return decorator

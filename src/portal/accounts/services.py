@@ -18,7 +18,7 @@ from .models import AccountToken, Client, User
 from .signals import invitation_accepted
 
 # Each link purpose: the e-mail that carries it and the page it opens.
-LINK_EMAILS = {
+LINK_EMAILS: dict[str, tuple[str, str]] = {
     AccountToken.Purpose.INVITATION: ("invitation", "accounts:invitation"),
     AccountToken.Purpose.SET_PASSWORD: ("set_password", "accounts:set_password"),
     AccountToken.Purpose.LOGIN_LINK: ("login_link", "accounts:login_link"),
@@ -61,7 +61,7 @@ def create_client(
     language: str = "nl",
     reference: str = "",
     invite: bool = True,
-    by=None,
+    by: User | None = None,
 ) -> Client:
     """Create a client (person or company) with its main account; optionally invite it."""
     client = Client.objects.create(kind=kind, name=name, reference=reference)
@@ -86,7 +86,7 @@ def add_account(
     full_name: str,
     language: str = "nl",
     invite: bool = True,
-    by=None,
+    by: User | None = None,
 ) -> User:
     """Add an extra account to a company (R-ME-4; screens in a later issue)."""
     if not client.is_company:
@@ -101,7 +101,7 @@ def add_account(
 
 
 @transaction.atomic
-def invite_user(*, user: User, by=None) -> None:
+def invite_user(*, user: User, by: User | None = None) -> None:
     """Send the first e-mail (R-ACC-1). Earlier invitation links of the user stop working."""
     user.tokens.filter(purpose=AccountToken.Purpose.INVITATION, used_at__isnull=True).update(
         used_at=timezone.now()
@@ -128,7 +128,7 @@ def accept_invitation(*, token: AccountToken) -> None:
 
 
 @transaction.atomic
-def remove_account(*, account: User, by=None) -> None:
+def remove_account(*, account: User, by: User | None = None) -> None:
     """Delete a company's extra account (R-ME-4). Access ends at once: the user row goes (so
     no session of it authenticates any more) and so do its session rows."""
     if account.is_main_account or account.client is None or not account.client.is_company:
@@ -144,7 +144,7 @@ def remove_account(*, account: User, by=None) -> None:
 
 
 @transaction.atomic
-def set_blocked(*, account: User, blocked: bool, by=None) -> bool:
+def set_blocked(*, account: User, blocked: bool, by: User | None = None) -> bool:
     """Block (``is_active=False``) or unblock an account (R-OFF-1). Blocking ends the account's
     sessions at once, as ``remove_account`` does. Returns False when nothing changed."""
     if account.is_active == (not blocked):

@@ -10,15 +10,17 @@ session gets 403."""
 from __future__ import annotations
 
 from django.contrib.auth.views import redirect_to_login
+from django.http.response import HttpResponseBase
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import NotAuthenticated
+from rest_framework.views import APIView
 
 from .authentication import ApiTokenAuthentication
 from .permissions import StaffOrToken
 
 
-class _DocsAccess:
+class _DocsAccess(APIView):
     # The token first: a wrong token is a 401 even in a browser with a session. The session
     # class is DRF's (GET only here, so its CSRF check never applies).
     authentication_classes = [ApiTokenAuthentication, SessionAuthentication]
@@ -30,7 +32,8 @@ class SchemaView(_DocsAccess, SpectacularAPIView):
 
 
 class DocsView(_DocsAccess, SpectacularSwaggerSplitView):
-    def handle_exception(self, exc):
+    # May answer with a redirect, not a DRF Response (the stub's return type); DRF passes it on.
+    def handle_exception(self, exc: Exception) -> HttpResponseBase:  # type: ignore[override]
         request = self.request
         if isinstance(exc, NotAuthenticated) and "HTTP_AUTHORIZATION" not in request.META:
             # A person's browser without a session: the login page, then back here.

@@ -6,14 +6,17 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from rest_framework import status
+from rest_framework.request import Request
 from rest_framework.response import Response
 
-from .models import IdempotencyRecord
+from .models import ApiToken, IdempotencyRecord
 
 HEADER = "Idempotency-Key"
 
@@ -28,7 +31,7 @@ def request_hash(request) -> str:
             items.append([key, [_value_repr(value) for value in values]])
     else:
         items = data
-    for key, files in sorted(getattr(request, "FILES", {}).lists()):
+    for key, files in sorted(request.FILES.lists()):  # a JSON body has none
         items.append([key, [_value_repr(f) for f in files]])
     digest.update(json.dumps(items, cls=DjangoJSONEncoder, sort_keys=True).encode())
     return digest.hexdigest()
@@ -44,11 +47,14 @@ def _value_repr(value):
     return value
 
 
-def idempotent(handler):
+_Handler = TypeVar("_Handler", bound=Callable[..., Response])
+
+
+def idempotent(handler: _Handler) -> _Handler:
     """Decorate a POST handler of an API view."""
 
     @functools.wraps(handler)
-    def wrapper(self, request, *args, **kwargs):
+    def wrapper(self: Any, request: Request, *args: Any, **kwargs: Any) -> Response:
         key = request.headers.get(HEADER, "").strip()
         if not key:
             return handler(self, request, *args, **kwargs)
@@ -58,7 +64,8 @@ def idempotent(handler):
                 status=status.HTTP_400_BAD_REQUEST,
             )
         fingerprint = request_hash(request)
-        found = IdempotencyRecord.objects.filter(token=request.auth, key=key).first()
+        token = cast(ApiToken, request.auth)  # the API's only authentication
+        found = IdempotencyRecord.objects.filter(token=token, key=key).first()
         if found is not None:
             return _replay(found, request, fingerprint)
         try:
@@ -68,9 +75,9 @@ def idempotent(handler):
                     return response
                 body = json.loads(json.dumps(response.data, cls=DjangoJSONEncoder))
                 IdempotencyRecord.objects.create(
-                    token=request.auth,
+                    token=token,
                     key=key,
-                    method=request.method,
+                    method=request.method or "",
                     path=request.path[:500],
                     request_hash=fingerprint,
                     response_status=response.status_code,
@@ -79,13 +86,13 @@ def idempotent(handler):
         except IntegrityError:
             # A parallel request with the same key won: its transaction (with what it made)
             # committed, ours rolled back.
-            found = IdempotencyRecord.objects.filter(token=request.auth, key=key).first()
+            found = IdempotencyRecord.objects.filter(token=token, key=key).first()
             if found is None:
                 raise
             return _replay(found, request, fingerprint)
         return response
 
-    return wrapper
+    return cast(_Handler, wrapper)
 
 
 def _replay(found: IdempotencyRecord, request, fingerprint: str) -> Response:

@@ -42,10 +42,10 @@ class ClientSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-def _unused_email(value: str) -> str:
+def _unused_email(value: str) -> None:
+    # A validator's return value is discarded: the address is normalised where the user is made.
     if User.objects.filter(email__iexact=value.strip()).exists():
         raise serializers.ValidationError(_("An account with this e-mail address exists."))
-    return value.strip().lower()
 
 
 class ClientCreateSerializer(serializers.Serializer):
@@ -259,7 +259,7 @@ class QuestionnaireDetailSerializer(QuestionnaireSerializer):
                         "answer": action.answers.get(question["key"]),
                     }
                 )
-        return AnswerSerializer(rows, many=True).data
+        return list(AnswerSerializer(rows, many=True).data)
 
 
 class QuestionnaireSendSerializer(serializers.Serializer):

@@ -24,6 +24,8 @@ log = logging.getLogger("portal.ratelimit")
 class _PortalThrottle(SimpleRateThrottle):
     #: The Django setting that holds the rate (read per request, so tests can change it).
     setting = ""
+    #: Seconds in the rate's window, set by SimpleRateThrottle from the rate.
+    duration: int
 
     def get_rate(self) -> str:
         return getattr(settings, self.setting)

@@ -7,10 +7,13 @@ Every view authenticates with an API token, sees only the token's office's data
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
-from django.http import Http404
+from django.db.models import Model, QuerySet
+from django.http import FileResponse, Http404
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -20,12 +23,15 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import AuthenticationFailed, ValidationError
+from rest_framework.generics import GenericAPIView
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.serializers import Serializer
 
 from portal.accounts import services as account_services
-from portal.accounts.models import Client
+from portal.accounts.models import Client, User
 from portal.audit import context as audit_context
 from portal.audit.services import record
 from portal.documents import services as document_services
@@ -44,7 +50,13 @@ from portal.ui.files import file_response
 from . import serializers as s
 from .authentication import ApiTokenAuthentication
 from .idempotency import idempotent
+from .models import ApiToken
 from .pagination import ApiCursorPagination
+
+if TYPE_CHECKING:  # the stubs' names for what as_view returns
+    from rest_framework.views import AsView, GenericView
+
+_Rows = TypeVar("_Rows", bound=QuerySet[Any])
 
 UPDATED_SINCE = OpenApiParameter(
     "updated_since",
@@ -62,7 +74,7 @@ ERROR = OpenApiResponse(OpenApiTypes.OBJECT, description="Refused: the reason, p
 
 
 def _integer(value: str | None, name: str) -> int | None:
-    if value in (None, ""):
+    if value is None or value == "":
         return None
     try:
         number = int(value)
@@ -88,11 +100,21 @@ def _moment(text: str) -> datetime:
         raise error from None
 
 
+def _token(request: Request) -> ApiToken | None:
+    """The request's API token: ``ApiTokenAuthentication`` is the only authentication here."""
+    return cast("ApiToken | None", request.auth)
+
+
+def _staff(request: Request) -> User:
+    """The token's staff member: every view here requires a token (``IsAuthenticated``)."""
+    return cast(User, request.user)
+
+
 def _django_error(exc: DjangoValidationError) -> ValidationError:
     return ValidationError({"detail": exc.messages})
 
 
-class ApiViewMixin:
+class ApiViewMixin(GenericAPIView[Any]):
     authentication_classes = [ApiTokenAuthentication]
     permission_classes = [IsAuthenticated]
     pagination_class = ApiCursorPagination
@@ -101,12 +123,13 @@ class ApiViewMixin:
     updated_field = "updated_at"
 
     @classmethod
-    def as_view(cls, *args, **kwargs):
+    def as_view(cls, *args: Any, **kwargs: Any) -> AsView[GenericView]:
         view = super().as_view(*args, **kwargs)
-        view.login_required = False  # tokens, not sessions: LoginRequiredMiddleware steps aside
+        # Tokens, not sessions: LoginRequiredMiddleware steps aside.
+        view.login_required = False  # type: ignore[attr-defined]  # read by the middleware
         return view
 
-    def perform_authentication(self, request):
+    def perform_authentication(self, request: Request) -> None:
         try:
             request.user  # noqa: B018 - authenticates
         except AuthenticationFailed:
@@ -117,34 +140,34 @@ class ApiViewMixin:
             raise
         # The token's staff member acts, under the token's name: not a session's user, which
         # the API ignores.
-        token = request.auth
+        token = _token(request)
         if token is None:
             audit_context.set_actor(None)
         else:
             audit_context.set_actor(request.user, actor_label=token.name)
 
-    def check_permissions(self, request):
+    def check_permissions(self, request: Request) -> None:
         if request.auth is None:
             # No token: counted per address before the 401 as well.
             self.check_throttles(request)
         super().check_permissions(request)
 
-    def check_throttles(self, request):
+    def check_throttles(self, request: Request) -> None:
         # Counted once per request, whichever of the three places above ran first.
         if getattr(request, "_throttles_checked", False):
             return
-        request._throttles_checked = True
+        request._throttles_checked = True  # type: ignore[attr-defined]  # a per-request flag
         super().check_throttles(request)
 
-    def scoped(self, queryset):
+    def scoped(self, queryset: _Rows) -> _Rows:
         """The token's office's rows. This deployment serves one office; a token bound to
         another office row sees nothing (the authentication refuses it as well)."""
-        token = self.request.auth
+        token = _token(self.request)
         if token is None or token.office_id != Office.cached().pk:
             return queryset.none()
         return queryset
 
-    def filter_list(self, queryset):
+    def filter_list(self, queryset: _Rows) -> _Rows:
         params = self.request.query_params
         since = params.get("updated_since")
         if since:
@@ -155,14 +178,17 @@ class ApiViewMixin:
             queryset = queryset.filter(dossier_id=dossier)
         return queryset
 
-    def finalize_response(self, request, response, *args, **kwargs):
-        response = super().finalize_response(request, response, *args, **kwargs)
-        token = getattr(request, "auth", None)
+    def finalize_response(
+        self, request: Request, response: HttpResponseBase, *args: Any, **kwargs: Any
+    ) -> Response:
+        # Any HttpResponse arrives here (a file download too); the stub says Response.
+        response = super().finalize_response(request, response, *args, **kwargs)  # type: ignore[arg-type]
+        token = _token(request)
         # Every call is recorded here with its status, refusals included: the denial
         # middleware need not record it again.
-        request._request.audit_denial_recorded = True
+        request._request.audit_denial_recorded = True  # type: ignore[attr-defined]  # see above
         record(
-            f"api.{request.method.lower()}",
+            f"api.{(request.method or '').lower()}",
             actor=request.user if token is not None else None,
             actor_label=token.name if token is not None else _("(no valid API token)"),
             target=request.path,
@@ -173,28 +199,28 @@ class ApiViewMixin:
         return response
 
 
-class ListMixin:
+class ListMixin(ApiViewMixin):
     """A cursor-paginated list with ``updated_since`` (and ``dossier`` where it applies)."""
 
-    def list(self, request, *args, **kwargs):
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         queryset = self.filter_list(self.get_queryset())
         page = self.paginate_queryset(queryset)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
 
-def _created(data, serializer_class) -> Response:
+def _created(data: Model, serializer_class: type[Serializer[Any]]) -> Response:
     return Response(serializer_class(data).data, status=status.HTTP_201_CREATED)
 
 
 @extend_schema(tags=["clients"])
-class ClientViewSet(ApiViewMixin, ListMixin, viewsets.ReadOnlyModelViewSet):
+class ClientViewSet(ListMixin, viewsets.ReadOnlyModelViewSet[Client]):
     serializer_class = s.ClientSerializer
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Client]:
         return self.scoped(Client.objects.prefetch_related("accounts"))
 
     @extend_schema(parameters=[UPDATED_SINCE])
-    def list(self, request, *args, **kwargs):
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().list(request, *args, **kwargs)
 
     @extend_schema(
@@ -203,9 +229,9 @@ class ClientViewSet(ApiViewMixin, ListMixin, viewsets.ReadOnlyModelViewSet):
         responses={201: s.ClientSerializer, 400: ERROR, 422: ERROR},
     )
     @idempotent
-    def create(self, request, *args, **kwargs):
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = self._valid(s.ClientCreateSerializer)
-        client = account_services.create_client(by=request.user, **data)
+        client = account_services.create_client(by=_staff(request), **data)
         return _created(self.get_queryset().get(pk=client.pk), s.ClientSerializer)
 
     @extend_schema(
@@ -215,13 +241,13 @@ class ClientViewSet(ApiViewMixin, ListMixin, viewsets.ReadOnlyModelViewSet):
     )
     @action(detail=True, methods=["post"])
     @idempotent
-    def invite(self, request, pk=None):
+    def invite(self, request: Request, pk: str | None = None) -> Response:
         """Send (again) the invitation to the client's main account (R-ACC-1)."""
         client = self.get_object()
         main = client.accounts.filter(is_main_account=True).first()
         if main is None:
             raise ValidationError({"detail": _("This client has no main account.")})
-        account_services.invite_user(user=main, by=request.user)
+        account_services.invite_user(user=main, by=_staff(request))
         return Response(s.ClientSerializer(client).data, status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(
@@ -231,49 +257,51 @@ class ClientViewSet(ApiViewMixin, ListMixin, viewsets.ReadOnlyModelViewSet):
     )
     @action(detail=True, methods=["post"])
     @idempotent
-    def accounts(self, request, pk=None):
+    def accounts(self, request: Request, pk: str | None = None) -> Response:
         """Add an extra account to a company (R-ME-4); it is invited unless ``invite`` is false."""
         client = self.get_object()
         data = self._valid(s.AccountCreateSerializer)
         try:
-            user = account_services.add_account(client=client, by=request.user, **data)
+            user = account_services.add_account(client=client, by=_staff(request), **data)
         except ValueError:
             message = _("Only a company can have extra accounts.")
             raise ValidationError({"detail": message}) from None
         return Response(s.AccountSerializer(user).data, status=status.HTTP_201_CREATED)
 
-    def _valid(self, serializer_class) -> dict:
+    def _valid(self, serializer_class: type[Serializer[Any]]) -> dict[str, Any]:
         serializer = serializer_class(data=self.request.data)
         serializer.is_valid(raise_exception=True)
-        return serializer.validated_data
+        data: dict[str, Any] = serializer.validated_data
+        return data
 
 
 @extend_schema(tags=["dossiers"])
-class StatusViewSet(ApiViewMixin, ListMixin, viewsets.ReadOnlyModelViewSet):
+class StatusViewSet(ListMixin, viewsets.ReadOnlyModelViewSet[DossierStatus]):
     serializer_class = s.StatusSerializer
     cursor_ordering = ("position", "id")
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[DossierStatus]:
         return self.scoped(DossierStatus.objects.all())
 
-    def filter_list(self, queryset):
+    def filter_list(self, queryset: _Rows) -> _Rows:
         return queryset
 
 
 @extend_schema(tags=["dossiers"])
-class DossierViewSet(ApiViewMixin, ListMixin, viewsets.ReadOnlyModelViewSet):
+class DossierViewSet(ListMixin, viewsets.ReadOnlyModelViewSet[Dossier]):
     serializer_class = s.DossierSerializer
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Dossier]:
         return self.scoped(Dossier.objects.prefetch_related("grants"))
 
-    def _valid(self, serializer_class, **kwargs) -> dict:
+    def _valid(self, serializer_class: type[Serializer[Any]], **kwargs: Any) -> dict[str, Any]:
         serializer = serializer_class(data=self.request.data, **kwargs)
         serializer.is_valid(raise_exception=True)
-        return serializer.validated_data
+        data: dict[str, Any] = serializer.validated_data
+        return data
 
     @extend_schema(parameters=[UPDATED_SINCE])
-    def list(self, request, *args, **kwargs):
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().list(request, *args, **kwargs)
 
     @extend_schema(
@@ -282,11 +310,11 @@ class DossierViewSet(ApiViewMixin, ListMixin, viewsets.ReadOnlyModelViewSet):
         responses={201: s.DossierSerializer, 400: ERROR, 422: ERROR},
     )
     @idempotent
-    def create(self, request, *args, **kwargs):
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = self._valid(s.DossierCreateSerializer)
         try:
             with transaction.atomic():
-                dossier = dossier_services.create_dossier(by=request.user, **data)
+                dossier = dossier_services.create_dossier(by=_staff(request), **data)
         except IntegrityError:  # the same number created in parallel
             raise ValidationError({"number": _("A dossier with this number exists.")}) from None
         return _created(self.get_queryset().get(pk=dossier.pk), s.DossierSerializer)
@@ -294,11 +322,11 @@ class DossierViewSet(ApiViewMixin, ListMixin, viewsets.ReadOnlyModelViewSet):
     @extend_schema(
         request=s.DossierUpdateSerializer, responses={200: s.DossierSerializer, 400: ERROR}
     )
-    def partial_update(self, request, *args, **kwargs):
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Change the status and/or the handler."""
         dossier = self.get_object()
         data = self._valid(s.DossierUpdateSerializer)
-        dossier_services.update_dossier(dossier=dossier, by=request.user, **data)
+        dossier_services.update_dossier(dossier=dossier, by=_staff(request), **data)
         return Response(s.DossierSerializer(self.get_queryset().get(pk=dossier.pk)).data)
 
     @extend_schema(
@@ -311,7 +339,7 @@ class DossierViewSet(ApiViewMixin, ListMixin, viewsets.ReadOnlyModelViewSet):
         responses={201: s.GrantSerializer, 400: ERROR, 404: ERROR, 422: ERROR},
     )
     @action(detail=True, methods=["get", "post"], pagination_class=None)
-    def grants(self, request, pk=None):
+    def grants(self, request: Request, pk: str | None = None) -> Response:
         """The clients who may see the dossier (R-DOS-6); POST grants one more."""
         if request.method == "POST":
             return self._grant(request)
@@ -320,11 +348,11 @@ class DossierViewSet(ApiViewMixin, ListMixin, viewsets.ReadOnlyModelViewSet):
         return Response(s.GrantSerializer(grants, many=True).data)
 
     @idempotent
-    def _grant(self, request):
+    def _grant(self, request: Request) -> Response:
         dossier = self.get_object()
         data = self._valid(s.GrantSerializer)
         grant = dossier_services.grant_access(
-            dossier=dossier, client=data["client"], by=request.user
+            dossier=dossier, client=data["client"], by=_staff(request)
         )
         return Response(s.GrantSerializer(grant).data, status=status.HTTP_201_CREATED)
 
@@ -334,11 +362,13 @@ class DossierViewSet(ApiViewMixin, ListMixin, viewsets.ReadOnlyModelViewSet):
         responses={204: None, 404: ERROR},
     )
     @action(detail=True, methods=["delete"], url_path=r"grants/(?P<client_id>[0-9]+)")
-    def revoke(self, request, pk=None, client_id=None):
+    def revoke(
+        self, request: Request, pk: str | None = None, client_id: str | None = None
+    ) -> Response:
         """Take a client's access away; it applies to the client's next page (R-DOS-6)."""
         dossier = self.get_object()
         client = get_object_or_404(self.scoped(Client.objects.all()), pk=_integer(client_id, "id"))
-        if not dossier_services.revoke_access(dossier=dossier, client=client, by=request.user):
+        if not dossier_services.revoke_access(dossier=dossier, client=client, by=_staff(request)):
             raise Http404
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -349,7 +379,7 @@ class DossierViewSet(ApiViewMixin, ListMixin, viewsets.ReadOnlyModelViewSet):
         responses={200: s.StepListSerializer, 400: ERROR, 404: ERROR},
     )
     @action(detail=True, methods=["get", "put"], pagination_class=None)
-    def steps(self, request, pk=None):
+    def steps(self, request: Request, pk: str | None = None) -> Response:
         """The progress list (R-DOS-5); PUT replaces it, in the order given."""
         dossier = self.get_object()
         if request.method == "PUT":
@@ -357,22 +387,22 @@ class DossierViewSet(ApiViewMixin, ListMixin, viewsets.ReadOnlyModelViewSet):
             dossier_services.set_progress(
                 dossier=dossier,
                 steps=[(step["title"], step["done"]) for step in data["steps"]],
-                by=request.user,
+                by=_staff(request),
             )
         return Response(s.StepListSerializer({"steps": dossier.steps.all()}).data)
 
 
 @extend_schema(tags=["documents"])
-class DocumentViewSet(ApiViewMixin, ListMixin, viewsets.ReadOnlyModelViewSet):
+class DocumentViewSet(ListMixin, viewsets.ReadOnlyModelViewSet[Document]):
     serializer_class = s.DocumentSerializer
     parser_classes = [MultiPartParser, FormParser]
     cursor_ordering = ("created_at", "id")
     updated_field = "created_at"
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Document]:
         return self.scoped(Document.objects.all())
 
-    def handle_exception(self, exc):
+    def handle_exception(self, exc: Exception) -> Response:
         if isinstance(exc, UploadStopped):
             # More than the upload limits allow, refused before the body was read.
             return Response({"detail": exc.message}, status=exc.status)
@@ -385,10 +415,10 @@ class DocumentViewSet(ApiViewMixin, ListMixin, viewsets.ReadOnlyModelViewSet):
             OpenApiParameter("kind", OpenApiTypes.STR, enum=Document.Kind.values),
         ]
     )
-    def list(self, request, *args, **kwargs):
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().list(request, *args, **kwargs)
 
-    def filter_list(self, queryset):
+    def filter_list(self, queryset: _Rows) -> _Rows:
         queryset = super().filter_list(queryset)
         kind = self.request.query_params.get("kind")
         if kind:
@@ -403,7 +433,7 @@ class DocumentViewSet(ApiViewMixin, ListMixin, viewsets.ReadOnlyModelViewSet):
         responses={201: s.DocumentSerializer, 400: ERROR, 422: ERROR},
     )
     @idempotent
-    def create(self, request, *args, **kwargs):
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Publish correspondence or a document to a dossier (R-OFF-3). The file is checked
         like every upload; a refused file is a 400 with the reason."""
         # Files past the limits were refused while the body was received (the default upload
@@ -425,7 +455,7 @@ class DocumentViewSet(ApiViewMixin, ListMixin, viewsets.ReadOnlyModelViewSet):
                 title=data.get("title", ""),
                 file=upload,
                 name=upload.name,
-                by=request.user,
+                by=_staff(request),
             )
         except UploadRejected as exc:
             raise ValidationError({"file": [str(exc)]}) from None
@@ -440,16 +470,16 @@ class DocumentViewSet(ApiViewMixin, ListMixin, viewsets.ReadOnlyModelViewSet):
         }
     )
     @action(detail=True, methods=["get"])
-    def download(self, request, pk=None):
+    def download(self, request: Request, pk: str | None = None) -> FileResponse:
         """The file itself (e.g. what a client supplied), streamed; the download is audited."""
         return file_response(request, self.get_object())
 
 
 @extend_schema(tags=["messages"])
-class MessageViewSet(ApiViewMixin, ListMixin, viewsets.ReadOnlyModelViewSet):
+class MessageViewSet(ListMixin, viewsets.ReadOnlyModelViewSet[Message]):
     serializer_class = s.MessageSerializer
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Message]:
         return self.scoped(Message.objects.prefetch_related("attachments"))
 
     @extend_schema(
@@ -461,10 +491,10 @@ class MessageViewSet(ApiViewMixin, ListMixin, viewsets.ReadOnlyModelViewSet):
             ),
         ]
     )
-    def list(self, request, *args, **kwargs):
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().list(request, *args, **kwargs)
 
-    def filter_list(self, queryset):
+    def filter_list(self, queryset: _Rows) -> _Rows:
         queryset = super().filter_list(queryset)
         if self.request.query_params.get("open") in ("true", "1"):
             queryset = queryset.filter(
@@ -478,7 +508,7 @@ class MessageViewSet(ApiViewMixin, ListMixin, viewsets.ReadOnlyModelViewSet):
         responses={201: s.MessageSerializer, 400: ERROR, 422: ERROR},
     )
     @idempotent
-    def create(self, request, *args, **kwargs):
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """The office writes to a dossier's clients (R-OFF-4); the author is the token's staff
         member."""
         serializer = s.MessageCreateSerializer(data=request.data)
@@ -487,7 +517,7 @@ class MessageViewSet(ApiViewMixin, ListMixin, viewsets.ReadOnlyModelViewSet):
         try:
             message = message_services.send_message(
                 dossier=data["dossier"],
-                sender=request.user,
+                sender=_staff(request),
                 subject=data["subject"],
                 body=data["body"],
                 reply_to=data.get("reply_to"),
@@ -502,37 +532,37 @@ class MessageViewSet(ApiViewMixin, ListMixin, viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(request=None, responses={200: s.MessageSerializer, 404: ERROR})
     @action(detail=True, methods=["post"])
-    def handled(self, request, pk=None):
+    def handled(self, request: Request, pk: str | None = None) -> Response:
         """Mark a client's message handled (R-OFF-4); doing it twice changes nothing."""
         message = self.get_object()
-        message_services.mark_handled(message=message, by=request.user)
+        message_services.mark_handled(message=message, by=_staff(request))
         return Response(s.MessageSerializer(self.get_queryset().get(pk=message.pk)).data)
 
 
 @extend_schema(tags=["questionnaires"])
-class TemplateViewSet(ApiViewMixin, ListMixin, viewsets.ReadOnlyModelViewSet):
+class TemplateViewSet(ListMixin, viewsets.ReadOnlyModelViewSet[QuestionnaireTemplate]):
     serializer_class = s.TemplateSerializer
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[QuestionnaireTemplate]:
         return self.scoped(QuestionnaireTemplate.objects.all())
 
     @extend_schema(parameters=[UPDATED_SINCE])
-    def list(self, request, *args, **kwargs):
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().list(request, *args, **kwargs)
 
 
 @extend_schema(tags=["questionnaires"])
-class QuestionnaireViewSet(ApiViewMixin, ListMixin, viewsets.ReadOnlyModelViewSet):
-    def get_queryset(self):
+class QuestionnaireViewSet(ListMixin, viewsets.ReadOnlyModelViewSet[Action]):
+    def get_queryset(self) -> QuerySet[Action]:
         return self.scoped(Action.objects.filter(kind=Action.Kind.QUESTIONNAIRE))
 
-    def get_serializer_class(self):
+    def get_serializer_class(self) -> type[Serializer[Any]]:
         if self.action == "list":
             return s.QuestionnaireSerializer
         return s.QuestionnaireDetailSerializer
 
     @extend_schema(parameters=[UPDATED_SINCE, DOSSIER_FILTER])
-    def list(self, request, *args, **kwargs):
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().list(request, *args, **kwargs)
 
     @extend_schema(
@@ -541,12 +571,14 @@ class QuestionnaireViewSet(ApiViewMixin, ListMixin, viewsets.ReadOnlyModelViewSe
         responses={201: s.QuestionnaireDetailSerializer, 400: ERROR, 422: ERROR},
     )
     @idempotent
-    def create(self, request, *args, **kwargs):
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Send a questionnaire from a template to a client of the dossier (R-OFF-5)."""
         serializer = s.QuestionnaireSendSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         try:
-            sent = action_services.send_questionnaire(by=request.user, **serializer.validated_data)
+            sent = action_services.send_questionnaire(
+                by=_staff(request), **serializer.validated_data
+            )
         except DjangoValidationError as exc:
             raise _django_error(exc) from None
         return _created(sent, s.QuestionnaireDetailSerializer)
@@ -560,7 +592,7 @@ class QuestionnaireViewSet(ApiViewMixin, ListMixin, viewsets.ReadOnlyModelViewSe
         }
     )
     @action(detail=True, methods=["get"])
-    def pdf(self, request, pk=None):
+    def pdf(self, request: Request, pk: str | None = None) -> FileResponse:
         """The PDF of a completed questionnaire's answers (404 until it has been made)."""
         sent = self.get_object()
         if sent.pdf_document is None:
@@ -569,16 +601,16 @@ class QuestionnaireViewSet(ApiViewMixin, ListMixin, viewsets.ReadOnlyModelViewSe
 
 
 @extend_schema(tags=["questionnaires"])
-class UploadRequestViewSet(ApiViewMixin, ListMixin, viewsets.ReadOnlyModelViewSet):
+class UploadRequestViewSet(ListMixin, viewsets.ReadOnlyModelViewSet[Action]):
     serializer_class = s.UploadRequestSerializer
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Action]:
         return self.scoped(
             Action.objects.filter(kind=Action.Kind.UPLOAD).prefetch_related("supplied_documents")
         )
 
     @extend_schema(parameters=[UPDATED_SINCE, DOSSIER_FILTER])
-    def list(self, request, *args, **kwargs):
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().list(request, *args, **kwargs)
 
     @extend_schema(
@@ -587,12 +619,12 @@ class UploadRequestViewSet(ApiViewMixin, ListMixin, viewsets.ReadOnlyModelViewSe
         responses={201: s.UploadRequestSerializer, 400: ERROR, 422: ERROR},
     )
     @idempotent
-    def create(self, request, *args, **kwargs):
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Ask a client of the dossier for a named document."""
         serializer = s.UploadRequestCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         try:
-            sent = action_services.request_upload(by=request.user, **serializer.validated_data)
+            sent = action_services.request_upload(by=_staff(request), **serializer.validated_data)
         except DjangoValidationError as exc:
             raise _django_error(exc) from None
         return _created(self.get_queryset().get(pk=sent.pk), s.UploadRequestSerializer)

@@ -10,6 +10,7 @@ The body and its signature: ``signing``.
 from __future__ import annotations
 
 import uuid
+from functools import partial
 
 from django.db import transaction
 from django.dispatch import receiver
@@ -43,7 +44,7 @@ def emit(event: str, data: dict) -> list[WebhookDelivery]:
     for delivery in deliveries:
         pk = delivery.pk
         # robust: a broker outage is logged and must not fail the request that committed.
-        transaction.on_commit(lambda pk=pk: tasks.deliver_webhook.delay(pk), robust=True)
+        transaction.on_commit(partial(tasks.deliver_webhook.delay, pk), robust=True)
     return deliveries
 
 

@@ -5,7 +5,11 @@ as a sentence. Reads only the entry and its ``dossier`` (select it with the entr
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from django.core.exceptions import FieldDoesNotExist
+from django.db.models import Field
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from .models import related_model
@@ -212,12 +216,20 @@ def route_noun(route: str | None) -> str:
     return str(NAMESPACES.get(namespace, SOME_PAGE))
 
 
+def _named(names: Mapping[str, Promise], code: object) -> str:
+    """A recorded code by its translated name; an unknown code as recorded."""
+    if isinstance(code, str) and code in names:
+        return str(names[code])
+    return str(code or "—")
+
+
 def _field_name(name: str) -> str:
     """A changed dossier field by its (translated) name."""
     try:
-        return str(related_model("dossier")._meta.get_field(name).verbose_name)
+        field = related_model("dossier")._meta.get_field(name)
     except FieldDoesNotExist:
         return name.replace("_", " ")
+    return str(field.verbose_name) if isinstance(field, Field) else name.replace("_", " ")
 
 
 def _fields(data: dict) -> str:
@@ -250,8 +262,8 @@ def describe(entry) -> str:
         "target": entry.target or "—",
         "dossier": number or "—",
         "fields": _fields(data),
-        "method": str(METHODS.get(data.get("method"), data.get("method") or "—")),
-        "reason": str(REASONS.get(data.get("reason"), data.get("reason") or "—")),
+        "method": _named(METHODS, data.get("method")),
+        "reason": _named(REASONS, data.get("reason")),
         "status": data.get("status", "—"),
     }
     before, after = data.get("before"), data.get("after")

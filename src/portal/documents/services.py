@@ -4,25 +4,35 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import datetime, timedelta
+from functools import partial
+from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.core.files import File
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from portal.accounts.models import User
 from portal.audit.services import record
+from portal.dossiers.models import Dossier
 from portal.files.uploads import check_upload
 
 from .models import Document, DocumentRead, StagedUpload
 from .signals import document_published, document_supplied
 
+if TYPE_CHECKING:  # messaging sits above documents: its model for the signatures only
+    from portal.messaging.models import Message
+
 PUBLISHED_KINDS = {Document.Kind.CORRESPONDENCE, Document.Kind.DOCUMENT}
 
 
-def _store(*, dossier, kind: str, title: str, file, name: str | None, by) -> Document:
+def _store(
+    *, dossier: Dossier, kind: str, title: str, file: File[bytes], name: str | None, by: User | None
+) -> Document:
     checked = check_upload(file, name=name)  # raises UploadRejected: nothing is stored
     document = Document(
         dossier=dossier,
@@ -39,7 +49,7 @@ def _store(*, dossier, kind: str, title: str, file, name: str | None, by) -> Doc
 
 
 @contextmanager
-def _removing_file_on_error(holder: list[Document]):
+def _removing_file_on_error(holder: Sequence[Document | StagedUpload]) -> Iterator[None]:
     """If the transaction fails after the file was written, remove the file again: an
     interrupted upload leaves neither a row nor an orphan file."""
     try:
@@ -50,7 +60,16 @@ def _removing_file_on_error(holder: list[Document]):
         raise
 
 
-def _add(*, dossier, kind: str, title: str, file, name, by, action: str) -> Document:
+def _add(
+    *,
+    dossier: Dossier,
+    kind: str,
+    title: str,
+    file: File[bytes],
+    name: str | None,
+    by: User | None,
+    action: str,
+) -> Document:
     """Check, store and record one document in one transaction; the file is removed again if
     the transaction fails."""
     stored: list[Document] = []
@@ -76,7 +95,13 @@ def _add(*, dossier, kind: str, title: str, file, name, by, action: str) -> Docu
 
 
 def publish_document(
-    *, dossier, kind: str, title: str, file, name: str | None = None, by=None
+    *,
+    dossier: Dossier,
+    kind: str,
+    title: str,
+    file: File[bytes],
+    name: str | None = None,
+    by: User | None = None,
 ) -> Document:
     """The office publishes correspondence or a document to a dossier (R-OFF-3)."""
     if kind not in PUBLISHED_KINDS:
@@ -96,7 +121,12 @@ def publish_document(
 
 
 def supply_document(
-    *, dossier, file, title: str = "", name: str | None = None, by=None
+    *,
+    dossier: Dossier,
+    file: File[bytes],
+    title: str = "",
+    name: str | None = None,
+    by: User | None = None,
 ) -> Document:
     """The client supplies a document to a dossier (R-DOC-3): with a message, or a
     questionnaire's PDF. The caller has checked that ``by`` may see ``dossier``."""
@@ -111,7 +141,9 @@ def supply_document(
     )
 
 
-def stage_upload(*, dossier, file, name: str | None = None, by) -> StagedUpload:
+def stage_upload(
+    *, dossier: Dossier, file: File[bytes], name: str | None = None, by: User
+) -> StagedUpload:
     """Check and store a file for a message still being written (R-MSG-6). Raises
     ``UploadRejected`` (nothing stored) for a refused file. The caller has checked that ``by``
     may see ``dossier``."""
@@ -130,7 +162,9 @@ def stage_upload(*, dossier, file, name: str | None = None, by) -> StagedUpload:
     return staged
 
 
-def staged_for(*, dossier, user, keys: Iterable[str]) -> list[StagedUpload]:
+def staged_for(
+    *, dossier: Dossier, user: User, keys: Iterable[str | uuid.UUID]
+) -> list[StagedUpload]:
     """The staged uploads of ``user`` in ``dossier`` among ``keys`` (others' keys, unknown or
     malformed keys are ignored), in upload order."""
     valid = []
@@ -162,13 +196,15 @@ def discard_staged(staged: Iterable[StagedUpload]) -> int:
     return removed
 
 
-def attach_staged(staged: Iterable[StagedUpload], *, message, kind: str, by) -> list[Document]:
+def attach_staged(
+    staged: Iterable[StagedUpload], *, message: Message, kind: str, by: User | None
+) -> list[Document]:
     """Turn staged uploads into documents of ``message``'s dossier, attached to ``message``.
     Must run inside the transaction that saves the message: the file is not copied, so if that
     transaction rolls back the staged upload is simply still there."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("attach_staged must run inside the message's transaction")
-    documents = []
+    documents: list[Document] = []
     for upload in staged:
         if upload.dossier_id != message.dossier_id:
             raise ValueError("A staged upload belongs to another dossier")
@@ -199,28 +235,28 @@ def attach_staged(staged: Iterable[StagedUpload], *, message, kind: str, by) -> 
         )
         if kind == Document.Kind.SUPPLIED:
             transaction.on_commit(
-                lambda document=document: document_supplied.send(sender=Document, document=document)
+                partial(document_supplied.send, sender=Document, document=document)
             )
         documents.append(document)
     return documents
 
 
-def remove_stale_uploads(now=None) -> int:
+def remove_stale_uploads(now: datetime | None = None) -> int:
     """Remove staged uploads older than ``settings.STAGED_UPLOAD_HOURS`` (uploaded in the
     attachments dialog but never sent) with their files. Returns how many were removed."""
     cutoff = (now or timezone.now()) - timedelta(hours=settings.STAGED_UPLOAD_HOURS)
     return discard_staged(StagedUpload.objects.filter(created_at__lt=cutoff).iterator())
 
 
-def _read_by_supplier(document: Document, by) -> None:
+def _read_by_supplier(document: Document, by: User | None) -> None:
     """R-DOC-4: what a user supplied is read for that user (never unread in their own tab).
     For them only: a company's other accounts did not supply it and see it unread. Inside the
     transaction that creates the document."""
-    if getattr(by, "pk", None) is not None:
+    if by is not None and by.pk is not None:
         DocumentRead.objects.create(document=document, user=by)
 
 
-def mark_read(*, document: Document, user) -> None:
+def mark_read(*, document: Document, user: User) -> None:
     """R-DOC-4: the item is read for this user only; idempotent."""
     try:
         with transaction.atomic():
@@ -229,7 +265,7 @@ def mark_read(*, document: Document, user) -> None:
         pass
 
 
-def mark_seen_by_office(*, document: Document, by) -> None:
+def mark_seen_by_office(*, document: Document, by: User) -> None:
     """R-OFF-4: a staff member has seen a client's upload (it leaves the workspace's inbox)."""
     mark_read(document=document, user=by)
     note_office_seen(document=document, user=by)
@@ -242,7 +278,7 @@ def mark_seen_by_office(*, document: Document, by) -> None:
     )
 
 
-def note_office_seen(*, document: Document, user) -> None:
+def note_office_seen(*, document: Document, user: User) -> None:
     """A staff member opened a client's file: it leaves the workspace inbox (R-OFF-4)."""
     if user.is_staff and document.kind == Document.Kind.SUPPLIED and not document.office_seen_at:
         document.office_seen_at = timezone.now()
@@ -251,7 +287,7 @@ def note_office_seen(*, document: Document, user) -> None:
         )
 
 
-def record_download(*, document: Document, user) -> None:
+def record_download(*, document: Document, user: User) -> None:
     mark_read(document=document, user=user)
     note_office_seen(document=document, user=user)
     record(
@@ -263,14 +299,14 @@ def record_download(*, document: Document, user) -> None:
     )
 
 
-def with_read_state(documents: QuerySet[Document], user) -> QuerySet[Document]:
+def with_read_state(documents: QuerySet[Document], user: User) -> QuerySet[Document]:
     """Annotate ``is_read`` for ``user`` (one query, no per-row lookups)."""
     return documents.annotate(
         is_read=Exists(DocumentRead.objects.filter(document=OuterRef("pk"), user=user))
     )
 
 
-def tab_counts(*, dossier, user) -> dict[str, dict[str, int]]:
+def tab_counts(*, dossier: Dossier, user: User) -> dict[str, dict[str, int]]:
     """R-DOS-4: per kind, the number of items and of unread items for ``user`` (one query)."""
     rows = (
         Document.objects.filter(dossier=dossier)

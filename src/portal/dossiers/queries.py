@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, Q
 
+from portal.accounts.models import User
 from portal.offices.models import DossierStatus
 
 from .models import Dossier
 
 
-def home_counts(user) -> dict[str, int]:
+def home_counts(user: User | AnonymousUser) -> dict[str, int]:
     """R-HOME-2: dossiers "in behandeling" and the total, in one query."""
     return Dossier.objects.visible_to(user).aggregate(
         total=Count("pk"), in_progress=Count("pk", filter=Q(status__in_progress=True))
     )
 
 
-def statuses_in_use(user) -> list[DossierStatus]:
+def statuses_in_use(user: User | AnonymousUser) -> list[DossierStatus]:
     """The statuses that occur among the user's dossiers (R-DOS-3), each with its number of
     those dossiers as ``dossier_count``, in one query."""
     visible = Dossier.objects.visible_to(user)

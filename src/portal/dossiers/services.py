@@ -3,17 +3,28 @@ workspace and the API."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from enum import Enum, auto
+
 from django.db import transaction
 from django.utils import timezone
 
-from portal.accounts.models import Client
+from portal.accounts.models import Client, User
 from portal.audit.services import record
+from portal.offices.models import DossierStatus
 
 from .models import Dossier, DossierAccess, ProgressStep
 
 
 @transaction.atomic
-def create_dossier(*, number: str, description: str, status, handler=None, by=None) -> Dossier:
+def create_dossier(
+    *,
+    number: str,
+    description: str,
+    status: DossierStatus,
+    handler: User | None = None,
+    by: User | None = None,
+) -> Dossier:
     dossier = Dossier.objects.create(
         number=number, description=description, status=status, handler=handler
     )
@@ -21,22 +32,26 @@ def create_dossier(*, number: str, description: str, status, handler=None, by=No
     return dossier
 
 
-_UNCHANGED = object()
+class _Unchanged(Enum):
+    UNCHANGED = auto()
+
+
+_UNCHANGED = _Unchanged.UNCHANGED
 
 
 @transaction.atomic
 def update_dossier(
     *,
     dossier: Dossier,
-    description=_UNCHANGED,
-    status=_UNCHANGED,
-    handler=_UNCHANGED,
-    by=None,
+    description: str | _Unchanged = _UNCHANGED,
+    status: DossierStatus | _Unchanged = _UNCHANGED,
+    handler: User | None | _Unchanged = _UNCHANGED,
+    by: User | None = None,
 ) -> list[str]:
     """Change a dossier's description, status and/or handler (R-OFF-1); what is not given stays
     as it is. Records the changes (old and new) and returns the changed fields' names; nothing
     is recorded when nothing changed."""
-    changes: dict[str, list] = {}
+    changes: dict[str, list[str]] = {}
     if description is not _UNCHANGED and description != dossier.description:
         changes["description"] = [dossier.description, description]
         dossier.description = description
@@ -62,7 +77,9 @@ def update_dossier(
 StepInput = tuple[str, bool] | tuple[str, bool, int | None]
 
 
-def _match_steps(existing: list[ProgressStep], steps: list[tuple]) -> list[ProgressStep | None]:
+def _match_steps(
+    existing: list[ProgressStep], steps: Sequence[StepInput]
+) -> list[ProgressStep | None]:
     """For each wanted step, the existing step it continues, or None for a new one.
 
     A caller that knows the ids (the workspace form) passes them: steps match by id only, and
@@ -81,7 +98,7 @@ def _match_steps(existing: list[ProgressStep], steps: list[tuple]) -> list[Progr
     if any(pk is not None for pk in ids):
         by_id = {step.pk: step for step in existing}
         for i, pk in enumerate(ids):
-            claim(i, by_id.get(pk))
+            claim(i, by_id.get(pk) if pk is not None else None)
         return matched
     for i, wanted in enumerate(steps):
         if i < len(existing) and existing[i].title == wanted[0]:
@@ -98,7 +115,7 @@ def _match_steps(existing: list[ProgressStep], steps: list[tuple]) -> list[Progr
 
 
 @transaction.atomic
-def set_progress(*, dossier: Dossier, steps: list[StepInput], by=None) -> bool:
+def set_progress(*, dossier: Dossier, steps: Sequence[StepInput], by: User | None = None) -> bool:
     """Make the dossier's progress list ``steps`` (title, done[, id]), in that order (R-OFF-2).
 
     Existing steps are kept where they continue (see ``_match_steps``), so a step that stays
@@ -161,7 +178,7 @@ def set_progress(*, dossier: Dossier, steps: list[StepInput], by=None) -> bool:
 
 
 @transaction.atomic
-def grant_access(*, dossier: Dossier, client: Client, by=None) -> DossierAccess:
+def grant_access(*, dossier: Dossier, client: Client, by: User | None = None) -> DossierAccess:
     """Let ``client`` (all of its accounts) see ``dossier`` (R-DOS-6)."""
     grant, created = DossierAccess.objects.get_or_create(
         dossier=dossier, client=client, defaults={"granted_by": by}
@@ -173,7 +190,7 @@ def grant_access(*, dossier: Dossier, client: Client, by=None) -> DossierAccess:
 
 
 @transaction.atomic
-def revoke_access(*, dossier: Dossier, client: Client, by=None) -> bool:
+def revoke_access(*, dossier: Dossier, client: Client, by: User | None = None) -> bool:
     """Take the grant away. The check runs on every request, so it applies to the client's very
     next page (R-DOS-6)."""
     deleted, _ = DossierAccess.objects.filter(dossier=dossier, client=client).delete()

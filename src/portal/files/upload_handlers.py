@@ -193,8 +193,9 @@ class LimitedUploadHandler(TemporaryFileUploadHandler):
     def file_complete(self, file_size):
         uploaded = super().file_complete(file_size)
         if uploaded is not None:
-            uploaded.received_sha256 = self.digest.hexdigest()
-            uploaded.received_size = file_size
+            # Read back by uploads.check_upload, which then need not read the file again.
+            uploaded.received_sha256 = self.digest.hexdigest()  # type: ignore[attr-defined]
+            uploaded.received_size = file_size  # type: ignore[attr-defined]
             self.total_received += file_size
         return uploaded
 
@@ -211,7 +212,8 @@ class LimitedUploadHandler(TemporaryFileUploadHandler):
             )
         )
         if not written:
-            self.file = _Nothing()
+            # A sink: Django's parser only writes the rest of the refused file to it and closes it.
+            self.file = _Nothing()  # type: ignore[assignment]
         # Django's parser then closes self.file (a temporary file deleted on close) and
         # reads the rest of this file without keeping it.
         raise SkipFile()

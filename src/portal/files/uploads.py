@@ -129,7 +129,7 @@ def check_upload(file: File, *, name: str | None = None) -> CheckedUpload:
     received = getattr(file, "received_sha256", None)
     if received is not None:
         # Hashed and counted while it was received (upload_handlers): read only the head.
-        sha256, size = received, file.received_size
+        sha256, size = received, file.received_size  # type: ignore[attr-defined]
         file.seek(0)
         head = file.read(HEAD_BYTES)
         if size > limit:

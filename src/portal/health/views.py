@@ -40,7 +40,7 @@ def live(request: HttpRequest) -> JsonResponse:
 def _database() -> bool:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
-        return cursor.fetchone()[0] == 1
+        return bool(cursor.fetchone()[0] == 1)
 
 
 def _storage() -> bool:

@@ -7,7 +7,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.dossiers.models import Dossier
 from portal.files.upload_handlers import limit_upload_size
+from portal.request_types import AuthenticatedRequest
 from portal.ui import compose as message_compose
 
 from . import services
@@ -75,7 +76,7 @@ class MessageAdmin(admin.ModelAdmin):
         "handled_by",
         "attachment_links",
     ]
-    readonly_fields = fields
+    readonly_fields = fields  # type: ignore[assignment]  # the same plain names as ``fields``
     change_form_template = "admin/messaging/message/change_form.html"
 
     def get_queryset(self, request):
@@ -83,7 +84,7 @@ class MessageAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("attachments"), ordering="n_attachments")
     def attachment_count(self, obj: Message) -> int:
-        return obj.n_attachments
+        return obj.n_attachments  # type: ignore[attr-defined]  # annotated by get_queryset
 
     @admin.display(description=_("state"))
     def state(self, obj: Message) -> str:
@@ -108,7 +109,7 @@ class MessageAdmin(admin.ModelAdmin):
         ) or format_html("<p>{}</p>", "—")
 
     @admin.action(description=_("Mark as handled"))
-    def mark_handled(self, request: HttpRequest, queryset) -> None:
+    def mark_handled(self, request: AuthenticatedRequest, queryset) -> None:
         done = sum(
             services.mark_handled(message=message, by=request.user)
             for message in queryset.filter(direction=Message.Direction.OUTGOING)
@@ -137,7 +138,9 @@ class MessageAdmin(admin.ModelAdmin):
             *super().get_urls(),
         ]
 
-    def compose_view(self, request: HttpRequest, reply_to: int | None = None) -> HttpResponse:
+    def compose_view(
+        self, request: AuthenticatedRequest, reply_to: int | None = None
+    ) -> HttpResponse:
         """A new message to a dossier's clients, or the answer to a client's message, with
         attachments (staged through the documents upload service, as on the client side)."""
         if not self.has_add_permission(request):

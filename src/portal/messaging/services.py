@@ -13,6 +13,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal.accounts.models import User
 from portal.audit.services import record
 from portal.documents import services as document_services
 from portal.documents.models import Document, StagedUpload
@@ -23,7 +24,7 @@ from .signals import message_sent
 from .text import char_count, normalise_newlines
 
 
-def is_office(user) -> bool:
+def is_office(user: User) -> bool:
     """Office staff write incoming messages; client accounts outgoing ones."""
     return bool(user.is_staff and user.client_id is None)
 
@@ -70,7 +71,9 @@ def reply_subject(subject: str) -> str:
     return prefix + subject
 
 
-def already_sent(*, dossier: Dossier, sender, submission_key) -> Message | None:
+def already_sent(
+    *, dossier: Dossier, sender: User, submission_key: str | uuid.UUID | None
+) -> Message | None:
     """The message ``sender`` already sent in ``dossier`` with this compose form's one-time
     key, or None. A key used by someone else or in another dossier is refused."""
     if not submission_key:
@@ -88,12 +91,12 @@ def already_sent(*, dossier: Dossier, sender, submission_key) -> Message | None:
 def send_message(
     *,
     dossier: Dossier,
-    sender,
+    sender: User,
     subject: str,
     body: str,
     attachments: Iterable[StagedUpload] = (),
     reply_to: Message | None = None,
-    submission_key=None,
+    submission_key: str | uuid.UUID | None = None,
 ) -> Message:
     """Send a message with its (staged) attachments, whole or nothing (R-MSG-3/4/6/7).
 
@@ -114,8 +117,8 @@ def send_message(
     body = clean_body(body)
     if reply_to is not None and reply_to.dossier_id != dossier.pk:
         raise ValueError("A reply stays in the dossier of the message it answers")
-    attachments = list(attachments)
-    if any(upload.uploaded_by_id != sender.pk for upload in attachments):
+    staged = list(attachments)
+    if any(upload.uploaded_by_id != sender.pk for upload in staged):
         raise PermissionError("Only the uploader may send a staged upload")
 
     if submission_key is not None:
@@ -127,7 +130,7 @@ def send_message(
             office=office,
             subject=subject,
             body=body,
-            attachments=attachments,
+            attachments=staged,
             reply_to=reply_to,
             submission_key=submission_key,
         )
@@ -140,7 +143,15 @@ def send_message(
 
 
 def _save_message(
-    *, dossier, sender, office, subject, body, attachments, reply_to, submission_key
+    *,
+    dossier: Dossier,
+    sender: User,
+    office: bool,
+    subject: str,
+    body: str,
+    attachments: list[StagedUpload],
+    reply_to: Message | None,
+    submission_key: uuid.UUID | None,
 ) -> Message:
     with transaction.atomic():
         existing = already_sent(dossier=dossier, sender=sender, submission_key=submission_key)
@@ -179,13 +190,13 @@ def _save_message(
     return message
 
 
-def _mark_handled(message: Message, *, by) -> None:
+def _mark_handled(message: Message, *, by: User | None) -> None:
     message.handled_at = timezone.now()
     message.handled_by = by
     message.save(update_fields=["handled_at", "handled_by", "updated_at"])
 
 
-def mark_handled(*, message: Message, by) -> bool:
+def mark_handled(*, message: Message, by: User | None) -> bool:
     """R-OFF-4: the office has dealt with a client's message. Returns False if it already was."""
     if message.handled_at is not None:
         return False
@@ -201,7 +212,7 @@ def mark_handled(*, message: Message, by) -> bool:
     return True
 
 
-def mark_read(*, message: Message, user) -> None:
+def mark_read(*, message: Message, user: User) -> None:
     """R-MSG-2: opened, so read for this user only; idempotent (one INSERT that does nothing
     when the message was read before, also when a parallel request marks it first)."""
     MessageRead.objects.bulk_create(
@@ -209,7 +220,7 @@ def mark_read(*, message: Message, user) -> None:
     )
 
 
-def for_list(dossier: Dossier, user) -> QuerySet[Message]:
+def for_list(dossier: Dossier, user: User) -> QuerySet[Message]:
     """The dossier's messages, newest first, each with ``is_read`` for ``user`` and its number
     of attachments, in one query (R-MSG-1)."""
     attachment_count = (
@@ -229,7 +240,7 @@ def for_list(dossier: Dossier, user) -> QuerySet[Message]:
     )
 
 
-def tab_counts(*, dossier: Dossier, user) -> dict[str, int]:
+def tab_counts(*, dossier: Dossier, user: User) -> dict[str, int]:
     """R-DOS-4: the number of messages and of unread messages from the office, for ``user``
     (one query). A client's own messages are never unread for them."""
     return dossier.messages.aggregate(

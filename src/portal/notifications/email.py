@@ -53,7 +53,10 @@ def queue_email(*, to_user, template: str, context: dict | None = None) -> Outgo
 def render_plain_text(name: str, context: dict) -> str:
     """Render a template whose output is plain text (a subject, a text/plain part): with
     autoescaping off, as Django's engine would escape HTML characters for every template."""
-    return get_template(name).template.render(Context(context, autoescape=False))
+    # The backend's wrapper holds the engine's own template, which takes a Context.
+    return get_template(name).template.render(  # type: ignore[attr-defined]
+        Context(context, autoescape=False)
+    )
 
 
 def enqueue(pk: int) -> None:

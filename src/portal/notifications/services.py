@@ -17,12 +17,20 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from functools import partial
+from typing import TYPE_CHECKING
 
 from celery import shared_task
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
+
+if TYPE_CHECKING:  # for the signatures only: no import of these apps at run time
+    from django.db.models import QuerySet
+
+    from portal.accounts.models import Client, User
+    from portal.dossiers.models import Dossier
 
 from .email import queue_email
 from .models import NotificationPreferences, PendingNotification
@@ -32,20 +40,20 @@ log = logging.getLogger(__name__)
 EVENTS = {"document": "documents", "questionnaire": "questionnaires", "message": "messages"}
 
 
-def preferences(user) -> NotificationPreferences:
+def preferences(user: User) -> NotificationPreferences:
     """The user's preferences (unsaved defaults when there is no row)."""
     prefs = NotificationPreferences.objects.filter(user=user).first()
     return prefs or NotificationPreferences(user=user)
 
 
-def set_preferences(*, user, documents: bool, questionnaires: bool, messages: bool) -> None:
+def set_preferences(*, user: User, documents: bool, questionnaires: bool, messages: bool) -> None:
     NotificationPreferences.objects.update_or_create(
         user=user,
         defaults={"documents": documents, "questionnaires": questionnaires, "messages": messages},
     )
 
 
-def recipients(*, event: str, dossier, client=None):
+def recipients(*, event: str, dossier: Dossier, client: Client | None = None) -> QuerySet[User]:
     """The active client accounts that see ``dossier`` (of ``client`` only, if given) and want
     ``event`` e-mails."""
     field = EVENTS[event]
@@ -59,7 +67,7 @@ def recipients(*, event: str, dossier, client=None):
     return users.distinct()
 
 
-def notify(*, event: str, dossier, client=None) -> int:
+def notify(*, event: str, dossier: Dossier, client: Client | None = None) -> int:
     """Something of kind ``event`` waits in ``dossier`` (for ``client`` only, if given): queue
     the notification e-mails. Returns the number of users told."""
     if event not in EVENTS:
@@ -70,14 +78,14 @@ def notify(*, event: str, dossier, client=None) -> int:
             first = not PendingNotification.objects.filter(user=user).exists()
             PendingNotification.objects.create(user=user, event=event)
             if first:
-                transaction.on_commit(lambda pk=user.pk: schedule_digest(pk))
+                transaction.on_commit(partial(schedule_digest, user.pk))
             told += 1
     return told
 
 
 def schedule_digest(user_pk: int) -> None:
     try:
-        send_digest.apply_async(args=[user_pk], countdown=settings.NOTIFICATION_DIGEST_SECONDS)
+        send_digest.apply_async(args=(user_pk,), countdown=settings.NOTIFICATION_DIGEST_SECONDS)
     except Exception:  # broker down: the beat sweep sends it later
         log.exception("Could not schedule the notification digest of user %s", user_pk)
 

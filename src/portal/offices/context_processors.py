@@ -9,5 +9,5 @@ def office(request: HttpRequest) -> dict:
     current = getattr(request, "_office", None)
     if current is None:
         current = Office.cached()
-        request._office = current
+        request._office = current  # type: ignore[attr-defined]  # a per-request memo
     return {"office": current}

@@ -7,9 +7,11 @@ from __future__ import annotations
 import datetime
 import re
 from decimal import Decimal
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from portal.messaging.text import normalise_newlines
@@ -123,7 +125,7 @@ class TextAnswerField(forms.CharField):
 
 def make_field(question: dict, language: str | None = None) -> forms.Field:
     kind = question["kind"]
-    common = {
+    common: dict[str, Any] = {
         "label": pick(question.get("text"), language),
         "help_text": pick(question.get("help"), language),
         "required": bool(question.get("required")),
@@ -232,13 +234,14 @@ class PageForm(forms.Form):
     def raw_answers(self) -> dict:
         """What was typed, unvalidated ("Vorige" keeps it, nothing lost), whole: without the
         over-long answers (``over_long``), which keep what was stored before."""
-        raw = {}
+        raw: dict[str, Any] = {}
         too_long = set(self.over_long())
         for key, field in self.fields.items():
             if key in too_long:
                 continue
             if isinstance(field, forms.MultipleChoiceField):
-                raw[key] = [str(v) for v in self.data.getlist(self.add_prefix(key))]
+                values = cast(QueryDict, self.data).getlist(self.add_prefix(key))  # a POST
+                raw[key] = [str(v) for v in values]
             else:
                 raw[key] = str(self.data.get(self.add_prefix(key), ""))
         return raw
@@ -261,4 +264,6 @@ class MultipleFileField(forms.FileField):
 
 
 class UploadForm(forms.Form):
-    files = MultipleFileField(label=_("Files"), required=False)
+    # A declared field leaves the class namespace (the form metaclass): self.files stays the
+    # uploaded files.
+    files = MultipleFileField(label=_("Files"), required=False)  # type: ignore[assignment]

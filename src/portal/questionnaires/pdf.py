@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -125,5 +125,5 @@ def fit_title(title: str) -> str:
     """A document title made here from longer texts (the request's or questionnaire's title, a
     file name): past the title's length it ends in "…", visibly shortened. The file name itself
     is kept whole (``Document.original_name``) and shown under the title."""
-    limit = Document._meta.get_field("title").max_length
+    limit = cast(int, Document._meta.get_field("title").max_length)  # a CharField's
     return title if len(title) <= limit else title[: limit - 1].rstrip() + "…"

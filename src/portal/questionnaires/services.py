@@ -13,16 +13,22 @@ workspace and the API (R-Q-1..4, R-HOME-3, R-OFF-5, R-X-1).
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.db import transaction
 from django.db.models import Case, Count, F, IntegerField, Max, When, Window
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal.accounts.models import Client, User
 from portal.audit.services import record
 from portal.documents import services as document_services
-from portal.dossiers.models import DossierAccess
+from portal.documents.models import Document
+from portal.dossiers.models import Dossier, DossierAccess
 
 from . import tasks
 from .forms import PageForm
@@ -45,12 +51,14 @@ class NotOpen(Exception):
     """The action is already completed: its answers are locked."""
 
 
-def _check_grant(*, dossier, client) -> None:
+def _check_grant(*, dossier: Dossier, client: Client) -> None:
     if not DossierAccess.objects.filter(dossier=dossier, client=client).exists():
         raise ValidationError(_("This client has no access to this dossier."))
 
 
-def send_questionnaire(*, template: QuestionnaireTemplate, dossier, client, by=None) -> Action:
+def send_questionnaire(
+    *, template: QuestionnaireTemplate, dossier: Dossier, client: Client, by: User | None = None
+) -> Action:
     """R-Q-1/R-OFF-5: send a questionnaire to ``client`` for ``dossier``; it appears under
     "Acties". The template is frozen into the action (later edits change nothing sent)."""
     _check_grant(dossier=dossier, client=client)
@@ -87,13 +95,13 @@ def send_questionnaire(*, template: QuestionnaireTemplate, dossier, client, by=N
 
 def request_upload(
     *,
-    dossier,
-    client,
+    dossier: Dossier,
+    client: Client,
     title_nl: str,
     title_en: str = "",
     description_nl: str = "",
     description_en: str = "",
-    by=None,
+    by: User | None = None,
 ) -> Action:
     """Ask ``client`` for a named document ("Upload verzoek"), e.g. "Kopie legitimatiebewijs"."""
     _check_grant(dossier=dossier, client=client)
@@ -122,7 +130,7 @@ def request_upload(
     return action
 
 
-def open_actions(user, *, current: int | None = None) -> dict:
+def open_actions(user: User | AnonymousUser, *, current: int | None = None) -> dict[str, Any]:
     """R-HOME-3: the count of ``user``'s open actions and the first few, in ONE query (the
     count is a window over the same rows, so it holds even when only a few are fetched).
 
@@ -139,26 +147,29 @@ def open_actions(user, *, current: int | None = None) -> dict:
         .order_by("created_at", "pk")
     )
     if current is None:
-        rows = list(rows[:NAV_ACTIONS])
-        count = rows[0].total if rows else 0
-        return {"count": count, "others": count, "items": rows}
-    rows = list(
+        items = list(rows[:NAV_ACTIONS])
+        # ``total`` and ``current_open`` are the Window annotations above (ActionQuerySet is not
+        # generic, so its rows do not carry annotation types).
+        count: int = items[0].total if items else 0  # type: ignore[attr-defined]
+        return {"count": count, "others": count, "items": items}
+    with_current = list(
         rows.annotate(
             current_open=Window(
                 Max(Case(When(pk=current, then=1), default=0, output_field=IntegerField()))
             )
         )[: NAV_ACTIONS + 1]
     )
-    count = rows[0].total if rows else 0
+    count = with_current[0].total if with_current else 0  # type: ignore[attr-defined]
+    open_here: int = with_current[0].current_open if with_current else 0  # type: ignore[attr-defined]
     return {
         "count": count,
-        "others": count - (rows[0].current_open if rows else 0),
-        "items": [row for row in rows if row.pk != current][:NAV_ACTIONS],
+        "others": count - open_here,
+        "items": [row for row in with_current if row.pk != current][:NAV_ACTIONS],
     }
 
 
 def save_page(
-    *, action: Action, index: int, answers: dict, valid: bool, version: int, by
+    *, action: Action, index: int, answers: dict[str, Any], valid: bool, version: int, by: User
 ) -> Action:
     """Store the answers of page ``index`` (R-Q-2). ``valid``: they passed validation and the
     page counts as done; otherwise they are kept as typed and the page is not done.
@@ -205,7 +216,7 @@ def invalid_pages(action: Action) -> list[int]:
     return bad
 
 
-def _as_querydict(data: dict):
+def _as_querydict(data: dict[str, Any]) -> QueryDict:
     qd = QueryDict(mutable=True)
     for key, value in data.items():
         if isinstance(value, list):
@@ -215,7 +226,7 @@ def _as_querydict(data: dict):
     return qd
 
 
-def complete_questionnaire(*, action: Action, version: int, by) -> bool:
+def complete_questionnaire(*, action: Action, version: int, by: User) -> bool:
     """R-Q-3/R-Q-4: lock the answers and, after commit, make the PDF. Idempotent: only the
     first of two submits completes (a conditional UPDATE on the status); the second returns
     False and queues nothing. Raises ``StaleVersion`` when the answers changed since the
@@ -260,7 +271,7 @@ def _supplied_title(title: str, name: str) -> str:
     return fit_title(f"{title} ({name})") if name else title
 
 
-def supply_for_request(*, action: Action, file, name: str, by):
+def supply_for_request(*, action: Action, file: File[bytes], name: str, by: User) -> Document:
     """Store one file for an upload request through ``supply_document`` (checked, scanned,
     audited). Raises ``UploadRejected`` with the reason, ``NotOpen`` when already done."""
     with transaction.atomic():
@@ -278,7 +289,7 @@ def supply_for_request(*, action: Action, file, name: str, by):
     return document
 
 
-def complete_upload_request(*, action: Action, by) -> bool:
+def complete_upload_request(*, action: Action, by: User) -> bool:
     """The client is done with an upload request (at least one file supplied). Idempotent."""
     with transaction.atomic():
         current = Action.objects.select_for_update().get(pk=action.pk)
@@ -306,7 +317,7 @@ def complete_upload_request(*, action: Action, by) -> bool:
     return bool(done)
 
 
-def mark_handled(*, action: Action, by) -> bool:
+def mark_handled(*, action: Action, by: User | None) -> bool:
     """R-OFF-4/5: the office has seen a completed questionnaire or fulfilled upload request (it
     leaves the workspace's inbox). Returns False if it was open or handled already."""
     with transaction.atomic():

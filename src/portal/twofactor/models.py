@@ -13,6 +13,8 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import datetime
+from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -25,10 +27,14 @@ def code_hash(*parts: str) -> str:
 
 
 class SmsDevice(ThrottlingMixin, Device):
-    number = models.CharField(_("mobile number"), max_length=20)
-    challenge_hash = models.CharField(max_length=64, blank=True)
-    challenge_expires = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    # django_otp ships no types, so the plugin cannot see these as model fields: annotated here.
+    number: models.CharField[str, str] = models.CharField(_("mobile number"), max_length=20)
+    challenge_hash: models.CharField[str, str] = models.CharField(max_length=64, blank=True)
+    challenge_expires: models.DateTimeField[datetime | None, datetime | None] = (
+        models.DateTimeField(null=True, blank=True)
+    )
+    created_at: models.DateTimeField[datetime, datetime] = models.DateTimeField(auto_now_add=True)
+    objects: ClassVar[models.Manager[SmsDevice]]  # django_otp's DeviceManager
 
     class Meta(Device.Meta):
         verbose_name = _("SMS device")
@@ -43,7 +49,8 @@ class SmsDevice(ThrottlingMixin, Device):
 
 
 class RecoveryDevice(ThrottlingMixin, Device):
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at: models.DateTimeField[datetime, datetime] = models.DateTimeField(auto_now_add=True)
+    objects: ClassVar[models.Manager[RecoveryDevice]]  # django_otp's DeviceManager
 
     class Meta(Device.Meta):
         verbose_name = _("recovery codes")

@@ -9,9 +9,11 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 from enum import Enum
+from typing import Any
 
 import phonenumbers
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,6 +21,7 @@ from django.utils.translation import override
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp_webauthn.models import WebAuthnCredential
 
+from portal.accounts.models import User
 from portal.accounts.services import end_sessions
 from portal.audit.services import record
 from portal.notifications.sms import send_sms
@@ -65,8 +68,10 @@ def parse_mobile(raw: str) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
-def is_enabled(user) -> bool:
+def is_enabled(user: User | AnonymousUser) -> bool:
     """Does ``user`` log in with a second factor?"""
+    if isinstance(user, AnonymousUser):
+        return False
     return (
         SmsDevice.objects.filter(user=user, confirmed=True).exists()
         or TOTPDevice.objects.filter(user=user, confirmed=True).exists()
@@ -74,7 +79,7 @@ def is_enabled(user) -> bool:
     )
 
 
-def passkeys_of(user) -> list[WebAuthnCredential]:
+def passkeys_of(user: User) -> list[WebAuthnCredential]:
     return list(
         WebAuthnCredential.objects.filter(user=user, confirmed=True)
         .only("id", "name", "created_at", "last_used_at")
@@ -82,7 +87,7 @@ def passkeys_of(user) -> list[WebAuthnCredential]:
     )
 
 
-def status(user) -> dict:
+def status(user: User) -> dict[str, Any]:
     """What "Mijn gegevens" shows: the SMS number, the app, the passkeys, recovery codes left
     (4 queries)."""
     sms = SmsDevice.objects.filter(user=user, confirmed=True).first()
@@ -146,7 +151,7 @@ def _verify_sms(device: SmsDevice, nonce: str, code: str) -> bool:
     return ok
 
 
-def _throttled(device) -> bool:
+def _throttled(device: SmsDevice | TOTPDevice | RecoveryDevice) -> bool:
     allowed, _info = device.verify_is_allowed()
     return not allowed
 
@@ -159,19 +164,19 @@ def _clean(code: str) -> str:
 
 
 @transaction.atomic
-def start_sms_setup(*, user, number: str) -> SmsDevice:
+def start_sms_setup(*, user: User, number: str) -> SmsDevice:
     """A pending (unconfirmed) SMS device for ``number``; the confirmed one stays until then."""
     SmsDevice.objects.filter(user=user, confirmed=False).delete()
     return SmsDevice.objects.create(user=user, name="sms", number=number, confirmed=False)
 
 
-def pending_sms_device(user) -> SmsDevice | None:
+def pending_sms_device(user: User) -> SmsDevice | None:
     return SmsDevice.objects.filter(user=user, confirmed=False).first()
 
 
 def confirm_sms_setup(
-    *, user, device: SmsDevice, nonce: str, code: str, keep_session: str | None = None
-):
+    *, user: User, device: SmsDevice, nonce: str, code: str, keep_session: str | None = None
+) -> tuple[Check, list[str] | None]:
     """Check the code of the setup. Returns (Check, recovery codes or None)."""
     if _throttled(device):
         return Check(Result.THROTTLED), None
@@ -190,16 +195,18 @@ def confirm_sms_setup(
 
 
 @transaction.atomic
-def start_totp_setup(*, user) -> TOTPDevice:
+def start_totp_setup(*, user: User) -> TOTPDevice:
     TOTPDevice.objects.filter(user=user, confirmed=False).delete()
     return TOTPDevice.objects.create(user=user, name="app", confirmed=False)
 
 
-def pending_totp_device(user) -> TOTPDevice | None:
+def pending_totp_device(user: User) -> TOTPDevice | None:
     return TOTPDevice.objects.filter(user=user, confirmed=False).first()
 
 
-def confirm_totp_setup(*, user, device: TOTPDevice, code: str, keep_session: str | None = None):
+def confirm_totp_setup(
+    *, user: User, device: TOTPDevice, code: str, keep_session: str | None = None
+) -> tuple[Check, list[str] | None]:
     code = _clean(code)
     if _throttled(device):
         return Check(Result.THROTTLED), None
@@ -215,11 +222,11 @@ def confirm_totp_setup(*, user, device: TOTPDevice, code: str, keep_session: str
     return Check(Result.OK, "totp"), codes
 
 
-def _has_recovery(user) -> bool:
+def _has_recovery(user: User) -> bool:
     return RecoveryDevice.objects.filter(user=user, confirmed=True).exists()
 
 
-def _new_recovery_codes(user) -> list[str]:
+def _new_recovery_codes(user: User) -> list[str]:
     RecoveryDevice.objects.filter(user=user).delete()
     device = RecoveryDevice.objects.create(user=user, name="recovery", confirmed=True)
     codes = [
@@ -233,7 +240,7 @@ def _new_recovery_codes(user) -> list[str]:
 
 
 @transaction.atomic
-def regenerate_recovery_codes(*, user) -> list[str]:
+def regenerate_recovery_codes(*, user: User) -> list[str]:
     """A fresh set; the old codes stop working. Returns the codes to show once."""
     codes = _new_recovery_codes(user)
     record("2fa.recovery_codes_regenerated", actor=user, target=user)
@@ -241,7 +248,7 @@ def regenerate_recovery_codes(*, user) -> list[str]:
 
 
 @transaction.atomic
-def disable(*, user, by=None, keep_session: str | None = None) -> None:
+def disable(*, user: User, by: User | None = None, keep_session: str | None = None) -> None:
     """Turn two-step verification off: every device (passkeys too) and recovery code goes."""
     SmsDevice.objects.filter(user=user).delete()
     TOTPDevice.objects.filter(user=user).delete()
@@ -251,7 +258,7 @@ def disable(*, user, by=None, keep_session: str | None = None) -> None:
     _end_other_sessions(user, keep_session)
 
 
-def _end_other_sessions(user, keep_session: str | None) -> None:
+def _end_other_sessions(user: User, keep_session: str | None) -> None:
     """A change of the second factor ends the user's other sessions (ASVS V7): only
     ``keep_session`` stays, the session that made the change if it is the user's own."""
     end_sessions(user, keep=keep_session)
@@ -260,11 +267,11 @@ def _end_other_sessions(user, keep_session: str | None) -> None:
 # --- Logging in --------------------------------------------------------------------------------
 
 
-def login_sms_device(user) -> SmsDevice | None:
+def login_sms_device(user: User) -> SmsDevice | None:
     return SmsDevice.objects.filter(user=user, confirmed=True).first()
 
 
-def verify_login(*, user, code: str, sms_nonce: str = "") -> Check:
+def verify_login(*, user: User, code: str, sms_nonce: str = "") -> Check:
     """The second step of logging in: a code by SMS, from the app, or a recovery code."""
     code = _clean(code)
     if SIX_DIGITS.match(code):

@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -19,6 +18,7 @@ from portal.files.upload_handlers import upload_refusals
 from portal.files.uploads import UploadRejected, sanitise_filename
 from portal.messaging import services
 from portal.messaging.models import MAX_SUBJECT_CHARS, Message
+from portal.request_types import AuthenticatedRequest
 
 #: The most files one message may carry.
 MAX_ATTACHMENTS = 20
@@ -82,7 +82,7 @@ class Compose:
     sent: Message | None = None
 
 
-def read_compose(request: HttpRequest, dossier: Dossier) -> Compose:
+def read_compose(request: AuthenticatedRequest, dossier: Dossier) -> Compose:
     """Read a posted message form: keep the staged attachments named in it, remove the one
     whose trash button was pressed, stage the files of the plain file input (the page without
     JavaScript), and validate. ``ready`` when it can be sent as it is; ``sent`` when this very
@@ -113,7 +113,7 @@ def read_compose(request: HttpRequest, dossier: Dossier) -> Compose:
         document_services.discard_staged(gone)
         staged = [upload for upload in staged if upload not in gone]
     for upload in request.FILES.getlist("files"):
-        name = sanitise_filename(upload.name)
+        name = sanitise_filename(upload.name or "")
         if len(staged) >= MAX_ATTACHMENTS:
             file_errors.append(f"{name}: {too_many_message()}")
             continue
@@ -141,7 +141,7 @@ def read_compose(request: HttpRequest, dossier: Dossier) -> Compose:
 
 
 def send_composed(
-    request: HttpRequest, dossier: Dossier, compose: Compose, reply_to: Message | None
+    request: AuthenticatedRequest, dossier: Dossier, compose: Compose, reply_to: Message | None
 ) -> Message | None:
     """Send a ready message; on a late problem (an attachment removed meanwhile) note it in
     ``compose`` and return None."""

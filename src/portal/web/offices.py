@@ -1,9 +1,10 @@
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
 from portal.offices.models import Office
+from portal.request_types import AuthenticatedRequest
 
 LOGO_TYPES = {
     ".png": "image/png",
@@ -19,7 +20,7 @@ LOGO_CSP = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
 
 @require_safe
 @cache_control(public=True, max_age=3600)
-def logo(request: HttpRequest) -> FileResponse:
+def logo(request: AuthenticatedRequest) -> FileResponse:
     """The office logo: public (it is on the login page), served from private storage. Its
     type is the one ``offices.logos.clean_logo`` found in the content (the stored extension)."""
     office = Office.cached()
@@ -41,7 +42,7 @@ def logo(request: HttpRequest) -> FileResponse:
 
 
 @require_safe
-def accessibility_statement(request: HttpRequest) -> HttpResponse:
+def accessibility_statement(request: AuthenticatedRequest) -> HttpResponse:
     """The office's accessibility statement (R-X-6), public: a visitor who cannot log in
     must be able to read it and find the contact for feedback."""
     return render(request, "offices/accessibility_statement.html")

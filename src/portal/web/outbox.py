@@ -6,6 +6,7 @@ import re
 from email import policy
 from email.parser import BytesParser
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
@@ -14,7 +15,7 @@ from django.shortcuts import render
 NAME = re.compile(r"^[0-9A-Za-z-]+\.eml$")
 
 
-def _read(path: Path) -> dict:
+def _read(path: Path) -> dict[str, Any]:
     message = BytesParser(policy=policy.default).parsebytes(path.read_bytes())
     text = message.get_body(preferencelist=("plain",))
     html = message.get_body(preferencelist=("html",))
@@ -36,7 +37,7 @@ def _files() -> list[Path]:
     return sorted(folder.glob("*.eml"), reverse=True)[:200]
 
 
-def _text_messages() -> list[dict]:
+def _text_messages() -> list[dict[str, Any]]:
     """The SMS of the embedded mode (``SMS_DIR``), newest first."""
     folder = Path(settings.SMS_DIR)
     if not folder.is_dir():

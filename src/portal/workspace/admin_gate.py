@@ -45,5 +45,6 @@ def protect_admin(site: AdminSite) -> None:
             return redirect(target)
         return redirect(f"{reverse('accounts:login')}?{urlencode({'next': target})}")
 
-    site.has_permission = has_permission
-    site.login = login
+    # The default site's gate and log-in replaced on this one instance, on purpose.
+    site.has_permission = has_permission  # type: ignore[method-assign]
+    site.login = login  # type: ignore[method-assign]

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any, cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -24,9 +27,9 @@ class DossierForm(forms.Form):
         label=_("Handler"), queryset=User.objects.none(), required=False
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["handler"].queryset = staff_members()
+        cast(forms.ModelChoiceField, self.fields["handler"]).queryset = staff_members()
 
     def clean_number(self) -> str:
         number = self.cleaned_data["number"].strip()
@@ -40,6 +43,7 @@ class DossierEditForm(DossierForm):
 
 
 class GrantForm(forms.Form):
+    client: Client  # the account's client, once the form is valid
     email = forms.EmailField(
         label=_("E-mail address of the client's account"),
         help_text=_("Any account of the client; a company's accounts share its dossiers."),
@@ -48,13 +52,13 @@ class GrantForm(forms.Form):
     def clean_email(self) -> str:
         email = self.cleaned_data["email"].strip().lower()
         user = User.objects.filter(email__iexact=email, client__isnull=False).first()
-        if user is None:
+        if user is None or user.client is None:
             raise forms.ValidationError(_("No client account has this e-mail address."))
         self.client = user.client
         return email
 
 
-TITLE_LENGTH = Document._meta.get_field("title").max_length
+TITLE_LENGTH = cast(int, Document._meta.get_field("title").max_length)  # a CharField's
 
 
 def numbered_title(title: str, n: int, total: int) -> str:
@@ -79,7 +83,7 @@ class PublishForm(forms.Form):
         ),
     )
 
-    def __init__(self, *args, file_count: int = 0, **kwargs):
+    def __init__(self, *args: Any, file_count: int = 0, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.file_count = file_count
 
@@ -148,9 +152,9 @@ class QuestionnaireForm(forms.Form):
     )
     client = forms.TypedChoiceField(label=_("Client"), coerce=int)
 
-    def __init__(self, *args, clients=(), **kwargs):
+    def __init__(self, *args: Any, clients: Iterable[Client] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["client"].choices = [(c.pk, c.name) for c in clients]
+        cast(forms.ChoiceField, self.fields["client"]).choices = [(c.pk, c.name) for c in clients]
 
 
 class UploadRequestForm(forms.Form):
@@ -162,6 +166,6 @@ class UploadRequestForm(forms.Form):
         label=_("Explanation (Dutch)"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
 
-    def __init__(self, *args, clients=(), **kwargs):
+    def __init__(self, *args: Any, clients: Iterable[Client] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["client"].choices = [(c.pk, c.name) for c in clients]
+        cast(forms.ChoiceField, self.fields["client"]).choices = [(c.pk, c.name) for c in clients]

@@ -3,6 +3,8 @@ number of dossiers, messages or documents (tests/test_workspace_queries.py)."""
 
 from __future__ import annotations
 
+from typing import Any, TypeVar
+
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from portal.accounts.models import Client, User
@@ -10,6 +12,8 @@ from portal.documents.models import Document
 from portal.dossiers.models import Dossier, DossierAccess
 from portal.messaging.models import Message
 from portal.questionnaires.models import Action
+
+_Rows = TypeVar("_Rows", bound=QuerySet[Any])
 
 INBOX_ROWS = 25
 SEARCH_ROWS = 20
@@ -19,22 +23,22 @@ SEARCH_ROWS = 20
 COUNT_CAP = 1000
 
 
-def capped_count(queryset: QuerySet) -> int:
+def capped_count(queryset: QuerySet[Any]) -> int:
     """The number of rows, at most ``COUNT_CAP + 1`` (a COUNT over a LIMIT subquery)."""
     return queryset.order_by()[: COUNT_CAP + 1].count()
 
 
-def _scope(queryset: QuerySet, user, mine: bool) -> QuerySet:
+def _scope(queryset: _Rows, user: User | None, mine: bool) -> _Rows:
     return queryset.filter(dossier__handler=user) if mine else queryset
 
 
-def open_messages(user=None, mine: bool = False) -> QuerySet[Message]:
+def open_messages(user: User | None = None, mine: bool = False) -> QuerySet[Message]:
     """Client messages the office has not handled yet."""
     rows = Message.objects.filter(direction=Message.Direction.OUTGOING, handled_at__isnull=True)
     return _scope(rows, user, mine)
 
 
-def new_uploads(user=None, mine: bool = False) -> QuerySet[Document]:
+def new_uploads(user: User | None = None, mine: bool = False) -> QuerySet[Document]:
     """Files supplied by clients that no staff member has opened or marked seen. Files of an
     upload request or a questionnaire's PDF are shown with their action instead."""
     rows = Document.objects.filter(
@@ -48,7 +52,7 @@ def new_uploads(user=None, mine: bool = False) -> QuerySet[Document]:
     return _scope(rows, user, mine)
 
 
-def done_actions(user=None, mine: bool = False) -> QuerySet[Action]:
+def done_actions(user: User | None = None, mine: bool = False) -> QuerySet[Action]:
     """Completed questionnaires and fulfilled upload requests not yet handled."""
     rows = Action.objects.filter(status=Action.Status.COMPLETED, handled_at__isnull=True)
     return _scope(rows, user, mine)
@@ -57,7 +61,7 @@ def done_actions(user=None, mine: bool = False) -> QuerySet[Action]:
 PERSON = ("author__full_name", "author__email")
 
 
-def inbox(user, *, mine: bool) -> dict:
+def inbox(user: User | None, *, mine: bool) -> dict[str, Any]:
     """Counts and the first rows of each kind: 5 queries."""
     actions = done_actions(user, mine)
     counts = actions.aggregate(
@@ -140,7 +144,8 @@ def client_rows(text: str = "") -> QuerySet[Client]:
 def main_accounts(clients: list[Client]) -> dict[int, User]:
     """The main account of each client in ``clients`` (one query)."""
     users = User.objects.filter(client__in=[c.pk for c in clients], is_main_account=True)
-    return {user.client_id: user for user in users}
+    # client_id is set: the filter above asks for a client.
+    return {user.client_id: user for user in users if user.client_id is not None}
 
 
 def staff_members() -> QuerySet[User]:

@@ -4,11 +4,14 @@ the audit entries and queue the e-mails. Every page is behind ``access.staff_vie
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from typing import Any
+
 from django.contrib import messages as flash
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
-from django.db.models import Prefetch
-from django.http import Http404, HttpRequest, HttpResponse
+from django.core.paginator import Page, Paginator
+from django.db.models import Prefetch, QuerySet
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -22,6 +25,7 @@ from portal.documents import services as document_services
 from portal.documents.models import Document
 from portal.dossiers import services as dossier_services
 from portal.dossiers.models import Dossier, DossierAccess
+from portal.dossiers.services import StepInput
 from portal.files.upload_handlers import limit_upload_size, upload_refusals
 from portal.files.uploads import UploadRejected, sanitise_filename
 from portal.messaging import services as message_services
@@ -29,6 +33,7 @@ from portal.messaging.models import MAX_BODY_CHARS, Message
 from portal.questionnaires import services as action_services
 from portal.questionnaires.models import Action
 from portal.questionnaires.presentation import answer_rows
+from portal.request_types import AuthenticatedRequest
 from portal.twofactor import services as twofactor
 from portal.twofactor.login import is_verified
 from portal.ui import compose as message_compose
@@ -55,11 +60,13 @@ DOSSIER_ROWS = 25  # latest documents, messages and actions shown on the dossier
 DOSSIER_TRAIL_ROWS = 5  # latest audit entries on the dossier page (the rest on its own page)
 
 
-def _page(request: HttpRequest, rows, size: int = PAGE_SIZE):
+def _page(
+    request: AuthenticatedRequest, rows: Sequence[Any] | QuerySet[Any], size: int = PAGE_SIZE
+) -> Page[Any]:
     return Paginator(rows, size).get_page(request.GET.get("page"))
 
 
-def _back(request: HttpRequest, default: str) -> HttpResponse:
+def _back(request: AuthenticatedRequest, default: str) -> HttpResponse:
     """Back to the page the form was on (a local path only)."""
     target = request.POST.get("next", "")
     if target.startswith("/kantoor/") and "//" not in target:
@@ -72,7 +79,7 @@ def _back(request: HttpRequest, default: str) -> HttpResponse:
 
 @staff_member_only
 @require_GET
-def setup_2fa(request: HttpRequest) -> HttpResponse:
+def setup_2fa(request: AuthenticatedRequest) -> HttpResponse:
     """Staff must use two-step verification: choose the authenticator app or SMS."""
     if twofactor.is_enabled(request.user):
         return redirect("workspace:inbox")
@@ -84,7 +91,7 @@ def setup_2fa(request: HttpRequest) -> HttpResponse:
 
 @staff_view
 @require_GET
-def inbox(request: HttpRequest) -> HttpResponse:
+def inbox(request: AuthenticatedRequest) -> HttpResponse:
     """R-OFF-4: what needs attention, oldest first, with counts."""
     mine = request.GET.get("mine") == "1"
     context = queries.inbox(request.user, mine=mine)
@@ -94,7 +101,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
 
 @staff_view
 @require_POST
-def message_handled(request: HttpRequest, msg_id: int) -> HttpResponse:
+def message_handled(request: AuthenticatedRequest, msg_id: int) -> HttpResponse:
     message = get_object_or_404(
         Message.objects.select_related("dossier"),
         pk=msg_id,
@@ -107,7 +114,7 @@ def message_handled(request: HttpRequest, msg_id: int) -> HttpResponse:
 
 @staff_view
 @require_POST
-def document_seen(request: HttpRequest, doc_id: int) -> HttpResponse:
+def document_seen(request: AuthenticatedRequest, doc_id: int) -> HttpResponse:
     document = get_object_or_404(
         Document.objects.select_related("dossier"), pk=doc_id, kind=Document.Kind.SUPPLIED
     )
@@ -118,7 +125,7 @@ def document_seen(request: HttpRequest, doc_id: int) -> HttpResponse:
 
 @staff_view
 @require_POST
-def action_handled(request: HttpRequest, action_id: int) -> HttpResponse:
+def action_handled(request: AuthenticatedRequest, action_id: int) -> HttpResponse:
     action = get_object_or_404(Action.objects.select_related("dossier"), pk=action_id)
     if action_services.mark_handled(action=action, by=request.user):
         flash.success(request, _("Marked as handled: %(title)s") % {"title": action.title})
@@ -130,7 +137,7 @@ def action_handled(request: HttpRequest, action_id: int) -> HttpResponse:
 
 @staff_view
 @require_GET
-def search(request: HttpRequest) -> HttpResponse:
+def search(request: AuthenticatedRequest) -> HttpResponse:
     """R-OFF: one box for dossiers and clients (number, description, name, e-mail)."""
     form = SearchForm(request.GET or None)
     text = form.cleaned_data["q"].strip() if form.is_valid() else ""
@@ -156,7 +163,7 @@ def search(request: HttpRequest) -> HttpResponse:
 
 @staff_view
 @require_GET
-def dossier_list(request: HttpRequest) -> HttpResponse:
+def dossier_list(request: AuthenticatedRequest) -> HttpResponse:
     form = SearchForm(request.GET or None)
     text = form.cleaned_data["q"] if form.is_valid() else ""
     rows = queries.dossier_rows(text)
@@ -174,7 +181,7 @@ def dossier_list(request: HttpRequest) -> HttpResponse:
 
 @staff_view
 @require_http_methods(["GET", "POST"])
-def dossier_new(request: HttpRequest) -> HttpResponse:
+def dossier_new(request: AuthenticatedRequest) -> HttpResponse:
     form = DossierForm(request.POST or None, initial={"handler": request.user.pk})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -203,7 +210,9 @@ def _granted_clients(dossier: Dossier) -> list[Client]:
     ]
 
 
-def _dossier_context(request: HttpRequest, dossier: Dossier, **forms) -> dict:
+def _dossier_context(
+    request: AuthenticatedRequest, dossier: Dossier, **forms: Any
+) -> dict[str, Any]:
     clients = _granted_clients(dossier)
     documents = list(dossier.documents.select_related("uploaded_by")[:DOSSIER_ROWS])
     message_list = list(message_services.for_list(dossier, request.user)[:DOSSIER_ROWS])
@@ -240,12 +249,12 @@ def _dossier_context(request: HttpRequest, dossier: Dossier, **forms) -> dict:
 
 @staff_view
 @require_GET
-def dossier(request: HttpRequest, pk: int) -> HttpResponse:
+def dossier(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     dossier = _dossier(pk)
     return render(request, "workspace/dossier.html", _dossier_context(request, dossier))
 
 
-def _render_dossier(request: HttpRequest, dossier: Dossier, **forms) -> HttpResponse:
+def _render_dossier(request: AuthenticatedRequest, dossier: Dossier, **forms: Any) -> HttpResponse:
     response = render(
         request, "workspace/dossier.html", _dossier_context(request, dossier, **forms)
     )
@@ -255,7 +264,7 @@ def _render_dossier(request: HttpRequest, dossier: Dossier, **forms) -> HttpResp
 
 @staff_view
 @require_POST
-def dossier_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def dossier_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """R-OFF-1: description, status and handler."""
     dossier = _dossier(pk)
     form = DossierEditForm(request.POST)
@@ -276,7 +285,7 @@ def dossier_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff_view
 @require_POST
-def grant(request: HttpRequest, pk: int) -> HttpResponse:
+def grant(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     dossier = _dossier(pk)
     form = GrantForm(request.POST)
     if not form.is_valid():
@@ -288,7 +297,7 @@ def grant(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff_view
 @require_POST
-def revoke(request: HttpRequest, pk: int, client_id: int) -> HttpResponse:
+def revoke(request: AuthenticatedRequest, pk: int, client_id: int) -> HttpResponse:
     dossier = _dossier(pk)
     client = get_object_or_404(Client, pk=client_id)
     if dossier_services.revoke_access(dossier=dossier, client=client, by=request.user):
@@ -310,13 +319,13 @@ def _step_title(value: str) -> str:
     return title
 
 
-def read_steps(post) -> list[tuple[str, bool, int | None]]:
+def read_steps(post: QueryDict) -> list[StepInput]:
     """The progress list as posted: rows ``step-<n>-id/-title/-position/-done/-delete`` (the id
     tells ``set_progress`` which step a row continues) and one new row ``new-title``; ordered
     by position (then as posted); "up"/"down" buttons move a row.
     A title over ``MAX_STEP_TITLE`` characters or a list over ``MAX_STEPS`` rows is refused
     (``ValidationError``), never cut."""
-    rows = []
+    rows: list[tuple[float, int, str, bool, int | None]] = []
     try:
         count = int(post.get("step-count") or 0)
     except ValueError:
@@ -331,9 +340,9 @@ def read_steps(post) -> list[tuple[str, bool, int | None]]:
             position = float(post.get(f"step-{n}-position") or n + 1)
         except ValueError:
             position = n + 1
-        step_id = post.get(f"step-{n}-id", "")
-        step_id = int(step_id) if step_id.isdigit() else None
-        rows.append([position, n, title, bool(post.get(f"step-{n}-done")), step_id])
+        raw_id = post.get(f"step-{n}-id", "")
+        step_id = int(raw_id) if raw_id.isdigit() else None
+        rows.append((position, n, title, bool(post.get(f"step-{n}-done")), step_id))
     rows.sort()
     move = post.get("move", "")
     if ":" in move:
@@ -343,7 +352,7 @@ def read_steps(post) -> list[tuple[str, bool, int | None]]:
             other = at - 1 if direction == "up" else at + 1
             if 0 <= other < len(rows):
                 rows[at], rows[other] = rows[other], rows[at]
-    steps = [(title, done, step_id) for _p, _n, title, done, step_id in rows]
+    steps: list[StepInput] = [(title, done, step_id) for _p, _n, title, done, step_id in rows]
     new = _step_title(post.get("new-title", ""))
     if new:
         steps.append((new, False, None))
@@ -352,7 +361,7 @@ def read_steps(post) -> list[tuple[str, bool, int | None]]:
 
 @staff_view
 @require_POST
-def progress(request: HttpRequest, pk: int) -> HttpResponse:
+def progress(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """R-OFF-2: add, reorder, rename, tick off and remove steps, through ``set_progress``."""
     dossier = _dossier(pk)
     try:
@@ -365,7 +374,7 @@ def progress(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(reverse("workspace:dossier", args=[dossier.pk]) + "#voortgang")
 
 
-def _may_send_files(request: HttpRequest, pk: int, *args, **kwargs) -> bool:
+def _may_send_files(request: HttpRequest, pk: int, *args: object, **kwargs: object) -> bool:
     """Decided before a posted body is read (``limit_upload_size``, which runs before
     ``staff_view`` so that CSRF is checked first): the staff gate, and the dossier exists."""
     return (
@@ -378,7 +387,7 @@ def _may_send_files(request: HttpRequest, pk: int, *args, **kwargs) -> bool:
 @limit_upload_size(reach=_may_send_files)
 @staff_view
 @require_POST
-def publish(request: HttpRequest, pk: int) -> HttpResponse:
+def publish(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """R-OFF-3: several files at once; each through ``publish_document``; refused files are
     listed with the reason, the others are published."""
     dossier = _dossier(pk)
@@ -402,7 +411,7 @@ def publish(request: HttpRequest, pk: int) -> HttpResponse:
             )
             published.append(document.title)
         except UploadRejected as exc:
-            refused.append(f"{sanitise_filename(upload.name)}: {exc}")
+            refused.append(f"{sanitise_filename(upload.name or '')}: {exc}")
     if published:
         flash.success(
             request,
@@ -420,7 +429,7 @@ def publish(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff_view
 @require_GET
-def download(request: HttpRequest, doc_id: int):
+def download(request: AuthenticatedRequest, doc_id: int) -> FileResponse:
     """Any document of the office, streamed and recorded (R-X-1) by ``file_response``."""
     document = get_object_or_404(Document.objects.select_related("dossier"), pk=doc_id)
     return file_response(request, document)
@@ -428,7 +437,7 @@ def download(request: HttpRequest, doc_id: int):
 
 @staff_view
 @require_GET
-def audit_trail(request: HttpRequest, pk: int) -> HttpResponse:
+def audit_trail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """R-X-1: the dossier's audit trail, newest first, paginated."""
     dossier = _dossier(pk)
     page = _page(
@@ -441,7 +450,7 @@ def audit_trail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff_view
 @require_GET
-def client_audit_trail(request: HttpRequest, pk: int) -> HttpResponse:
+def client_audit_trail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """R-X-1: the trail per client — what its accounts did (logins, downloads,
     messages, refusals) and what was done to it (accounts, invitations, grants)."""
     client = get_object_or_404(Client, pk=pk)
@@ -468,7 +477,7 @@ def _message(dossier: Dossier, msg_id: int) -> Message:
 @limit_upload_size(reach=_may_send_files)
 @staff_view
 @require_http_methods(["GET", "POST"])
-def message(request: HttpRequest, pk: int, msg_id: int | None = None) -> HttpResponse:
+def message(request: AuthenticatedRequest, pk: int, msg_id: int | None = None) -> HttpResponse:
     """R-OFF-4: read a message and answer it (or write a new one) with attachments, through
     messaging's own compose pieces and ``send_message``."""
     dossier = _dossier(pk)
@@ -503,7 +512,7 @@ def message(request: HttpRequest, pk: int, msg_id: int | None = None) -> HttpRes
 
 @staff_view
 @require_POST
-def send_questionnaire(request: HttpRequest, pk: int) -> HttpResponse:
+def send_questionnaire(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """R-OFF-5."""
     return _send_action(
         request,
@@ -522,7 +531,7 @@ def send_questionnaire(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff_view
 @require_POST
-def request_upload(request: HttpRequest, pk: int) -> HttpResponse:
+def request_upload(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return _send_action(
         request,
         pk,
@@ -540,7 +549,14 @@ def request_upload(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _send_action(request, pk: int, form_class, form_name: str, send, done: str) -> HttpResponse:
+def _send_action(
+    request: AuthenticatedRequest,
+    pk: int,
+    form_class: type[QuestionnaireForm | UploadRequestForm],
+    form_name: str,
+    send: Callable[[Dossier, Client, dict[str, Any]], object],
+    done: str,
+) -> HttpResponse:
     """Send a questionnaire or an upload request to one of the dossier's clients: the form
     offers only the clients granted the dossier; a refusal of the service is shown on it."""
     dossier = _dossier(pk)
@@ -560,7 +576,7 @@ def _send_action(request, pk: int, form_class, form_name: str, send, done: str) 
 
 @staff_view
 @require_GET
-def action(request: HttpRequest, action_id: int) -> HttpResponse:
+def action(request: AuthenticatedRequest, action_id: int) -> HttpResponse:
     """The answers of a questionnaire (and its PDF), or the files of an upload request."""
     action = get_object_or_404(
         Action.objects.select_related("dossier", "client", "pdf_document", "handled_by"),
@@ -580,7 +596,7 @@ def action(request: HttpRequest, action_id: int) -> HttpResponse:
 
 @staff_view
 @require_GET
-def client_list(request: HttpRequest) -> HttpResponse:
+def client_list(request: AuthenticatedRequest) -> HttpResponse:
     form = SearchForm(request.GET or None)
     text = form.cleaned_data["q"] if form.is_valid() else ""
     page = _page(request, queries.client_rows(text))
@@ -597,7 +613,7 @@ def client_list(request: HttpRequest) -> HttpResponse:
 
 @staff_view
 @require_http_methods(["GET", "POST"])
-def client_new(request: HttpRequest) -> HttpResponse:
+def client_new(request: AuthenticatedRequest) -> HttpResponse:
     """R-OFF-1: a person or a company with its main account, invited at once if ticked."""
     form = ClientForm(request.POST or None, initial={"kind": Client.Kind.PERSON, "language": "nl"})
     if request.method == "POST" and form.is_valid():
@@ -617,7 +633,7 @@ def client_new(request: HttpRequest) -> HttpResponse:
     return render(request, "workspace/client_new.html", {"form": form})
 
 
-def _client_context(client: Client, **extra) -> dict:
+def _client_context(client: Client, **extra: Any) -> dict[str, Any]:
     accounts = list(client.accounts.order_by("-is_main_account", "email"))
     dossiers = list(
         Dossier.objects.filter(grants__client=client).select_related("status")[:DOSSIER_ROWS]
@@ -632,7 +648,7 @@ def _client_context(client: Client, **extra) -> dict:
 
 @staff_view
 @require_GET
-def client(request: HttpRequest, pk: int) -> HttpResponse:
+def client(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     client = get_object_or_404(Client, pk=pk)
     return render(request, "workspace/client.html", _client_context(client))
 
@@ -643,7 +659,7 @@ def _account(client_pk: int, user_pk: int) -> User:
 
 @staff_view
 @require_POST
-def invite(request: HttpRequest, pk: int, user_id: int) -> HttpResponse:
+def invite(request: AuthenticatedRequest, pk: int, user_id: int) -> HttpResponse:
     """Send (or send again) the invitation; earlier links stop working."""
     account = _account(pk, user_id)
     if not account.is_active:
@@ -655,7 +671,7 @@ def invite(request: HttpRequest, pk: int, user_id: int) -> HttpResponse:
 
 @staff_view
 @require_POST
-def account_add(request: HttpRequest, pk: int) -> HttpResponse:
+def account_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """R-ME-4 from the office: an extra account of a company, invited at once."""
     client = get_object_or_404(Client, pk=pk, kind=Client.Kind.COMPANY)
     form = AccountForm(request.POST)
@@ -679,9 +695,9 @@ def account_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff_view
 @require_POST
-def account_remove(request: HttpRequest, pk: int, user_id: int) -> HttpResponse:
+def account_remove(request: AuthenticatedRequest, pk: int, user_id: int) -> HttpResponse:
     account = _account(pk, user_id)
-    if account.is_main_account or not account.client.is_company:
+    if account.is_main_account or account.client is None or not account.client.is_company:
         raise Http404
     account_services.remove_account(account=account, by=request.user)
     flash.success(request, _("Account %(email)s removed.") % {"email": account.email})
@@ -690,7 +706,7 @@ def account_remove(request: HttpRequest, pk: int, user_id: int) -> HttpResponse:
 
 @staff_view
 @require_POST
-def account_block(request: HttpRequest, pk: int, user_id: int) -> HttpResponse:
+def account_block(request: AuthenticatedRequest, pk: int, user_id: int) -> HttpResponse:
     """Block (its sessions end at once) or unblock an account."""
     account = _account(pk, user_id)
     blocked = request.POST.get("blocked") == "1"

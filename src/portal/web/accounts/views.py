@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.forms import AuthenticationForm
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,10 +20,11 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
 from portal.accounts import lockout, services
-from portal.accounts.models import AccountToken, User
+from portal.accounts.models import AccountToken, Client, User
 from portal.accounts.ratelimits import ANY_METHOD, limited
 from portal.audit.services import record
 from portal.notifications import services as notifications
+from portal.request_types import AuthenticatedRequest
 from portal.twofactor import passkeys
 from portal.twofactor import services as twofactor
 from portal.twofactor.login import mark_verified, start_pending_login
@@ -36,7 +40,7 @@ from .forms import (
     SetPasswordForm,
 )
 
-SESSION_KEYS = {
+SESSION_KEYS: dict[str, str] = {
     AccountToken.Purpose.INVITATION: "_invitation_token",
     AccountToken.Purpose.SET_PASSWORD: "_set_password_token",
     AccountToken.Purpose.LOGIN_LINK: "_login_link_token",
@@ -69,7 +73,7 @@ class LoginView(auth_views.LoginView):
     #: The login link this login needs and has (its account is under a guessing attack).
     login_link: AccountToken | None = None
 
-    def post(self, request, *args, **kwargs):
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         typed = lockout.lockout_username(request, None)
         if lockout.needs_login_link(request, typed):
             self.login_link = self._opened_login_link(typed)
@@ -94,7 +98,7 @@ class LoginView(auth_views.LoginView):
             return None
         return token
 
-    def form_valid(self, form):
+    def form_valid(self, form: AuthenticationForm) -> HttpResponse:
         user = form.get_user()
         if self.login_link is not None:
             # Used up here, atomically: of several browsers with the same link one gets in.
@@ -108,7 +112,8 @@ class LoginView(auth_views.LoginView):
         landing = _landing_after_login(self.request, user, first_login)
         if twofactor.is_enabled(user):
             # R-ME-2: not logged in yet; the code comes first (a pending login).
-            return start_pending_login(self.request, user, backend=user.backend, landing=landing)
+            backend = user.backend  # type: ignore[attr-defined]  # set by authenticate()
+            return start_pending_login(self.request, user, backend=backend, landing=landing)
         login(self.request, user)
         return redirect(landing)
 
@@ -306,7 +311,7 @@ def _set_language_cookie(response: HttpResponse, language: str) -> None:
 
 @never_cache
 @require_http_methods(["GET", "POST"])
-def profile(request: HttpRequest) -> HttpResponse:
+def profile(request: AuthenticatedRequest) -> HttpResponse:
     """ "Mijn gegevens": name and e-mail address, the language (R-ME-1), two-step verification
     (R-ME-2), notifications (R-ME-3) and, for a company's main account, its accounts (R-ME-4)."""
     user = request.user
@@ -332,7 +337,7 @@ def profile(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @require_POST
-def notification_settings(request: HttpRequest) -> HttpResponse:
+def notification_settings(request: AuthenticatedRequest) -> HttpResponse:
     """R-ME-3: save the three notification choices."""
     if not request.user.client_id:
         raise Http404
@@ -346,21 +351,21 @@ def notification_settings(request: HttpRequest) -> HttpResponse:
 # --- Company accounts (R-ME-4) -----------------------------------------------------------------
 
 
-def _company_of_main_account(request: HttpRequest):
+def _company_of_main_account(request: AuthenticatedRequest) -> Client:
     """The company whose accounts the user manages; 404 for anyone but its main account."""
     user = request.user
-    if not (user.is_main_account and user.client_id and user.client.is_company):
+    if not (user.is_main_account and user.client is not None and user.client.is_company):
         raise Http404
     return user.client
 
 
-def _extra_account(request: HttpRequest, pk: int) -> User:
+def _extra_account(request: AuthenticatedRequest, pk: int) -> User:
     company = _company_of_main_account(request)
     return get_object_or_404(User.objects.filter(client=company, is_main_account=False), pk=pk)
 
 
 @never_cache
-def extra_accounts(request: HttpRequest) -> HttpResponse:
+def extra_accounts(request: AuthenticatedRequest) -> HttpResponse:
     """ "Accounts" → "Extra accounts": the company's extra accounts."""
     company = _company_of_main_account(request)
     accounts = User.objects.filter(client=company, is_main_account=False).order_by("email")
@@ -371,7 +376,7 @@ def extra_accounts(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @require_http_methods(["GET", "POST"])
-def extra_account_add(request: HttpRequest) -> HttpResponse:
+def extra_account_add(request: AuthenticatedRequest) -> HttpResponse:
     company = _company_of_main_account(request)
     form = ExtraAccountForm(request.POST or None, initial={"language": request.user.language})
     if request.method == "POST" and form.is_valid():
@@ -392,14 +397,14 @@ def extra_account_add(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
-def extra_account(request: HttpRequest, pk: int) -> HttpResponse:
+def extra_account(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     account = _extra_account(request, pk)
     return render(request, "accounts/extra_account.html", {"account": account})
 
 
 @never_cache
 @require_http_methods(["GET", "POST"])
-def extra_account_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def extra_account_delete(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     account = _extra_account(request, pk)
     if request.method == "POST":
         services.remove_account(account=account, by=request.user)

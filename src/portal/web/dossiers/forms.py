@@ -1,3 +1,6 @@
+from collections.abc import Iterable
+from typing import Any, cast
+
 from django import forms
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
@@ -29,13 +32,13 @@ class DossierFilterForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
 
-    def __init__(self, *args, statuses=(), **kwargs):
+    def __init__(self, *args: Any, statuses: Iterable[Any] = (), **kwargs: Any) -> None:
         """``statuses``: the statuses among the user's dossiers, each with ``dossier_count``
         (``queries.statuses_in_use``). Each option shows its number of dossiers, so the
         in-progress option's number visibly adds up from its statuses' numbers."""
         super().__init__(*args, **kwargs)
         in_progress = sum(s.dossier_count for s in statuses if s.in_progress)
-        self.fields["status"].choices = [
+        cast(forms.ChoiceField, self.fields["status"]).choices = [
             (IN_PROGRESS, _count_label(_("All ongoing dossiers"), in_progress)),
             *((s.pk, _count_label(s.label, s.dossier_count)) for s in statuses),
         ]

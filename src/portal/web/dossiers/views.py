@@ -4,9 +4,11 @@ comes from ``Dossier.objects.visible_to``."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
-from django.core.paginator import Paginator
-from django.db.models import Q
+from django.core.paginator import Page, Paginator
+from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
@@ -17,6 +19,8 @@ from portal.documents.models import Document
 from portal.dossiers import queries
 from portal.dossiers.models import Dossier
 from portal.messaging import services as message_services
+from portal.offices.models import DossierStatus
+from portal.request_types import AuthenticatedRequest
 
 from .forms import IN_PROGRESS, DossierFilterForm
 
@@ -51,7 +55,7 @@ MESSAGE_ROW_FIELDS = (
 )
 
 
-def _page(rows, per_page: int, request: HttpRequest, total: int):
+def _page(rows: QuerySet[Any], per_page: int, request: HttpRequest, total: int) -> Page[Any]:
     """A page of a tab's rows. The number of rows is the tab's count, already fetched for the
     tab bar: no second COUNT query for the paginator."""
     paginator = Paginator(rows, per_page)
@@ -60,7 +64,7 @@ def _page(rows, per_page: int, request: HttpRequest, total: int):
 
 
 @require_GET
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedRequest) -> HttpResponse:
     if request.user.is_staff and request.user.client_id is None:
         # Office staff work in the staff workspace (R-OFF-1..5).
         return redirect("workspace:inbox")
@@ -72,7 +76,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def dossier_list(request: HttpRequest) -> HttpResponse:
+def dossier_list(request: AuthenticatedRequest) -> HttpResponse:
     visible = Dossier.objects.visible_to(request.user)
     filtering = bool(request.GET.get("q") or request.GET.getlist("status"))
     # Unfiltered, the number of the user's dossiers is the list's count too: counted once, for
@@ -116,7 +120,7 @@ def dossier_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _status_groups(form: DossierFilterForm, statuses) -> dict:
+def _status_groups(form: DossierFilterForm, statuses: list[DossierStatus]) -> dict[str, Any]:
     """The status filter's checkboxes arranged for the page: "all ongoing dossiers" with the
     statuses it covers under it, then the other statuses (R-DOS-3, R-HOME-2)."""
     boxes = {str(box.data["value"]): box for box in form["status"]}
@@ -128,7 +132,7 @@ def _status_groups(form: DossierFilterForm, statuses) -> dict:
 
 
 @require_GET
-def dossier_detail(request: HttpRequest, pk: int, tab: str = DEFAULT_TAB) -> HttpResponse:
+def dossier_detail(request: AuthenticatedRequest, pk: int, tab: str = DEFAULT_TAB) -> HttpResponse:
     if tab not in TABS:
         raise Http404
     dossier = get_object_or_404(

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.contrib import messages as flash
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -19,6 +21,7 @@ from portal.files.uploads import UploadRejected, sanitise_filename
 from portal.messaging import services
 from portal.messaging.models import MAX_BODY_CHARS, MAX_SUBJECT_CHARS
 from portal.messaging.text import char_count
+from portal.request_types import AuthenticatedRequest
 from portal.ui.compose import (
     MAX_ATTACHMENTS,
     Compose,
@@ -33,13 +36,13 @@ def _dossier(request: HttpRequest, pk: int) -> Dossier:
     return get_object_or_404(Dossier.objects.visible_to(request.user), pk=pk)
 
 
-def may_send_files(request: HttpRequest, pk: int, *args, **kwargs) -> bool:
+def may_send_files(request: HttpRequest, pk: int, *args: object, **kwargs: object) -> bool:
     """Decided before a posted body is read (``limit_upload_size``): files go only to a
     dossier the user sees."""
     return Dossier.objects.visible_to(request.user).filter(pk=pk).exists()
 
 
-def _compose(request: HttpRequest, pk: int, msg_id: int | None) -> HttpResponse:
+def _compose(request: AuthenticatedRequest, pk: int, msg_id: int | None) -> HttpResponse:
     dossier = _dossier(request, pk)
     original = None
     if msg_id is not None:
@@ -71,20 +74,20 @@ def _compose(request: HttpRequest, pk: int, msg_id: int | None) -> HttpResponse:
 
 @limit_upload_size(reach=may_send_files)
 @require_http_methods(["GET", "POST"])
-def new_message(request: HttpRequest, pk: int) -> HttpResponse:
+def new_message(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """R-MSG-4: "Nieuw bericht" to the office."""
     return _compose(request, pk, None)
 
 
 @limit_upload_size(reach=may_send_files)
 @require_http_methods(["GET", "POST"])
-def reply(request: HttpRequest, pk: int, msg_id: int) -> HttpResponse:
+def reply(request: AuthenticatedRequest, pk: int, msg_id: int) -> HttpResponse:
     """R-MSG-3: "Beantwoorden", with the original message shown below the form."""
     return _compose(request, pk, msg_id)
 
 
 @require_GET
-def message_detail(request: HttpRequest, pk: int, msg_id: int) -> HttpResponse:
+def message_detail(request: AuthenticatedRequest, pk: int, msg_id: int) -> HttpResponse:
     """R-MSG-2: one click opens a message and marks it read."""
     dossier = _dossier(request, pk)
     message = get_object_or_404(dossier.messages.select_related("author", "reply_to"), pk=msg_id)
@@ -102,7 +105,7 @@ def message_detail(request: HttpRequest, pk: int, msg_id: int) -> HttpResponse:
 
 @limit_upload_size(reach=may_send_files, json=True)
 @require_POST
-def upload_attachment(request: HttpRequest, pk: int) -> JsonResponse:
+def upload_attachment(request: AuthenticatedRequest, pk: int) -> JsonResponse:
     """R-MSG-6: one file from the attachments dialog (one request per file, so that the
     browser shows progress per file). Checked and staged; JSON for the dialog's script."""
     dossier = _dossier(request, pk)
@@ -113,7 +116,7 @@ def upload_attachment(request: HttpRequest, pk: int) -> JsonResponse:
     upload = request.FILES.get("file")
     if upload is None:
         return JsonResponse({"name": "", "error": _("Choose a file.")}, status=400)
-    name = sanitise_filename(upload.name)
+    name = sanitise_filename(upload.name or "")
     if dossier.staged_uploads.filter(uploaded_by=request.user).count() >= MAX_ATTACHMENTS:
         return JsonResponse({"name": name, "error": too_many_message()}, status=400)
     try:
@@ -136,7 +139,7 @@ def upload_attachment(request: HttpRequest, pk: int) -> JsonResponse:
 
 
 @require_POST
-def remove_attachment(request: HttpRequest, pk: int, key) -> JsonResponse:
+def remove_attachment(request: AuthenticatedRequest, pk: int, key: uuid.UUID) -> JsonResponse:
     """R-MSG-6: the trash icon: an uploaded file that has not been sent is removed."""
     dossier = _dossier(request, pk)
     staged = document_services.staged_for(dossier=dossier, user=request.user, keys=[key])

@@ -4,6 +4,8 @@ comes from ``Action.objects.visible_to`` (through ``Dossier.objects.visible_to``
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -20,6 +22,7 @@ from portal.questionnaires import services
 from portal.questionnaires.forms import PageForm, UploadForm
 from portal.questionnaires.models import Action, pick
 from portal.questionnaires.presentation import answer_rows, display_answer
+from portal.request_types import AuthenticatedRequest
 
 
 def _action(request: HttpRequest, pk: int, kind: str | None = None) -> Action:
@@ -45,7 +48,7 @@ def fill_url(action: Action) -> str:
 
 
 @require_GET
-def action_list(request: HttpRequest) -> HttpResponse:
+def action_list(request: AuthenticatedRequest) -> HttpResponse:
     actions = list(
         Action.objects.visible_to(request.user)
         .select_related("dossier")
@@ -62,7 +65,7 @@ def action_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def resume(request: HttpRequest, pk: int) -> HttpResponse:
+def resume(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """R-Q-2: continue on the first unfinished page (all pages done: the overview)."""
     action = _action(request, pk, Action.Kind.QUESTIONNAIRE)
     if not action.is_open:
@@ -73,7 +76,7 @@ def resume(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("questionnaires:page", pk=action.pk, page=index + 1)
 
 
-def _page_context(action: Action, index: int, form: PageForm, **extra) -> dict:
+def _page_context(action: Action, index: int, form: PageForm, **extra: Any) -> dict[str, Any]:
     page = action.pages[index]
     return {
         "action": action,
@@ -90,7 +93,7 @@ def _page_context(action: Action, index: int, form: PageForm, **extra) -> dict:
 
 
 @require_http_methods(["GET", "POST"])
-def fill_page(request: HttpRequest, pk: int, page: int) -> HttpResponse:
+def fill_page(request: AuthenticatedRequest, pk: int, page: int) -> HttpResponse:
     """One page (R-Q-2): "Volgende" validates and saves; "Vorige" and "Opslaan en stoppen"
     save what was typed without losing anything; a stale version (another tab saved in
     between) saves nothing and shows both."""
@@ -161,7 +164,7 @@ def fill_page(request: HttpRequest, pk: int, page: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def overview(request: HttpRequest, pk: int) -> HttpResponse:
+def overview(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """R-Q-3: check every answer, then submit ("Versturen"). A second submit changes nothing."""
     action = _action(request, pk, Action.Kind.QUESTIONNAIRE)
     if not action.is_open:
@@ -198,7 +201,7 @@ def overview(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-def result(request: HttpRequest, pk: int) -> HttpResponse:
+def result(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """R-Q-3/R-Q-4: the completed questionnaire with "Printen", and its PDF."""
     action = _action(request, pk, Action.Kind.QUESTIONNAIRE)
     if action.is_open:
@@ -217,7 +220,7 @@ def _may_upload(request: HttpRequest, pk: int) -> bool:
 
 @limit_upload_size(reach=_may_upload)
 @require_http_methods(["GET", "POST"])
-def upload(request: HttpRequest, pk: int) -> HttpResponse:
+def upload(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """An upload request: one or more files through ``supply_document``; refused files say
     why, accepted ones are kept; "Klaar" (or an upload without refusals) completes it."""
     action = _action(request, pk, Action.Kind.UPLOAD)

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 from django_otp_webauthn.models import WebAuthnCredential
@@ -9,6 +11,10 @@ from portal.twofactor import services
 
 class PasswordCheckMixin:
     """Asks for the account's password again (turning 2FA off, changing the number, …)."""
+
+    # Provided by the form this is mixed into.
+    fields: dict[str, forms.Field]
+    cleaned_data: dict[str, Any]
 
     def __init__(self, *args, user, ask_password: bool = True, **kwargs):
         super().__init__(*args, **kwargs)

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import base64
 import json
+from typing import Any
 
 import segno
+from django import forms
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login
 from django.contrib.auth.decorators import login_not_required
@@ -18,9 +20,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
+from portal.accounts.models import User
 from portal.accounts.ratelimits import limited
 from portal.audit.services import record
 from portal.notifications.sms import SmsError
+from portal.request_types import AuthenticatedRequest
 from portal.twofactor import passkeys, services
 from portal.twofactor.login import (
     MAX_ATTEMPTS,
@@ -59,7 +63,9 @@ def _wrong_code_message(check: services.Check) -> str:
 # --- the second login step ---------------------------------------------------------------------
 
 
-def _pending_login(request: HttpRequest):
+def _pending_login(
+    request: HttpRequest,
+) -> tuple[dict[str, Any], User] | tuple[None, None]:
     """The login waiting for its second step: (pending, user), or (None, None) when it expired
     (said so) or its account is gone or blocked."""
     pending = get_pending(request)
@@ -80,7 +86,7 @@ def _pending_login(request: HttpRequest):
 @limited("code", user_of=pending_user)
 def login_code(request: HttpRequest) -> HttpResponse:
     pending, user = _pending_login(request)
-    if user is None:
+    if pending is None or user is None:
         return redirect("accounts:login")
     form = LoginCodeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
@@ -109,7 +115,7 @@ def login_code(request: HttpRequest) -> HttpResponse:
     return _login_code_page(request, user, form)
 
 
-def _login_code_page(request: HttpRequest, user, form) -> HttpResponse:
+def _login_code_page(request: HttpRequest, user: User, form: forms.Form) -> HttpResponse:
     sms = services.login_sms_device(user)
     options = passkeys.authentication_options(request, user=user)
     return render(
@@ -123,7 +129,7 @@ def _login_code_page(request: HttpRequest, user, form) -> HttpResponse:
     )
 
 
-def _log_in_pending(request: HttpRequest, user, pending: dict) -> None:
+def _log_in_pending(request: HttpRequest, user: User, pending: dict[str, Any]) -> None:
     request.session.pop(PENDING, None)
     login(request, user, backend=pending["backend"])
     mark_verified(request)
@@ -136,7 +142,7 @@ def _log_in_pending(request: HttpRequest, user, pending: dict) -> None:
 def login_passkey(request: HttpRequest) -> HttpResponse:
     """The second login step with a passkey ("Gebruik uw passkey") instead of a code."""
     pending, user = _pending_login(request)
-    if user is None:
+    if pending is None or user is None:
         return redirect("accounts:login")
     form = PasskeyAnswerForm(request.POST)
     try:
@@ -217,7 +223,7 @@ def _show_recovery_codes(request: HttpRequest, codes: list[str]) -> HttpResponse
 @sensitive_post_parameters("password")
 @require_http_methods(["GET", "POST"])
 @limited("sms")
-def setup_sms(request: HttpRequest) -> HttpResponse:
+def setup_sms(request: AuthenticatedRequest) -> HttpResponse:
     """Enter (or change) the mobile number; a code goes to it by SMS."""
     user = request.user
     form = MobileNumberForm(
@@ -242,7 +248,7 @@ def setup_sms(request: HttpRequest) -> HttpResponse:
 @sensitive_post_parameters("code")
 @require_http_methods(["GET", "POST"])
 @limited("code")
-def sms_confirm(request: HttpRequest) -> HttpResponse:
+def sms_confirm(request: AuthenticatedRequest) -> HttpResponse:
     user = request.user
     device = services.pending_sms_device(user)
     if device is None:
@@ -266,7 +272,7 @@ def sms_confirm(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_POST
 @limited("sms")
-def sms_resend(request: HttpRequest) -> HttpResponse:
+def sms_resend(request: AuthenticatedRequest) -> HttpResponse:
     device = services.pending_sms_device(request.user)
     if device is None:
         return redirect("twofactor:sms_setup")
@@ -284,7 +290,7 @@ def sms_resend(request: HttpRequest) -> HttpResponse:
 @sensitive_post_parameters("password")
 @require_http_methods(["GET", "POST"])
 @limited("password_check")
-def totp_start(request: HttpRequest) -> HttpResponse:
+def totp_start(request: AuthenticatedRequest) -> HttpResponse:
     user = request.user
     form = PasswordForm(
         request.POST if request.method == "POST" else None,
@@ -301,7 +307,7 @@ def totp_start(request: HttpRequest) -> HttpResponse:
 @sensitive_post_parameters("code")
 @require_http_methods(["GET", "POST"])
 @limited("code")
-def totp_confirm(request: HttpRequest) -> HttpResponse:
+def totp_confirm(request: AuthenticatedRequest) -> HttpResponse:
     user = request.user
     device = services.pending_totp_device(user)
     if device is None:
@@ -340,7 +346,7 @@ def totp_confirm(request: HttpRequest) -> HttpResponse:
 @sensitive_post_parameters("password")
 @require_http_methods(["GET", "POST"])
 @limited("password_check")
-def recovery_codes(request: HttpRequest) -> HttpResponse:
+def recovery_codes(request: AuthenticatedRequest) -> HttpResponse:
     """Make a fresh set of recovery codes (the old ones stop working)."""
     user = request.user
     if not services.is_enabled(user):
@@ -355,7 +361,7 @@ def recovery_codes(request: HttpRequest) -> HttpResponse:
 @sensitive_post_parameters("password")
 @require_http_methods(["GET", "POST"])
 @limited("password_check")
-def disable(request: HttpRequest) -> HttpResponse:
+def disable(request: AuthenticatedRequest) -> HttpResponse:
     user = request.user
     if not services.is_enabled(user):
         return redirect("accounts:profile")
@@ -376,7 +382,7 @@ PASSKEY_NAME = "_passkey_name"
 @sensitive_post_parameters("password")
 @require_http_methods(["GET", "POST"])
 @limited("password_check")
-def passkey_add(request: HttpRequest) -> HttpResponse:
+def passkey_add(request: AuthenticatedRequest) -> HttpResponse:
     """Add a passkey: its name (and the password, when a second factor is already on)."""
     user = request.user
     enabled = services.is_enabled(user)
@@ -396,7 +402,7 @@ def passkey_add(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_http_methods(["GET", "POST"])
 @limited("code")
-def passkey_create(request: HttpRequest) -> HttpResponse:
+def passkey_create(request: AuthenticatedRequest) -> HttpResponse:
     """Make the passkey on this device (the browser asks for a PIN, fingerprint or face) and
     store it under the name chosen."""
     user = request.user
@@ -435,7 +441,7 @@ def passkey_create(request: HttpRequest) -> HttpResponse:
 @sensitive_post_parameters("password")
 @require_http_methods(["GET", "POST"])
 @limited("password_check")
-def passkey_remove(request: HttpRequest, pk: int) -> HttpResponse:
+def passkey_remove(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """Remove one passkey; the password is asked again."""
     user = request.user
     device = get_object_or_404(passkeys.WebAuthnCredential, pk=pk, user=user)
