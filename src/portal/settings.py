@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "portal.api",
+    "portal.adminsite",
 ]
 
 

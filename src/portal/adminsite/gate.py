@@ -22,8 +22,7 @@ from django.views.decorators.cache import never_cache
 
 from portal.twofactor import services as twofactor
 from portal.twofactor.login import is_verified
-
-from .access import is_staff_member
+from portal.workspace.access import is_staff_member
 
 
 def protect_admin(site: AdminSite) -> None:

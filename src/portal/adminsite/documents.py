@@ -12,10 +12,10 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from . import services
-from .models import Document
-from .uploads import UploadRejected
-from .views import file_response
+from portal.documents import services
+from portal.documents.models import Document
+from portal.documents.uploads import UploadRejected
+from portal.documents.views import file_response
 
 
 class PublishForm(forms.ModelForm):

@@ -6,8 +6,8 @@ from django.http import HttpRequest
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from .logos import clean_logo
-from .models import DossierStatus, Office
+from portal.offices.logos import clean_logo
+from portal.offices.models import DossierStatus, Office
 
 
 class OfficeForm(forms.ModelForm):

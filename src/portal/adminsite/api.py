@@ -10,10 +10,9 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from portal.api.models import ApiToken, WebhookDelivery, WebhookEndpoint
 from portal.audit.services import record
 from portal.offices.models import Office
-
-from .models import ApiToken, WebhookDelivery, WebhookEndpoint
 
 
 @admin.register(ApiToken)

@@ -8,8 +8,8 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from . import services
-from .models import Client, User
+from portal.accounts import services
+from portal.accounts.models import Client, User
 
 
 class ClientCreationForm(forms.ModelForm):

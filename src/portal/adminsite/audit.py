@@ -2,8 +2,8 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from .display import SENTENCES, describe, label
-from .models import AuditEntry
+from portal.audit.display import SENTENCES, describe, label
+from portal.audit.models import AuditEntry
 
 
 class ActionFilter(admin.SimpleListFilter):

@@ -17,9 +17,8 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.audit.services import record
 from portal.documents.uploads import sanitise_filename
-
-from . import services
-from .models import (
+from portal.questionnaires import services
+from portal.questionnaires.models import (
     Action,
     QuestionnaireTemplate,
     SentQuestionnaire,
@@ -27,7 +26,7 @@ from .models import (
     TemplateQuestion,
     UploadRequest,
 )
-from .presentation import answer_rows
+from portal.questionnaires.presentation import answer_rows
 
 
 class PageInline(admin.StackedInline):

@@ -2,9 +2,8 @@ from django.contrib import admin
 from django.db.models import Count, Q
 
 from portal.audit.services import record
-
-from . import services
-from .models import Dossier, DossierAccess, ProgressStep
+from portal.dossiers import services
+from portal.dossiers.models import Dossier, DossierAccess, ProgressStep
 
 
 class ProgressStepInline(admin.StackedInline):

@@ -17,9 +17,8 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.documents.upload_handlers import limit_upload_size
 from portal.dossiers.models import Dossier
-
-from . import services, views
-from .models import MAX_BODY_CHARS, Message
+from portal.messaging import services, views
+from portal.messaging.models import MAX_BODY_CHARS, Message
 
 
 class OpenFilter(admin.SimpleListFilter):

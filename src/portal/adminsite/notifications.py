@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import OutgoingEmail
+from portal.notifications.models import OutgoingEmail
 
 
 @admin.register(OutgoingEmail)
