@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def staff(db) -> User:
-    return StaffFactory(email="notaris@office.test", is_superuser=True)
+    return StaffFactory(email="notaris@office.test", staff_role="administrator")
 
 
 @pytest.fixture

@@ -33,7 +33,7 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 @pytest.fixture
 def setting(db):
     Office.current()
-    staff = StaffFactory(email="notaris@office.test", is_superuser=True)
+    staff = StaffFactory(email="notaris@office.test", staff_role="administrator")
     owner = UserFactory(email="koper@example.test")
     dossier = DossierFactory(description="Levering woning Dorpsstraat 5")
     grant(dossier, owner.client)

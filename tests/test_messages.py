@@ -49,7 +49,9 @@ def dossier(owner) -> Dossier:
 
 @pytest.fixture
 def staff(db):
-    return StaffFactory(email="notaris@office.test", full_name="Mr. A. Notaris", is_superuser=True)
+    return StaffFactory(
+        email="notaris@office.test", full_name="Mr. A. Notaris", staff_role="administrator"
+    )
 
 
 @pytest.fixture

@@ -234,7 +234,7 @@ def test_admin_progress_change_is_audited_with_old_and_new_R_X_1(dossier):
     """R-X-1, issue 16 item 6: a change of the steps in the admin keeps its audit name
     ("dossier.progress_changed") and records the list before and after; the step that stays done
     keeps its ``done_at``; the dossier's ``updated_at`` moves."""
-    staff = StaffFactory(is_superuser=True)
+    staff = StaffFactory(staff_role="administrator")
     http = staff_http(staff)
     steps = list(dossier.steps.all())
     form = {

@@ -520,7 +520,7 @@ def test_staff_see_answers_and_pdf_in_the_admin_R_OFF_5(client, action, owner, s
     http.force_login(owner)
     fill_all(http, action)
     run(submit, http, action)
-    staff.is_superuser = True
+    staff.staff_role = "administrator"
     staff.save()
     http.force_login(staff)
     verify_second_factor(http)
@@ -534,7 +534,7 @@ def test_staff_see_answers_and_pdf_in_the_admin_R_OFF_5(client, action, owner, s
 def test_admin_sends_a_questionnaire_through_the_service_R_OFF_5(client, owner, dossier, staff):
     """R-OFF-5: the admin's add form sends through ``send_questionnaire`` (audit included)."""
     template = standard_template()
-    staff.is_superuser = True
+    staff.staff_role = "administrator"
     staff.save()
     client.force_login(staff)
     verify_second_factor(client)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.accounts import services
 from portal.accounts.models import Client, User
+from portal.adminsite.base import ConfigurationAdmin, RoleChecked, StackedInline
 
 
 class ClientCreationForm(forms.ModelForm):
@@ -33,7 +34,7 @@ class ClientCreationForm(forms.ModelForm):
         return email
 
 
-class AccountInline(admin.StackedInline):
+class AccountInline(StackedInline):
     model = User
     fk_name = "client"
     extra = 0
@@ -47,7 +48,7 @@ class AccountInline(admin.StackedInline):
 
 
 @admin.register(Client)
-class ClientAdmin(admin.ModelAdmin):
+class ClientAdmin(ConfigurationAdmin):
     list_display = ["name", "kind", "reference", "created_at"]
     list_filter = ["kind"]
     search_fields = ["name", "reference", "accounts__email"]
@@ -105,7 +106,7 @@ class ClientAdmin(admin.ModelAdmin):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(RoleChecked, DjangoUserAdmin):
     ordering = ["email"]
     list_display = [
         "email",
@@ -113,10 +114,11 @@ class UserAdmin(DjangoUserAdmin):
         "client",
         "is_main_account",
         "is_staff",
+        "staff_role",
         "is_active",
         "last_login",
     ]
-    list_filter = ["is_staff", "is_active", "language"]
+    list_filter = ["is_staff", "staff_role", "is_active", "language"]
     list_select_related = ["client"]
     search_fields = ["email", "full_name", "client__name"]
     autocomplete_fields = ["client"]
@@ -127,7 +129,7 @@ class UserAdmin(DjangoUserAdmin):
         (_("Client"), {"fields": ["client", "is_main_account"]}),
         (
             _("Permissions"),
-            {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]},
+            {"fields": ["is_active", "is_staff", "staff_role"]},
         ),
         (_("Dates"), {"fields": ["last_login", "date_joined", "password_set_at"]}),
     ]
@@ -143,11 +145,11 @@ class UserAdmin(DjangoUserAdmin):
                     "client",
                     "is_main_account",
                     "is_staff",
+                    "staff_role",
                 ],
             },
         ),
     ]
-    filter_horizontal = ["groups", "user_permissions"]
 
     def get_form(self, request, obj=None, **kwargs):
         if obj is None:
@@ -202,4 +204,12 @@ class UserCreationForm(forms.ModelForm):
 
     class Meta:
         model = User
-        fields = ["email", "full_name", "language", "client", "is_main_account", "is_staff"]
+        fields = [
+            "email",
+            "full_name",
+            "language",
+            "client",
+            "is_main_account",
+            "is_staff",
+            "staff_role",
+        ]

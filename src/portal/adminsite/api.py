@@ -10,13 +10,14 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from portal.adminsite.base import ConfigurationAdmin
 from portal.api.models import ApiToken, WebhookDelivery, WebhookEndpoint
 from portal.audit.services import record
 from portal.offices.models import Office
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(ConfigurationAdmin):
     list_display = ["name", "prefix", "acting_user", "created_at", "last_used_at", "revoked_at"]
     list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
     search_fields = ["name", "prefix"]
@@ -72,7 +73,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
 
 @admin.register(WebhookEndpoint)
-class WebhookEndpointAdmin(admin.ModelAdmin):
+class WebhookEndpointAdmin(ConfigurationAdmin):
     list_display = ["url", "active", "created_at", "previous_secret_expires_at"]
     fields = ["url", "active", "events", "previous_secret_expires_at"]
     readonly_fields = ["previous_secret_expires_at"]
@@ -124,7 +125,7 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
 
 
 @admin.register(WebhookDelivery)
-class WebhookDeliveryAdmin(admin.ModelAdmin):
+class WebhookDeliveryAdmin(ConfigurationAdmin):
     list_display = ["created_at", "event", "endpoint", "attempts", "last_status", "delivered_at"]
     list_filter = ["event", ("delivered_at", admin.EmptyFieldListFilter)]
     readonly_fields = [

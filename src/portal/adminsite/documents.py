@@ -12,6 +12,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from portal.adminsite.base import ConfigurationAdmin
 from portal.documents import services
 from portal.documents.models import Document
 from portal.documents.uploads import UploadRejected
@@ -61,7 +62,7 @@ DETAIL_FIELDS = ["original_name", "size", "content_type", "sha256", "uploaded_by
 
 
 @admin.register(Document)
-class DocumentAdmin(admin.ModelAdmin):
+class DocumentAdmin(ConfigurationAdmin):
     list_display = [
         "title",
         "dossier",

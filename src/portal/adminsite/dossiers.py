@@ -1,12 +1,13 @@
 from django.contrib import admin
 from django.db.models import Count, Q
 
+from portal.adminsite.base import ConfigurationAdmin, StackedInline
 from portal.audit.services import record
 from portal.dossiers import services
 from portal.dossiers.models import Dossier, DossierAccess, ProgressStep
 
 
-class ProgressStepInline(admin.StackedInline):
+class ProgressStepInline(StackedInline):
     model = ProgressStep
     extra = 1
     fields = ["position", "title", "done", "done_at"]
@@ -14,7 +15,7 @@ class ProgressStepInline(admin.StackedInline):
     ordering = ["position", "pk"]
 
 
-class DossierAccessInline(admin.StackedInline):
+class DossierAccessInline(StackedInline):
     model = DossierAccess
     extra = 1
     fields = ["client", "granted_at", "granted_by"]
@@ -25,7 +26,7 @@ class DossierAccessInline(admin.StackedInline):
 
 
 @admin.register(Dossier)
-class DossierAdmin(admin.ModelAdmin):
+class DossierAdmin(ConfigurationAdmin):
     list_display = ["number", "description", "status", "handler", "steps_label", "created_at"]
     list_filter = ["status", "handler"]
     search_fields = ["number", "description", "grants__client__name"]

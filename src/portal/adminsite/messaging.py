@@ -15,6 +15,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from portal.adminsite.base import ConfigurationAdmin
 from portal.documents.upload_handlers import limit_upload_size
 from portal.dossiers.models import Dossier
 from portal.messaging import services, views
@@ -46,7 +47,7 @@ class DossierChoiceForm(forms.Form):
 
 
 @admin.register(Message)
-class MessageAdmin(admin.ModelAdmin):
+class MessageAdmin(ConfigurationAdmin):
     list_display = [
         "created_at",
         "direction",

@@ -6,6 +6,7 @@ from django.http import HttpRequest
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from portal.adminsite.base import ConfigurationAdmin
 from portal.offices.logos import clean_logo
 from portal.offices.models import DossierStatus, Office
 
@@ -23,7 +24,7 @@ class OfficeForm(forms.ModelForm):
 
 
 @admin.register(Office)
-class OfficeAdmin(admin.ModelAdmin):
+class OfficeAdmin(ConfigurationAdmin):
     form = OfficeForm
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["name", "email_sender", "primary_colour"]
@@ -59,14 +60,14 @@ class OfficeAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         # One office per deployment.
-        return not Office.objects.exists()
+        return super().has_add_permission(request) and not Office.objects.exists()
 
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
 
 
 @admin.register(DossierStatus)
-class DossierStatusAdmin(admin.ModelAdmin):
+class DossierStatusAdmin(ConfigurationAdmin):
     list_display = ["name", "name_en", "in_progress", "position"]
     list_editable = ["in_progress", "position"]
     ordering = ["position", "name"]

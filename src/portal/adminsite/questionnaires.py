@@ -15,6 +15,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from portal.adminsite.base import ConfigurationAdmin, StackedInline
 from portal.audit.services import record
 from portal.documents.uploads import sanitise_filename
 from portal.questionnaires import services
@@ -29,14 +30,14 @@ from portal.questionnaires.models import (
 from portal.questionnaires.presentation import answer_rows
 
 
-class PageInline(admin.StackedInline):
+class PageInline(StackedInline):
     model = TemplatePage
     extra = 1
     fields = ["position", "title_nl", "title_en"]
     show_change_link = True
 
 
-class QuestionInline(admin.StackedInline):
+class QuestionInline(StackedInline):
     model = TemplateQuestion
     extra = 1
     fields = [
@@ -51,7 +52,7 @@ class QuestionInline(admin.StackedInline):
 
 
 @admin.register(QuestionnaireTemplate)
-class QuestionnaireTemplateAdmin(admin.ModelAdmin):
+class QuestionnaireTemplateAdmin(ConfigurationAdmin):
     list_display = ["title_nl", "title_en", "updated_at"]
     search_fields = ["title_nl", "title_en"]
     fields = ["title_nl", "title_en", "intro_nl", "intro_en"]
@@ -59,7 +60,7 @@ class QuestionnaireTemplateAdmin(admin.ModelAdmin):
 
 
 @admin.register(TemplatePage)
-class TemplatePageAdmin(admin.ModelAdmin):
+class TemplatePageAdmin(ConfigurationAdmin):
     list_display = ["title_nl", "template", "position"]
     list_filter = ["template"]
     fields = ["template", "position", "title_nl", "title_en"]
@@ -130,7 +131,7 @@ class RequestForm(forms.ModelForm):
         return cleaned
 
 
-class ActionAdminBase(admin.ModelAdmin):
+class ActionAdminBase(ConfigurationAdmin):
     kind: str = ""
     add_form: type[forms.ModelForm] = SendForm
     add_fields: list[str] = []

@@ -21,7 +21,6 @@ from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import AuthenticationFailed, ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
-from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from portal.accounts import services as account_services
@@ -45,6 +44,7 @@ from . import serializers as s
 from .authentication import ApiTokenAuthentication
 from .idempotency import idempotent
 from .pagination import ApiCursorPagination
+from .permissions import OfficeWork
 
 UPDATED_SINCE = OpenApiParameter(
     "updated_since",
@@ -94,7 +94,7 @@ def _django_error(exc: DjangoValidationError) -> ValidationError:
 
 class ApiViewMixin:
     authentication_classes = [ApiTokenAuthentication]
-    permission_classes = [IsAuthenticated]
+    permission_classes = [OfficeWork]
     pagination_class = ApiCursorPagination
     parser_classes = [JSONParser]
     cursor_ordering = ("updated_at", "id")
