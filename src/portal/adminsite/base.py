@@ -53,3 +53,21 @@ class ReadOnlyAdmin(RoleChecked, admin.ModelAdmin):
 
 class StackedInline(RoleChecked, admin.StackedInline):
     pass
+
+
+class ReadOnlyInline(RoleChecked, admin.TabularInline):
+    """Rows shown with a read-only record."""
+
+    extra = 0
+
+    def get_readonly_fields(self, request: HttpRequest, obj=None):
+        return self.fields
+
+    def has_add_permission(self, request: HttpRequest, *args) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False

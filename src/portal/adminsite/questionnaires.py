@@ -1,24 +1,22 @@
-"""The office's side of "Acties" for now (R-OFF-5): questionnaire templates with their pages
-and questions in both languages; sending a questionnaire and asking for a document are the
-"add" forms of two views on ``Action``, which call ``services.send_questionnaire`` and
-``services.request_upload``. A sent questionnaire shows its answers and its PDF."""
+"""Questionnaires in the admin (R-OFF-5): office administrators configure the questionnaire
+templates with their pages and questions in both languages. Sent questionnaires and upload
+requests are read only here (a sent questionnaire shows its answers and its PDF): sending them
+is daily work, done in the workspace through ``questionnaires.services``."""
 
 from __future__ import annotations
 
 from django import forms
 from django.contrib import admin
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from portal.adminsite.base import ConfigurationAdmin, StackedInline
-from portal.audit.services import record
-from portal.documents.uploads import sanitise_filename
-from portal.questionnaires import services
+from portal.adminsite.base import ConfigurationAdmin, ReadOnlyAdmin, StackedInline
+from portal.documents.views import file_response
 from portal.questionnaires.models import (
     Action,
     QuestionnaireTemplate,
@@ -70,115 +68,27 @@ class TemplatePageAdmin(ConfigurationAdmin):
         return False  # reached from a template's pages ("Change")
 
 
-class SendForm(forms.ModelForm):
-    class Meta:
-        model = Action
-        fields = ["template", "dossier", "client"]
-
-    def __init__(self, *args, request=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.request = request
-        self.fields["template"].required = True
-        self.sent: Action | None = None
-
-    def clean(self):
-        cleaned = super().clean()
-        if self.errors:
-            return cleaned
-        try:
-            self.sent = services.send_questionnaire(
-                template=cleaned["template"],
-                dossier=cleaned["dossier"],
-                client=cleaned["client"],
-                by=self.request.user,
-            )
-        except ValidationError as exc:
-            raise forms.ValidationError(exc.messages) from exc
-        return cleaned
-
-
-class RequestForm(forms.ModelForm):
-    class Meta:
-        model = Action
-        fields = ["dossier", "client", "title_nl", "title_en", "description_nl", "description_en"]
-        labels = {
-            "title_nl": _("document asked for (Dutch)"),
-            "title_en": _("document asked for (English)"),
-        }
-        help_texts = {"title_nl": _("For example: Kopie legitimatiebewijs")}
-
-    def __init__(self, *args, request=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.request = request
-        self.sent: Action | None = None
-
-    def clean(self):
-        cleaned = super().clean()
-        if self.errors:
-            return cleaned
-        try:
-            self.sent = services.request_upload(
-                dossier=cleaned["dossier"],
-                client=cleaned["client"],
-                title_nl=cleaned["title_nl"],
-                title_en=cleaned.get("title_en") or "",
-                description_nl=cleaned.get("description_nl") or "",
-                description_en=cleaned.get("description_en") or "",
-                by=self.request.user,
-            )
-        except ValidationError as exc:
-            raise forms.ValidationError(exc.messages) from exc
-        return cleaned
-
-
-class ActionAdminBase(ConfigurationAdmin):
+class ActionAdminBase(ReadOnlyAdmin):
     kind: str = ""
-    add_form: type[forms.ModelForm] = SendForm
-    add_fields: list[str] = []
+    detail_fields: list[str] = []
     list_display = ["title_nl", "dossier", "client", "status", "created_at", "completed_at"]
     list_filter = ["status"]
     search_fields = ["title_nl", "dossier__number", "client__name"]
     list_select_related = ["dossier", "client"]
-    autocomplete_fields = ["dossier", "client"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).filter(kind=self.kind)
 
-    def get_form(self, request, obj=None, **kwargs):
-        if obj is None:
-            base = self.add_form
-
-            class WithRequest(base):
-                def __init__(self, *args, **kw):
-                    super().__init__(*args, request=request, **kw)
-
-            kwargs["form"] = WithRequest
-            kwargs["fields"] = self.add_fields
-        return super().get_form(request, obj, **kwargs)
-
     def get_fields(self, request, obj=None):
-        return self.detail_fields if obj else self.add_fields
+        return self.detail_fields
 
     def get_readonly_fields(self, request, obj=None):
-        return self.detail_fields if obj else []
-
-    def save_model(self, request, obj, form, change):
-        if change:
-            return  # nothing on a sent action is edited here
-        sent = form.sent
-        obj.pk = sent.pk
-        obj.__dict__.update({k: v for k, v in sent.__dict__.items() if k != "_state"})
-        obj._state.adding = False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
+        return self.detail_fields
 
 
 @admin.register(SentQuestionnaire)
 class SentQuestionnaireAdmin(ActionAdminBase):
     kind = Action.Kind.QUESTIONNAIRE
-    add_form = SendForm
-    add_fields = ["template", "dossier", "client"]
     detail_fields = [
         "title_nl",
         "dossier",
@@ -230,36 +140,14 @@ class SentQuestionnaireAdmin(ActionAdminBase):
         if not self.has_view_permission(request):
             raise PermissionDenied
         action = get_object_or_404(self.get_queryset(request), pk=pk)
-        document = action.pdf_document
-        if document is None:
+        if action.pdf_document is None:
             raise Http404
-        try:
-            handle = document.file.open("rb")
-        except FileNotFoundError as exc:
-            raise Http404 from exc
-        record(
-            "document.downloaded",
-            actor=request.user,
-            dossier=action.dossier,
-            target=document.original_name,
-            document=document.pk,
-        )
-        response = FileResponse(
-            handle,
-            as_attachment=True,
-            filename=sanitise_filename(document.original_name),
-            content_type=document.content_type,
-        )
-        response["Cache-Control"] = "no-store"
-        response["X-Content-Type-Options"] = "nosniff"
-        return response
+        return file_response(request, action.pdf_document)
 
 
 @admin.register(UploadRequest)
 class UploadRequestAdmin(ActionAdminBase):
     kind = Action.Kind.UPLOAD
-    add_form = RequestForm
-    add_fields = ["dossier", "client", "title_nl", "title_en", "description_nl", "description_en"]
     detail_fields = [
         "title_nl",
         "title_en",

@@ -42,6 +42,8 @@ SENTENCES = {
     ),
     "account.password_set": _("Password set for %(target)s"),
     "account.removed": _("Account %(target)s removed"),
+    "account.changed": _("Details of account %(target)s changed"),
+    "account.role_changed": _("Role of %(target)s changed"),
     "account.blocked": _("Account %(target)s blocked"),
     "account.unblocked": _("Account %(target)s unblocked"),
     "login.succeeded": _("Logged in"),
