@@ -37,7 +37,7 @@ class ConfigurationAdmin(RoleChecked, admin.ModelAdmin):
     """A model office administrators configure here."""
 
 
-class ReadOnlyAdmin(RoleChecked, admin.ModelAdmin):
+class ReadOnly(RoleChecked):
     """A record office administrators consult here; it is made and changed elsewhere (the
     workspace, the portal's own processes), never in the admin."""
 
@@ -49,6 +49,10 @@ class ReadOnlyAdmin(RoleChecked, admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
+
+
+class ReadOnlyAdmin(ReadOnly, admin.ModelAdmin):
+    pass
 
 
 class StackedInline(RoleChecked, admin.StackedInline):
