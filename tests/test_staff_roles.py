@@ -342,3 +342,57 @@ def test_admin_and_workspace_record_the_same_audit_codes_R_OFF_1_R_X_1(world, ru
         admin_codes = _codes(mark)
         assert workspace_codes and workspace_codes == admin_codes
     assert not User.objects.filter(pk__in=[in_workspace.pk, in_admin.pk]).exists()
+
+
+def test_every_configuration_write_in_the_admin_is_audited_R_OFF_1_R_OFF_5_R_OFF_6(run):
+    """R-OFF-1, R-OFF-5, R-OFF-6, R-X-1: what office administrators configure in the admin
+    (branding, statuses, questionnaire templates, API tokens, webhooks) goes through the
+    services and is in the audit trail with the administrator as the actor."""
+    administrator = AdministratorFactory(email="beheerder@office.test")
+    http = staff_http(administrator)
+    office = Office.current()
+    steps = [
+        (
+            f"/beheer/offices/office/{office.pk}/change/",
+            {
+                "name": "Notariaat Aan Het Water",
+                "email_sender": "info@aanhetwater.test",
+                "primary_colour": "#0b5394",
+                "accent_colour": "#990000",
+            },
+            "office.changed",
+        ),
+        (
+            "/beheer/offices/dossierstatus/add/",
+            {"name": "Wacht op stukken", "name_en": "Waiting", "position": 3},
+            "status.created",
+        ),
+        (
+            "/beheer/questionnaires/questionnairetemplate/add/",
+            {
+                "title_nl": "Intake",
+                "title_en": "Intake",
+                "pages-TOTAL_FORMS": 0,
+                "pages-INITIAL_FORMS": 0,
+            },
+            "questionnaire_template.created",
+        ),
+        (
+            "/beheer/api/apitoken/add/",
+            {"name": "Koppeling", "acting_user": administrator.pk},
+            "api.token_created",
+        ),
+        (
+            "/beheer/api/webhookendpoint/add/",
+            {"url": "https://ontvanger.test/hook", "active": "on", "events": "[]"},
+            "api.webhook_created",
+        ),
+    ]
+    for path, data, code in steps:
+        response = run(http.post, path, data)
+        assert response.status_code == 302, (path, response.content.decode()[:2000])
+        assert AuditEntry.objects.filter(action=code, actor=administrator).count() == 1, code
+    status = DossierStatus.objects.get(name="Wacht op stukken")
+    response = http.post(f"/beheer/offices/dossierstatus/{status.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert AuditEntry.objects.filter(action="status.deleted", target="Wacht op stukken").exists()

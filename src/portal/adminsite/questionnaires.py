@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.adminsite.base import ConfigurationAdmin, ReadOnlyAdmin, StackedInline
 from portal.documents.views import file_response
+from portal.questionnaires import services
 from portal.questionnaires.models import (
     Action,
     QuestionnaireTemplate,
@@ -56,6 +57,16 @@ class QuestionnaireTemplateAdmin(ConfigurationAdmin):
     fields = ["title_nl", "title_en", "intro_nl", "intro_en"]
     inlines = [PageInline]
 
+    def save_model(self, request, obj, form, change) -> None:
+        services.save_template(template=obj, by=request.user)
+
+    def delete_model(self, request, obj) -> None:
+        services.delete_template(template=obj, by=request.user)
+
+    def delete_queryset(self, request, queryset) -> None:
+        for template in queryset:
+            self.delete_model(request, template)
+
 
 @admin.register(TemplatePage)
 class TemplatePageAdmin(ConfigurationAdmin):
@@ -66,6 +77,15 @@ class TemplatePageAdmin(ConfigurationAdmin):
 
     def has_module_permission(self, request) -> bool:
         return False  # reached from a template's pages ("Change")
+
+    def save_model(self, request, obj, form, change) -> None:
+        # A page and its questions are part of their template: saved as a change of it.
+        obj.save()
+        services.save_template(template=obj.template, by=request.user)
+
+    def delete_model(self, request, obj) -> None:
+        obj.delete()
+        services.save_template(template=obj.template, by=request.user)
 
 
 class ActionAdminBase(ReadOnlyAdmin):

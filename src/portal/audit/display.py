@@ -72,6 +72,13 @@ SENTENCES = {
     "api.webhook_created": _("Webhook %(target)s added"),
     "api.webhook_changed": _("Webhook %(target)s changed"),
     "api.webhook_secret_rotated": _("Signing secret of webhook %(target)s rotated"),
+    "office.changed": _("Details of the office %(target)s changed"),
+    "status.created": _("Dossier status “%(target)s” added"),
+    "status.changed": _("Dossier status “%(target)s” changed"),
+    "status.deleted": _("Dossier status “%(target)s” removed"),
+    "questionnaire_template.created": _("Questionnaire template “%(target)s” added"),
+    "questionnaire_template.changed": _("Questionnaire template “%(target)s” changed"),
+    "questionnaire_template.deleted": _("Questionnaire template “%(target)s” removed"),
 }
 # A refusal (``request.denied``, ``rate_limited``): what was refused, and in which dossier.
 REFUSALS = {
