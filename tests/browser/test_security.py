@@ -41,7 +41,11 @@ def test_the_admin_works_under_the_policy_issue_8(page, live_server):
     staff = StaffFactory(email="beheer@office.test", staff_role="administrator")
     page.goto("/beheer/")
     _log_in_with_code(page, staff)
-    for path in ("/beheer/", "/beheer/messaging/message/", "/beheer/dossiers/dossier/add/"):
+    for path in (
+        "/beheer/",
+        "/beheer/messaging/message/",
+        "/beheer/questionnaires/questionnairetemplate/add/",
+    ):
         response = page.goto(path)
         assert response.status == 200, path
         assert urlsplit(page.url).path == path
