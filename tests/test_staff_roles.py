@@ -396,3 +396,33 @@ def test_every_configuration_write_in_the_admin_is_audited_R_OFF_1_R_OFF_5_R_OFF
     response = http.post(f"/beheer/offices/dossierstatus/{status.pk}/delete/", {"post": "yes"})
     assert response.status_code == 302
     assert AuditEntry.objects.filter(action="status.deleted", target="Wacht op stukken").exists()
+
+
+def test_the_migration_makes_former_admin_users_administrators_R_OFF_1():
+    """R-OFF-1: on upgrade, superusers and staff holding admin permissions (their own or a
+    group's) become office administrators; other staff stay handlers; clients are untouched."""
+    import importlib
+
+    from django.apps import apps
+    from django.contrib.auth.models import Group, Permission
+
+    migration = importlib.import_module("portal.accounts.migrations.0004_staff_role")
+    permission = Permission.objects.get(codename="change_office")
+    group = Group.objects.create(name="Beheer")
+    group.permissions.add(permission)
+    superuser = StaffFactory(email="su@office.test", is_superuser=True)
+    own_permission = StaffFactory(email="perm@office.test")
+    own_permission.user_permissions.add(permission)
+    in_group = StaffFactory(email="group@office.test")
+    in_group.groups.add(group)
+    plain = StaffFactory(email="plain@office.test")
+    client = UserFactory(email="klant@example.test", is_superuser=True)
+    migration.assign_roles(apps, None)
+    roles_now = dict(User.objects.values_list("email", "staff_role"))
+    assert roles_now == {
+        superuser.email: Role.ADMINISTRATOR,
+        own_permission.email: Role.ADMINISTRATOR,
+        in_group.email: Role.ADMINISTRATOR,
+        plain.email: Role.HANDLER,
+        client.email: Role.HANDLER,
+    }
