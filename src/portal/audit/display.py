@@ -15,6 +15,8 @@ RATE_LIMITED = "rate_limited"
 SENTENCES = {
     "dossier.created": _("Dossier %(target)s created"),
     "dossier.updated": _("Dossier %(target)s changed: %(fields)s"),
+    # These two are not recorded (the admin does not write dossiers or their progress); kept so
+    # that entries already in the audit trail read as sentences.
     "dossier.changed": _("Dossier %(target)s changed in the admin: %(fields)s"),
     "dossier.progress_set": _("Progress list of dossier %(target)s saved"),
     "dossier.progress_changed": _("Progress list of dossier %(target)s changed in the admin"),
