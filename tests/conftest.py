@@ -150,7 +150,7 @@ def run(django_capture_on_commit_callbacks):
 @pytest.fixture
 def admin_client(db, admin_user):
     """pytest-django's ``admin_client``, with the second factor passed: the admin requires it
-    of staff (portal.workspace.admin_gate)."""
+    of staff (portal.adminsite.gate)."""
     from .workspace_helpers import staff_http
 
     return staff_http(admin_user)

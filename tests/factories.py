@@ -3,6 +3,7 @@ from __future__ import annotations
 import factory
 
 from portal.accounts.models import Client, User
+from portal.accounts.roles import Role
 from portal.dossiers.models import Dossier, DossierAccess, ProgressStep
 from portal.offices.models import DossierStatus
 
@@ -49,8 +50,17 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 
 class StaffFactory(UserFactory):
+    """A handler: the daily work in the workspace."""
+
     client = None
     is_staff = True
+    staff_role = Role.HANDLER
+
+
+class AdministratorFactory(StaffFactory):
+    """An office administrator: the workspace and the admin's configuration."""
+
+    staff_role = Role.ADMINISTRATOR
 
 
 class DossierFactory(factory.django.DjangoModelFactory):

@@ -17,7 +17,7 @@ from .workspace_helpers import staff_http
 
 @pytest.mark.django_db
 def test_admin_creates_a_token_shown_once_and_revokes_it_R_OFF_6():
-    admin_user = StaffFactory(email="beheer@office.test", is_superuser=True)
+    admin_user = StaffFactory(email="beheer@office.test", staff_role="administrator")
     integration = StaffFactory(email="koppeling@office.test")
     http = staff_http(admin_user)  # the admin needs the second factor
     response = http.post(

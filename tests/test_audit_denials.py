@@ -104,7 +104,7 @@ def test_the_trail_cannot_be_changed_or_deleted_through_the_app_R_X_1(world):
     """Entries are only ever added: the workspace trail pages answer GET only and the admin
     offers no add, change or delete."""
     HttpClient().force_login(world.owner)
-    staff = staff_http(StaffFactory(is_superuser=True))
+    staff = staff_http(StaffFactory(staff_role="administrator"))
     entry = AuditEntry.objects.first()
     assert entry is not None
     for path in (

@@ -77,7 +77,7 @@ def test_the_code_base_records_the_actions_this_test_knows_R_X_1():
     """The scan finds the codes (so the next test is not vacuous)."""
     found = recorded_actions()
     assert {"dossier.created", "message.sent", "request.denied", "api.get"} <= found
-    assert {"account.blocked", "account.unblocked", "dossier.changed"} <= found
+    assert {"account.blocked", "account.unblocked", "api.webhook_changed"} <= found
     assert len(found) >= 40
 
 

@@ -33,7 +33,7 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 @pytest.fixture
 def setting(db):
     Office.current()
-    staff = StaffFactory(email="notaris@office.test", is_superuser=True)
+    staff = StaffFactory(email="notaris@office.test", staff_role="administrator")
     owner = UserFactory(email="koper@example.test")
     dossier = DossierFactory(description="Levering woning Dorpsstraat 5")
     grant(dossier, owner.client)
@@ -58,7 +58,7 @@ def tab_counts(html: str) -> dict[str, tuple[str, str]]:
 def test_staff_publish_client_sees_downloads_marks_clear_R_OFF_3_R_DOC_1_R_DOC_2_R_DOC_4(
     setting, client, django_capture_on_commit_callbacks
 ):
-    """Done-when of the documents issue: staff publish a letter and a draft deed in the admin;
+    """Done-when of the documents issue: staff publish a letter and a draft deed in the workspace;
     the client sees them in the right tabs with unread marks, downloads them, marks clear; a
     second client cannot reach them."""
     staff, owner, dossier = setting
@@ -78,12 +78,11 @@ def test_staff_publish_client_sees_downloads_marks_clear_R_OFF_3_R_DOC_1_R_DOC_2
         ]:
             with django_capture_on_commit_callbacks(execute=True):
                 response = admin.post(
-                    "/beheer/documents/document/add/",
+                    f"/kantoor/dossiers/{dossier.pk}/publiceren/",
                     {
-                        "dossier": dossier.pk,
                         "kind": kind,
                         "title": title,
-                        "upload": SimpleUploadedFile(name, PDF, content_type="text/html"),
+                        "files": [SimpleUploadedFile(name, PDF, content_type="text/html")],
                     },
                 )
             assert response.status_code == 302, body(response)[:2000]
@@ -223,8 +222,10 @@ def test_refused_file_is_never_stored_R_X_3(setting, tmp_path, settings):
     assert not any(p.is_file() for p in tmp_path.rglob("*"))
 
 
-def test_admin_shows_a_refused_file_on_the_form_R_OFF_3(setting):
-    """R-OFF-3 / R-X-3: a refused file gets a clear message in the admin; nothing is published."""
+def test_the_admin_does_not_publish_R_OFF_3(setting):
+    """R-OFF-3 / R-X-3: publishing is daily work, done in the workspace through
+    ``publish_document`` (which reports a refused file there); the admin lists documents and
+    has no publish form."""
     staff, _owner, dossier = setting
     admin = HttpClient()
     admin.force_login(staff)
@@ -235,12 +236,12 @@ def test_admin_shows_a_refused_file_on_the_form_R_OFF_3(setting):
             "dossier": dossier.pk,
             "kind": "document",
             "title": "x",
-            "upload": SimpleUploadedFile("leeg.pdf", b""),
+            "upload": SimpleUploadedFile("akte.pdf", PDF),
         },
     )
-    assert response.status_code == 200
-    assert "errorlist" in body(response)
+    assert response.status_code == 403
     assert not Document.objects.exists()
+    assert admin.get("/beheer/documents/document/").status_code == 200
 
 
 def test_mark_read_is_idempotent_R_DOC_4(setting):

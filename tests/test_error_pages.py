@@ -9,7 +9,7 @@ import pytest
 from django.test import Client as HttpClient
 from django.urls import include, path
 
-from .factories import StaffFactory, UserFactory
+from .factories import AdministratorFactory, UserFactory
 from .workspace_helpers import staff_http
 
 
@@ -53,9 +53,10 @@ def test_not_found_is_branded_and_the_same_for_missing_and_forbidden_R_DOS_6(wor
 
 
 def test_forbidden_is_branded_R_OFF_1(world):
-    """A permission refused by the admin (a client's view of it would be a 404; staff without
-    the right): the portal's 403 page, in the portal's look, saying what to do."""
-    staff = StaffFactory()  # no superuser, no model permissions
+    """A permission refused by the admin (a client's view of it would be a 404; an office
+    administrator adding to the audit trail, which nobody may): the portal's 403 page, in the
+    portal's look, saying what to do."""
+    staff = AdministratorFactory()
     response = staff_http(staff).get("/beheer/audit/auditentry/add/")
     page = response.content.decode()
     assert response.status_code == 403

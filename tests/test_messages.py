@@ -16,6 +16,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client as HttpClient
 from django.test.utils import CaptureQueriesContext
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from portal.audit.models import AuditEntry
@@ -49,7 +50,9 @@ def dossier(owner) -> Dossier:
 
 @pytest.fixture
 def staff(db):
-    return StaffFactory(email="notaris@office.test", full_name="Mr. A. Notaris", is_superuser=True)
+    return StaffFactory(
+        email="notaris@office.test", full_name="Mr. A. Notaris", staff_role="administrator"
+    )
 
 
 @pytest.fixture
@@ -592,12 +595,10 @@ def test_script_and_html_come_out_escaped_R_MSG_1_R_MSG_3(http, dossier, owner, 
 # --- R-OFF-4: the office --------------------------------------------------------------------
 
 
-def test_staff_see_new_client_messages_and_answer_with_attachments_R_OFF_4(
-    http, dossier, owner, staff
-):
-    """R-OFF-4: staff see the client messages waiting for them across dossiers, answer one
-    with an attachment through the same send_message path, which marks it handled; the client
-    sees the answer unread, with the attachment under Correspondentie."""
+def test_admin_lists_waiting_client_messages_read_only_R_OFF_4(http, dossier, owner, staff):
+    """R-OFF-4: an office administrator sees in the admin the client messages waiting across
+    dossiers; writing, answering and marking handled are the workspace's (one path, one set of
+    audit names): the admin has no compose or answer page, no "mark handled" and no change."""
     other_dossier = DossierFactory(number="2026.0002")
     grant(other_dossier, owner.client)
     services.send_message(dossier=dossier, sender=owner, subject="Vraag één", body="?")
@@ -609,55 +610,21 @@ def test_staff_see_new_client_messages_and_answer_with_attachments_R_OFF_4(
 
     waiting = admin.get("/beheer/messaging/message/?state=open").content.decode()
     assert "Vraag één" in waiting and "Vraag twee" in waiting and "Kantoorbericht" not in waiting
+    assert "mark_handled" not in waiting
 
     question = Message.objects.get(subject="Vraag één")
-    url = f"/beheer/messaging/message/{question.pk}/answer/"
-    form = admin.get(url).content.decode()
-    assert 'value="Re: Vraag één"' in form and "Oorspronkelijk bericht" in form
+    with pytest.raises(NoReverseMatch):
+        reverse("admin:messaging_message_answer", args=[question.pk])
+    assert admin.get("/beheer/messaging/message/add/").status_code == 403
     response = admin.post(
-        url,
-        {"subject": "Re: Vraag één", "body": "Antwoord.", "files": [text_file("brief.txt")]},
-    )
-    assert response.status_code == 302, response.content.decode()[:2000]
-    answer = Message.objects.get(reply_to=question)
-    assert answer.direction == Message.Direction.INCOMING and answer.author == staff
-    assert answer.attachments.get().kind == Document.Kind.CORRESPONDENCE
-    question.refresh_from_db()
-    assert question.handled_by == staff
-
-    waiting = admin.get("/beheer/messaging/message/?state=open").content.decode()
-    assert "Vraag één" not in waiting and "Vraag twee" in waiting
-
-    assert services.tab_counts(dossier=dossier, user=owner) == {"total": 3, "unread": 2}
-    page = http.get(f"/dossiers/{dossier.pk}/correspondentie/").content.decode()
-    assert "brief.txt" in page
-
-
-def test_staff_write_a_new_message_and_mark_handled_R_OFF_4(dossier, owner, staff):
-    """R-OFF-4: a new message to a dossier from the admin (dossier required); the action
-    "Mark as handled" closes a client message and records it."""
-    admin = HttpClient()
-    admin.force_login(staff)
-    verify_second_factor(admin)
-    response = admin.post(
-        "/beheer/messaging/message/add/", {"subject": "Afspraak", "body": "Tekst"}
-    )
-    assert "Dit veld is verplicht." in response.content.decode()
-    response = admin.post(
-        "/beheer/messaging/message/add/",
-        {"dossier": dossier.pk, "subject": "Afspraak", "body": "Tekst"},
-    )
-    assert response.status_code == 302
-    assert Message.objects.get().direction == Message.Direction.INCOMING
-
-    question = services.send_message(dossier=dossier, sender=owner, subject="Vraag", body="?")
-    admin.post(
         "/beheer/messaging/message/",
         {"action": "mark_handled", "_selected_action": [question.pk]},
     )
     question.refresh_from_db()
-    assert question.handled_at is not None
-    assert AuditEntry.objects.filter(action="message.handled").count() == 1
+    assert question.handled_at is None
+    assert Message.objects.count() == 3
+    assert not AuditEntry.objects.filter(action="message.handled").exists()
+    assert response.status_code in (200, 302)
 
 
 def test_staff_download_a_client_upload_and_it_is_recorded_R_OFF_4_R_X_1(http, dossier, staff):
@@ -768,7 +735,8 @@ def test_json_answers_carry_no_stored_path_R_MSG_6(http, dossier):
 
 def test_the_admin_start_page_shows_what_waits_for_the_office_R_OFF_4(dossier, owner, staff):
     """R-OFF-4: an overview of what is new across the dossiers: the admin's start page counts
-    the client messages not handled yet and links to them."""
+    the client messages not handled yet and links to the workspace's inbox, where they are
+    answered."""
     for n in range(2):
         services.send_message(dossier=dossier, sender=owner, subject=f"Vraag {n}", body="?")
     admin = HttpClient()
@@ -776,4 +744,4 @@ def test_the_admin_start_page_shows_what_waits_for_the_office_R_OFF_4(dossier, o
     verify_second_factor(admin)
     page = admin.get("/beheer/").content.decode()
     assert "2 berichten van klanten te beantwoorden" in page
-    assert "/beheer/messaging/message/?state=open" in page
+    assert '<a href="/kantoor/">2 berichten' in page

@@ -521,7 +521,7 @@ def test_staff_see_answers_and_pdf_in_the_admin_R_OFF_5(client, action, owner, s
     http.force_login(owner)
     fill_all(http, action)
     run(submit, http, action)
-    staff.is_superuser = True
+    staff.staff_role = "administrator"
     staff.save()
     http.force_login(staff)
     verify_second_factor(http)
@@ -532,21 +532,30 @@ def test_staff_see_answers_and_pdf_in_the_admin_R_OFF_5(client, action, owner, s
     assert pdf.status_code == 200 and pdf["Content-Disposition"].startswith("attachment")
 
 
-def test_admin_sends_a_questionnaire_through_the_service_R_OFF_5(client, owner, dossier, staff):
-    """R-OFF-5: the admin's add form sends through ``send_questionnaire`` (audit included)."""
+def test_the_admin_does_not_send_questionnaires_R_OFF_5(client, owner, dossier, staff):
+    """R-OFF-5: sending a questionnaire or an upload request is daily work, done in the
+    workspace through ``send_questionnaire`` / ``request_upload``; the admin has no form for it
+    (nothing sent from inside a form's validation)."""
     template = standard_template()
-    staff.is_superuser = True
+    staff.staff_role = "administrator"
     staff.save()
     client.force_login(staff)
     verify_second_factor(client)
-    response = client.post(
-        "/beheer/questionnaires/sentquestionnaire/add/",
-        {"template": template.pk, "dossier": dossier.pk, "client": owner.client.pk},
-    )
-    assert response.status_code == 302, response.content.decode()[:2000]
-    sent = Action.objects.get(kind=Action.Kind.QUESTIONNAIRE)
-    assert sent.snapshot["title"]["nl"] == template.title_nl
-    assert AuditEntry.objects.filter(action="questionnaire.sent").count() == 1
+    for url, data in [
+        (
+            "/beheer/questionnaires/sentquestionnaire/add/",
+            {"template": template.pk, "dossier": dossier.pk, "client": owner.client.pk},
+        ),
+        (
+            "/beheer/questionnaires/uploadrequest/add/",
+            {"dossier": dossier.pk, "client": owner.client.pk, "title_nl": "ID"},
+        ),
+    ]:
+        assert client.post(url, data).status_code == 403
+    assert not Action.objects.exists()
+    assert not AuditEntry.objects.filter(action__endswith=".sent").exists()
+    templates = client.get("/beheer/questionnaires/questionnairetemplate/")
+    assert templates.status_code == 200 and template.title_nl in templates.content.decode()
 
 
 # --- Upload requests ---------------------------------------------------------------------------

@@ -131,7 +131,7 @@ def test_every_answer_to_a_signed_in_user_is_no_store_issue_14_item_12(world):
     from .factories import StaffFactory
     from .workspace_helpers import verify_second_factor
 
-    admin = StaffFactory(email="beheer@office.test", is_superuser=True)
+    admin = StaffFactory(email="beheer@office.test", staff_role="administrator")
     values = _world_values(world)
     statuses: set[int] = set()
     tried = 0

@@ -24,7 +24,7 @@ def pages(db):
     dossier = DossierFactory()
     grant(dossier, owner.client)
     grant(DossierFactory(), owner.client)  # two dossiers: the list does not redirect
-    staff = StaffFactory(email="staff@office.test", is_superuser=True)
+    staff = StaffFactory(email="staff@office.test", staff_role="administrator")
     return {
         None: ["/inloggen/", "/wachtwoord/instellen/", "/health/live/"],
         owner: ["/", "/dossiers/", f"/dossiers/{dossier.pk}/berichten/nieuw/", "/mijn-gegevens/"],

@@ -326,7 +326,7 @@ def test_admin_rotates_the_secret_and_shows_it_once_R_OFF_6(db, endpoint_for, se
     settings.WEBHOOK_SECRET_ROTATION_HOURS = 24
     endpoint = endpoint_for("https://crm.example.test/hook")
     old = endpoint.secret
-    http = staff_http(StaffFactory(email="beheer@office.test", is_superuser=True))
+    http = staff_http(StaffFactory(email="beheer@office.test", staff_role="administrator"))
     response = http.post(
         "/beheer/api/webhookendpoint/",
         {"action": "rotate_secret", "_selected_action": [endpoint.pk]},

@@ -153,7 +153,7 @@ def test_the_admin_needs_the_second_factor_too_R_X_2(db):
     anonymous = HttpClient()
     response = anonymous.get("/beheer/", follow=True)
     assert response.redirect_chain[-1][0] == "/inloggen/?next=%2Fbeheer%2F"
-    staff = StaffFactory(email="beheer@office.test", is_superuser=True)
+    staff = StaffFactory(email="beheer@office.test", staff_role="administrator")
     posted = anonymous.post(
         "/beheer/login/?next=/beheer/", {"username": staff.email, "password": PASSWORD}
     )

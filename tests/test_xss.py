@@ -27,7 +27,7 @@ SRC = Path(__file__).resolve().parent.parent / "src" / "portal"
 
 
 def test_every_user_text_comes_out_escaped_on_every_page_issue_8(db, client):
-    staff = StaffFactory(email="notaris@office.test", full_name=PAYLOAD, is_superuser=True)
+    staff = StaffFactory(email="notaris@office.test", full_name=PAYLOAD, staff_role="administrator")
     company = ClientFactory(company=True, name="Bedrijf " + PAYLOAD)
     main = UserFactory(email="main@company.test", client=company, full_name=PAYLOAD)
     extra = account_services.add_account(

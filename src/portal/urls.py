@@ -1,17 +1,11 @@
 from django.contrib import admin
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
-from django.utils.translation import gettext_lazy as _
 
 from portal.health import views as health_views
 from portal.web import offices as office_views
 from portal.web import outbox as outbox_views
 from portal.web.dossiers import views as dossier_views
-from portal.workspace.admin_gate import protect_admin
-
-admin.site.site_header = _("Klantportaal — office administration")
-admin.site.site_title = _("Klantportaal")
-protect_admin(admin.site)  # the admin needs the second factor too
 
 # A database outage answers 503 ("try again in a moment"), anything else the generic 500 page.
 handler500 = "portal.errors.server_error"

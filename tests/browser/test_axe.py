@@ -90,7 +90,7 @@ def scene(language: str) -> dict:
         email="behandelaar@kantoor.test",
         full_name="Mr. A. de Notaris",
         language=language,
-        is_superuser=True,
+        staff_role="administrator",
     )
     device = TOTPDevice.objects.create(user=staff, name="app", confirmed=True)
     dossier = DossierFactory(

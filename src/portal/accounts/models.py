@@ -16,6 +16,8 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .roles import Role
+
 
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
@@ -35,6 +37,7 @@ class UserManager(BaseUserManager["User"]):
     def create_superuser(self, email: str, password: str | None = None, **fields) -> User:
         fields.setdefault("is_staff", True)
         fields.setdefault("is_superuser", True)
+        fields.setdefault("staff_role", Role.ADMINISTRATOR)
         return self.create_user(email, password, **fields)
 
 
@@ -101,6 +104,16 @@ class User(AbstractBaseUser, PermissionsMixin):  # type: ignore[django-manager-m
     )
     is_staff = models.BooleanField(
         _("staff"), default=False, help_text=_("An employee of the office (can use the admin).")
+    )
+    staff_role = models.CharField(
+        _("role"),
+        max_length=20,
+        choices=Role.choices,
+        default=Role.HANDLER,
+        help_text=_(
+            "For staff: handlers do the daily work in the workspace; office administrators "
+            "also configure the office here."
+        ),
     )
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)

@@ -4,6 +4,8 @@ follow on each of them."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.models import Session
@@ -15,6 +17,7 @@ from portal.audit.services import record
 from portal.notifications.email import queue_email
 
 from .models import AccountToken, Client, User
+from .roles import Role
 from .signals import invitation_accepted
 
 # Each link purpose: the e-mail that carries it and the page it opens.
@@ -98,6 +101,51 @@ def add_account(
     if invite:
         invite_user(user=user, by=by)
     return user
+
+
+@transaction.atomic
+def add_staff_account(
+    *,
+    email: str,
+    full_name: str,
+    language: str = "nl",
+    role: str = Role.HANDLER,
+    by: User | None = None,
+) -> User:
+    """A new staff member (R-OFF-1): no password yet; the invitation lets them set one, then
+    the workspace asks for the second factor."""
+    user = User.objects.create_user(
+        email=email, full_name=full_name, language=language, is_staff=True, staff_role=role
+    )
+    record("account.added", actor=by, target=user, role=role)
+    invite_user(user=user, by=by)
+    return user
+
+
+@transaction.atomic
+def set_staff_role(*, account: User, role: str, by: User | None = None) -> bool:
+    """Make a staff member a handler or an office administrator (``roles``). Returns False
+    when nothing changed."""
+    if account.staff_role == role:
+        return False
+    before = account.staff_role
+    account.staff_role = role
+    account.save(update_fields=["staff_role"])
+    record("account.role_changed", actor=by, target=account, before=before, after=role)
+    return True
+
+
+@transaction.atomic
+def update_account(*, account: User, by: User | None = None, **fields: Any) -> list[str]:
+    """Change an account's own details (name, e-mail address, language). Returns the names of
+    the fields that changed."""
+    changed = [name for name, value in fields.items() if getattr(account, name) != value]
+    if changed:
+        for name in changed:
+            setattr(account, name, fields[name])
+        account.save(update_fields=changed)
+        record("account.changed", actor=by, target=account, fields=changed)
+    return changed
 
 
 @transaction.atomic

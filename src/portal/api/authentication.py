@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
+from portal.accounts.roles import is_staff_member
 from portal.offices.models import Office
 
 from .models import ApiToken
@@ -36,7 +37,7 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
             # Bound to another office: reaches nothing here.
             raise exceptions.AuthenticationFailed(_("Invalid or revoked token."))
         user = token.acting_user
-        if not (user.is_active and user.is_staff and user.client_id is None):
+        if not is_staff_member(user):
             raise exceptions.AuthenticationFailed(_("The token's staff member is not active."))
         now = timezone.now()
         if token.last_used_at is None or now - token.last_used_at > LAST_USED_PRECISION:

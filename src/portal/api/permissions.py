@@ -1,20 +1,29 @@
-"""Permissions of the API's own pages (R-OFF-6)."""
+"""Permissions of the API (R-OFF-6), decided by ``portal.accounts.roles``."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from rest_framework.permissions import BasePermission
 
+from portal.accounts.roles import Capability, can, token_can
 from portal.twofactor.login import is_verified
-from portal.workspace.access import is_staff_member
+
+
+class OfficeWork(BasePermission):
+    """A call with a valid API token: the token acts with the office's authority for daily
+    work (``roles.token_can``)."""
+
+    def has_permission(self, request, view) -> bool:
+        return token_can(request.auth, Capability.WORK)
 
 
 class StaffOrToken(BasePermission):
-    """A valid API token, or a staff session that passed the second factor."""
+    """The API's own pages: a valid API token, or a staff session that passed the second
+    factor."""
 
     def has_permission(self, request, view) -> bool:
         if settings.API_DOCS_PUBLIC:
             return True
         if request.auth is not None:  # set by ApiTokenAuthentication only
-            return True
-        return is_staff_member(request.user) and is_verified(request._request)
+            return token_can(request.auth, Capability.READ_API_DOCS)
+        return can(request.user, Capability.READ_API_DOCS) and is_verified(request._request)

@@ -25,7 +25,6 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import AuthenticationFailed, ValidationError
 from rest_framework.generics import GenericAPIView
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
-from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import Serializer
@@ -52,6 +51,7 @@ from .authentication import ApiTokenAuthentication
 from .idempotency import idempotent
 from .models import ApiToken
 from .pagination import ApiCursorPagination
+from .permissions import OfficeWork
 
 if TYPE_CHECKING:  # the stubs' names for what as_view returns
     from rest_framework.views import AsView, GenericView
@@ -116,7 +116,7 @@ def _django_error(exc: DjangoValidationError) -> ValidationError:
 
 class ApiViewMixin(GenericAPIView[Any]):
     authentication_classes = [ApiTokenAuthentication]
-    permission_classes = [IsAuthenticated]
+    permission_classes = [OfficeWork]
     pagination_class = ApiCursorPagination
     parser_classes = [JSONParser]
     cursor_ordering = ("updated_at", "id")

@@ -22,6 +22,8 @@ RATE_LIMITED = "rate_limited"
 SENTENCES = {
     "dossier.created": _("Dossier %(target)s created"),
     "dossier.updated": _("Dossier %(target)s changed: %(fields)s"),
+    # These two are not recorded (the admin does not write dossiers or their progress); kept so
+    # that entries already in the audit trail read as sentences.
     "dossier.changed": _("Dossier %(target)s changed in the admin: %(fields)s"),
     "dossier.progress_set": _("Progress list of dossier %(target)s saved"),
     "dossier.progress_changed": _("Progress list of dossier %(target)s changed in the admin"),
@@ -49,6 +51,8 @@ SENTENCES = {
     ),
     "account.password_set": _("Password set for %(target)s"),
     "account.removed": _("Account %(target)s removed"),
+    "account.changed": _("Details of account %(target)s changed"),
+    "account.role_changed": _("Role of %(target)s changed"),
     "account.blocked": _("Account %(target)s blocked"),
     "account.unblocked": _("Account %(target)s unblocked"),
     "login.succeeded": _("Logged in"),
@@ -77,6 +81,13 @@ SENTENCES = {
     "api.webhook_created": _("Webhook %(target)s added"),
     "api.webhook_changed": _("Webhook %(target)s changed"),
     "api.webhook_secret_rotated": _("Signing secret of webhook %(target)s rotated"),
+    "office.changed": _("Details of the office %(target)s changed"),
+    "status.created": _("Dossier status “%(target)s” added"),
+    "status.changed": _("Dossier status “%(target)s” changed"),
+    "status.deleted": _("Dossier status “%(target)s” removed"),
+    "questionnaire_template.created": _("Questionnaire template “%(target)s” added"),
+    "questionnaire_template.changed": _("Questionnaire template “%(target)s” changed"),
+    "questionnaire_template.deleted": _("Questionnaire template “%(target)s” removed"),
 }
 # A refusal (``request.denied``, ``rate_limited``): what was refused, and in which dossier.
 REFUSALS = {

@@ -333,3 +333,23 @@ def mark_handled(*, action: Action, by: User | None) -> bool:
                 action_id=action.pk,
             )
     return bool(done)
+
+
+@transaction.atomic
+def save_template(*, template: QuestionnaireTemplate, by: User | None = None) -> None:
+    """Save a questionnaire template (R-OFF-5), new or changed, as an office administrator
+    configures it; its pages and questions are saved with it, in the same transaction. Sent
+    questionnaires keep the snapshot they were sent with."""
+    created = template.pk is None
+    template.save()
+    record(
+        "questionnaire_template.created" if created else "questionnaire_template.changed",
+        actor=by,
+        target=template.title_nl,
+    )
+
+
+@transaction.atomic
+def delete_template(*, template: QuestionnaireTemplate, by: User | None = None) -> None:
+    record("questionnaire_template.deleted", actor=by, target=template.title_nl)
+    template.delete()

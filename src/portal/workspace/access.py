@@ -1,4 +1,6 @@
-"""The one gate of the staff workspace (R-OFF-1..5, R-ME-2/R-X-2 for staff).
+"""The one gate of the staff workspace (R-OFF-1..5, R-ME-2/R-X-2 for staff). Who may work here
+is decided by ``portal.accounts.roles`` (handlers and office administrators alike); this gate
+adds what belongs to the session:
 
 - anonymous visitors: sent to the login page by ``LoginRequiredMiddleware``;
 - client accounts (and inactive users): 404, the workspace does not exist for them;
@@ -16,17 +18,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 
+from portal.accounts.roles import Capability, can, is_staff_member
 from portal.twofactor import services as twofactor
 from portal.twofactor.login import is_verified
 
-
-def is_staff_member(user) -> bool:
-    return bool(
-        getattr(user, "is_authenticated", False)
-        and user.is_active
-        and user.is_staff
-        and user.client_id is None
-    )
+__all__ = ["is_staff_member", "staff_member_only", "staff_view"]
 
 
 def staff_member_only(view: Callable) -> Callable:
@@ -49,7 +45,7 @@ def staff_view(view: Callable) -> Callable:
     @never_cache
     def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         user = request.user
-        if not is_staff_member(user):
+        if not can(user, Capability.WORK):
             raise Http404
         if not is_verified(request):
             # Only here (a session without the second factor) does the gate cost a query.

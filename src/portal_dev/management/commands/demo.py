@@ -15,6 +15,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from portal.accounts import services as accounts
 from portal.accounts.models import Client, User
+from portal.accounts.roles import Role
 from portal.audit.services import record
 from portal.documents import services as documents
 from portal.dossiers import services as dossiers
@@ -219,6 +220,7 @@ class Command(BaseCommand):
                 "Demo data is for the embedded mode (DEBUG=1); use --force to insist."
             )
         staff_email = f"notaris@{DOMAIN}"
+        handler_email = f"behandelaar@{DOMAIN}"
         self._office_logo()  # first, so the demo's e-mails carry it
         self._accessibility_statement()
         if User.objects.filter(email=staff_email).exists():
@@ -226,7 +228,8 @@ class Command(BaseCommand):
         else:
             self._load(staff_email)
             self.stdout.write(self.style.SUCCESS("Demo data loaded."))
-        self._staff_totp(staff_email)
+        self._handler(handler_email)
+        self._staff_totp([staff_email, handler_email])
         self._print_logins()
 
     def _office_logo(self) -> None:
@@ -286,20 +289,35 @@ class Command(BaseCommand):
         )
         office.save()
 
-    def _staff_totp(self, staff_email: str) -> None:
-        """The staff workspace needs two-step verification: the demo staff user gets an
-        authenticator-app device with a fixed, printed demo key (embedded mode only)."""
-        staff = User.objects.filter(email=staff_email).first()
-        if staff is None:
-            return
-        device = TOTPDevice.objects.filter(user=staff, confirmed=True).first()
-        if device is None:
-            device = TOTPDevice.objects.create(
-                user=staff, name="demo app", key=DEMO_TOTP_KEY, confirmed=True
+    def _handler(self, email: str) -> None:
+        """A handler next to the office administrator (notaris@): the workspace only, no admin
+        (also added to demo data loaded before staff had roles)."""
+        if not User.objects.filter(email=email).exists():
+            User.objects.create_user(
+                email,
+                PASSWORD,
+                full_name="mr. drs. P. de Boer",
+                language="nl",
+                is_staff=True,
+                staff_role=Role.HANDLER,
             )
+
+    def _staff_totp(self, emails: list[str]) -> None:
+        """The staff workspace needs two-step verification: each demo staff user gets an
+        authenticator-app device with the same fixed, printed demo key (embedded mode only)."""
+
+        device = None
+        for staff in User.objects.filter(email__in=emails):
+            device = TOTPDevice.objects.filter(user=staff, confirmed=True).first()
+            if device is None:
+                device = TOTPDevice.objects.create(
+                    user=staff, name="demo app", key=DEMO_TOTP_KEY, confirmed=True
+                )
+        if device is None:
+            return
         secret = base64.b32encode(device.bin_key).decode().rstrip("=")
         self.stdout.write("")
-        self.stdout.write(f"Two-step verification of {staff_email} (staff workspace /kantoor/):")
+        self.stdout.write(f"Two-step verification of {' and '.join(emails)} (the same key):")
         self.stdout.write(f"  authenticator key: {secret}")
         self.stdout.write(f"  otpauth URI: {device.config_url}")
         self.stdout.write(f"  or a code in a shell: oathtool --totp -b {secret}")
@@ -514,7 +532,12 @@ class Command(BaseCommand):
             (f"sanne@{DOMAIN}", "person, exactly one dossier (English)"),
             (f"korenbloem@{DOMAIN}", "company, main account"),
             (f"boekhouding@{DOMAIN}", "company, extra account"),
-            (f"notaris@{DOMAIN}", "office staff: /kantoor/ (workspace, code below), /beheer/"),
+            (
+                f"notaris@{DOMAIN}",
+                "office administrator: /kantoor/ (workspace) and /beheer/ (configuration); "
+                "code below",
+            ),
+            (f"behandelaar@{DOMAIN}", "handler: /kantoor/ (workspace only); code below"),
         ]
         self.stdout.write("")
         self.stdout.write(f"Demo logins (password for all: {PASSWORD})")

@@ -30,6 +30,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
 from portal.accounts.models import Client, User
+from portal.accounts.roles import Role
 from portal.documents.models import Document, DocumentRead
 from portal.dossiers.models import Dossier, DossierAccess, ProgressStep
 from portal.messaging.models import Message, MessageRead
@@ -401,7 +402,7 @@ class Command(BaseCommand):
                 email=STAFF_EMAIL if i == 0 else f"medewerker{i}@{DOMAIN}",
                 full_name="mr. E. van Dam" if i == 0 else self._name(),
                 is_staff=True,
-                is_superuser=i == 0,
+                staff_role=Role.ADMINISTRATOR if i == 0 else Role.HANDLER,
                 password=self.password,
                 password_set_at=now,
                 last_login=now,

@@ -1,10 +1,11 @@
 from django.contrib import admin
 
-from .models import OutgoingEmail
+from portal.adminsite.base import ConfigurationAdmin
+from portal.notifications.models import OutgoingEmail
 
 
 @admin.register(OutgoingEmail)
-class OutgoingEmailAdmin(admin.ModelAdmin):
+class OutgoingEmailAdmin(ConfigurationAdmin):
     list_display = ["created_at", "kind", "to", "sent_at", "attempts", "last_error"]
     list_filter = ["kind"]
     search_fields = ["to"]

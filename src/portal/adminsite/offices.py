@@ -1,13 +1,18 @@
+from typing import cast
+
 from django import forms
 from django.contrib import admin
 from django.core.files.uploadedfile import UploadedFile
-from django.db import models, transaction
+from django.db import models
 from django.http import HttpRequest
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from .logos import clean_logo
-from .models import DossierStatus, Office
+from portal.accounts.models import User
+from portal.adminsite.base import ConfigurationAdmin
+from portal.offices import services
+from portal.offices.logos import clean_logo
+from portal.offices.models import DossierStatus, Office
 
 
 class OfficeForm(forms.ModelForm):
@@ -23,7 +28,7 @@ class OfficeForm(forms.ModelForm):
 
 
 @admin.register(Office)
-class OfficeAdmin(admin.ModelAdmin):
+class OfficeAdmin(ConfigurationAdmin):
     form = OfficeForm
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["name", "email_sender", "primary_colour"]
@@ -50,26 +55,31 @@ class OfficeAdmin(admin.ModelAdmin):
     ]
 
     def save_model(self, request: HttpRequest, obj: Office, form, change: bool) -> None:
-        previous = Office.objects.filter(pk=obj.pk).values_list("logo", flat=True).first()
-        super().save_model(request, obj, form, change)
-        if previous and previous != obj.logo.name:
-            # A replaced or cleared logo is not kept: nothing refers to it any more.
-            storage = obj.logo.storage
-            transaction.on_commit(lambda: storage.delete(previous))
+        services.save_office(office=obj, fields=form.changed_data, by=cast(User, request.user))
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         # One office per deployment.
-        return not Office.objects.exists()
+        return super().has_add_permission(request) and not Office.objects.exists()
 
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
 
 
 @admin.register(DossierStatus)
-class DossierStatusAdmin(admin.ModelAdmin):
+class DossierStatusAdmin(ConfigurationAdmin):
     list_display = ["name", "name_en", "in_progress", "position"]
     list_editable = ["in_progress", "position"]
     ordering = ["position", "name"]
+
+    def save_model(self, request, obj, form, change) -> None:
+        services.save_status(status=obj, fields=form.changed_data, by=cast(User, request.user))
+
+    def delete_model(self, request, obj) -> None:
+        services.delete_status(status=obj, by=cast(User, request.user))
+
+    def delete_queryset(self, request, queryset) -> None:
+        for status in queryset:
+            self.delete_model(request, status)
 
     def get_changelist_form(self, request, **kwargs):
         """The list's editable cells have no <label> (the column heading is not one): each

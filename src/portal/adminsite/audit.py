@@ -2,8 +2,9 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from .display import SENTENCES, describe, label
-from .models import AuditEntry
+from portal.adminsite.base import ConfigurationAdmin
+from portal.audit.display import SENTENCES, describe, label
+from portal.audit.models import AuditEntry
 
 
 class ActionFilter(admin.SimpleListFilter):
@@ -21,7 +22,7 @@ class ActionFilter(admin.SimpleListFilter):
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(ConfigurationAdmin):
     list_display = ["at", "actor_label", "sentence", "dossier", "ip_address"]
     list_filter = [ActionFilter, ("dossier", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["actor_label", "target", "dossier__number"]

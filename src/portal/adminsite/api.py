@@ -1,5 +1,6 @@
-"""Admin for API tokens and webhooks (R-OFF-6): a token's or an endpoint's secret is shown
-once, right after saving or rotating; tokens are revoked, never edited."""
+"""API tokens and webhooks in the admin (R-OFF-6), through ``api.services``: a token's or an
+endpoint's secret is shown once, right after saving or rotating; tokens are revoked, never
+edited; deliveries are a log, read only."""
 
 from __future__ import annotations
 
@@ -10,14 +11,13 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from portal.audit.services import record
-from portal.offices.models import Office
-
-from .models import ApiToken, WebhookDelivery, WebhookEndpoint
+from portal.adminsite.base import ConfigurationAdmin, ReadOnlyAdmin
+from portal.api import services
+from portal.api.models import ApiToken, WebhookDelivery, WebhookEndpoint
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(ConfigurationAdmin):
     list_display = ["name", "prefix", "acting_user", "created_at", "last_used_at", "revoked_at"]
     list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
     search_fields = ["name", "prefix"]
@@ -41,11 +41,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         if change:
             return
-        obj.office = Office.current()
-        obj.created_by = request.user
-        raw = obj.issue()
-        super().save_model(request, obj, form, change)
-        record("api.token_created", target=obj.name, token=obj.prefix)
+        raw = services.create_token(token=obj, by=request.user)
         self.message_user(
             request,
             format_html(
@@ -58,10 +54,11 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Revoke the selected tokens"))
     def revoke(self, request, queryset):
-        tokens = list(queryset.filter(revoked_at__isnull=True))
-        for token in tokens:
-            token.revoke()
-            record("api.token_revoked", target=token.name, token=token.prefix)
+        tokens = [
+            token
+            for token in queryset.filter(revoked_at__isnull=True)
+            if services.revoke_token(token=token, by=request.user)
+        ]
         self.message_user(
             request,
             ngettext("%(n)d token revoked.", "%(n)d tokens revoked.", len(tokens))
@@ -73,7 +70,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
 
 @admin.register(WebhookEndpoint)
-class WebhookEndpointAdmin(admin.ModelAdmin):
+class WebhookEndpointAdmin(ConfigurationAdmin):
     list_display = ["url", "active", "created_at", "previous_secret_expires_at"]
     fields = ["url", "active", "events", "previous_secret_expires_at"]
     readonly_fields = ["previous_secret_expires_at"]
@@ -83,13 +80,7 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def save_model(self, request, obj, form, change):
-        if not change:
-            obj.office = Office.current()
-        super().save_model(request, obj, form, change)
-        record(
-            "api.webhook_changed" if change else "api.webhook_created",
-            target=obj.url,
-        )
+        services.save_webhook(endpoint=obj, by=request.user, fields=form.changed_data)
         if not change:
             self.message_user(
                 request,
@@ -101,11 +92,13 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
                 messages.WARNING,
             )
 
+    def has_delete_permission(self, request, obj=None):
+        return False  # switched off ("active"), not deleted: its deliveries stay
+
     @admin.action(description=_("Rotate the signing secret"))
     def rotate_secret(self, request, queryset):
         for endpoint in queryset:
-            secret = endpoint.rotate_secret()
-            record("api.webhook_secret_rotated", target=endpoint.url)
+            secret = services.rotate_webhook_secret(endpoint=endpoint, by=request.user)
             if endpoint.previous_secret_expires_at:
                 until = formats.date_format(
                     timezone.localtime(endpoint.previous_secret_expires_at), "DATETIME_FORMAT"
@@ -125,7 +118,7 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
 
 
 @admin.register(WebhookDelivery)
-class WebhookDeliveryAdmin(admin.ModelAdmin):
+class WebhookDeliveryAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "event", "endpoint", "attempts", "last_status", "delivered_at"]
     list_filter = ["event", ("delivered_at", admin.EmptyFieldListFilter)]
     readonly_fields = [
@@ -138,9 +131,3 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
         "created_at",
         "delivered_at",
     ]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False

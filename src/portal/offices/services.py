@@ -1,0 +1,47 @@
+"""The office administrator's configuration of the office (R-ACC-5, R-X-6): its details,
+branding and accessibility statement, and the dossier statuses. Every path goes through these,
+so the audit trail follows."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db import transaction
+
+from portal.audit.services import record
+
+from .models import DossierStatus, Office
+
+if TYPE_CHECKING:  # for the signatures only
+    from portal.accounts.models import User
+
+
+@transaction.atomic
+def save_office(*, office: Office, fields: list[str], by: User | None = None) -> None:
+    """Save the office's details; ``fields``: the names of those that changed. A replaced or
+    cleared logo is deleted once the change is committed: nothing refers to it any more."""
+    previous = Office.objects.filter(pk=office.pk).values_list("logo", flat=True).first()
+    office.save()
+    if previous and previous != office.logo.name:
+        storage = office.logo.storage
+        transaction.on_commit(lambda: storage.delete(previous))
+    record("office.changed", actor=by, target=office.name, fields=sorted(fields))
+
+
+@transaction.atomic
+def save_status(*, status: DossierStatus, fields: list[str], by: User | None = None) -> None:
+    """Add or change a dossier status; ``fields``: the names of those that changed."""
+    created = status.pk is None
+    status.save()
+    record(
+        "status.created" if created else "status.changed",
+        actor=by,
+        target=status.name,
+        fields=sorted(fields),
+    )
+
+
+@transaction.atomic
+def delete_status(*, status: DossierStatus, by: User | None = None) -> None:
+    record("status.deleted", actor=by, target=status.name)
+    status.delete()
