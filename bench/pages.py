@@ -272,7 +272,7 @@ def staff_credentials(env: dict[str, str]) -> tuple[str, str]:
         "-c",
         "from django_otp.plugins.otp_totp.models import TOTPDevice;"
         "from portal.accounts.models import User;"
-        "from portal.api.models import ApiToken;"
+        "from portal.integrations.models import ApiToken;"
         "from portal.offices.models import Office;"
         f"staff = User.objects.get(email='notaris@{DOMAIN}');"
         "device = TOTPDevice.objects.create(user=staff, name='bench', confirmed=True);"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.test import Client as HttpClient
 
-from portal.api.models import ApiToken
+from portal.integrations.models import ApiToken
 from portal.offices.models import Office
 
 

@@ -9,9 +9,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from portal.accounts.models import Client, User
-from portal.api.models import ApiToken, IdempotencyRecord
 from portal.audit.models import AuditEntry
 from portal.dossiers.models import Dossier
+from portal.integrations.models import ApiToken, IdempotencyRecord
 from portal.messaging import services as message_services
 from portal.messaging.models import Message
 from portal.notifications.models import OutgoingEmail

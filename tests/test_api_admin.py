@@ -7,8 +7,8 @@ import re
 
 import pytest
 
-from portal.api.models import ApiToken, hash_secret
 from portal.audit.models import AuditEntry
+from portal.integrations.models import ApiToken, hash_secret
 
 from .api_helpers import Api
 from .factories import StaffFactory

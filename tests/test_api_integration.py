@@ -10,8 +10,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from standardwebhooks import Webhook
 
 from portal.accounts.models import User
-from portal.api.models import WebhookEndpoint
 from portal.dossiers.models import Dossier
+from portal.integrations.models import WebhookEndpoint
 from portal.messaging import services as message_services
 from portal.offices.models import Office
 

@@ -17,10 +17,10 @@ from django.utils import timezone
 
 from portal.accounts.models import AccountToken
 from portal.accounts.tasks import prune_account_links, prune_sessions
-from portal.api.models import IdempotencyRecord, WebhookDelivery, WebhookEndpoint
-from portal.api.tasks import prune_idempotency_records, prune_webhook_deliveries
 from portal.audit.models import AuditEntry
 from portal.audit.services import record
+from portal.integrations.models import IdempotencyRecord, WebhookDelivery, WebhookEndpoint
+from portal.integrations.tasks import prune_idempotency_records, prune_webhook_deliveries
 from portal.notifications.models import OutgoingEmail
 from portal.notifications.tasks import prune_sent_email
 from portal.offices.models import Office
@@ -253,8 +253,8 @@ def test_beat_schedule_lists_every_prune_task(settings):
 
     scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
     expected = {
-        "portal.api.tasks.prune_idempotency_records",
-        "portal.api.tasks.prune_webhook_deliveries",
+        "portal.integrations.tasks.prune_idempotency_records",
+        "portal.integrations.tasks.prune_webhook_deliveries",
         "portal.notifications.tasks.prune_sent_email",
         "portal.accounts.tasks.prune_account_links",
         "portal.accounts.tasks.prune_sessions",

@@ -20,10 +20,10 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from portal.accounts import roles
 from portal.accounts.models import Client, User
 from portal.accounts.roles import Capability, Role
-from portal.api.models import ApiToken, WebhookDelivery, WebhookEndpoint
 from portal.audit.models import AuditEntry
 from portal.documents.models import Document
 from portal.dossiers.models import Dossier
+from portal.integrations.models import ApiToken, WebhookDelivery, WebhookEndpoint
 from portal.messaging import services as message_services
 from portal.messaging.models import Message
 from portal.notifications.models import OutgoingEmail

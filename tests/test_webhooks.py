@@ -16,9 +16,9 @@ import pytest
 from django.utils import timezone
 from standardwebhooks import Webhook, WebhookVerificationError
 
-from portal.api.models import WebhookDelivery, WebhookEndpoint, is_standard_webhook_secret
-from portal.api.tasks import backoff
 from portal.audit.models import AuditEntry
+from portal.integrations.models import WebhookDelivery, WebhookEndpoint, is_standard_webhook_secret
+from portal.integrations.tasks import backoff
 from portal.messaging import services as message_services
 from portal.offices.models import Office
 
@@ -198,7 +198,7 @@ def test_a_delivery_whose_task_never_ran_is_sent_by_the_sweep_R_OFF_6(
 
     from django.utils import timezone
 
-    from portal.api.tasks import deliver_lost_webhooks
+    from portal.integrations.tasks import deliver_lost_webhooks
 
     settings.WEBHOOK_SWEEP_MINUTES = 5
     with Receiver([200]) as receiver:
@@ -269,7 +269,7 @@ def test_tampered_id_timestamp_or_body_fail_R_OFF_6(world, endpoint_for, run):
     earlier = str(int(headers["webhook-timestamp"]) - 1)
     assert not verifies(endpoint.secret, body, {**headers, "webhook-timestamp": earlier})
     # Re-signed honestly but 6 minutes old: the window check refuses a replay.
-    from portal.api.signing import signed_headers
+    from portal.integrations.signing import signed_headers
 
     stale = signed_headers(
         [endpoint.secret], headers["webhook-id"], body, timestamp=int(time.time()) - 360
@@ -352,7 +352,7 @@ def test_secrets_made_before_standard_webhooks_keep_their_key_R_OFF_6(db, endpoi
 
     from django.apps import apps
 
-    migration = importlib.import_module("portal.api.migrations.0002_webhook_secret_rotation")
+    migration = importlib.import_module("portal.integrations.migrations.0002_webhook_secret_rotation")
     legacy = "whsec_Ab-_" + "x" * 39  # the old form: token_urlsafe, 43 characters
     endpoint = endpoint_for("https://crm.example.test/hook")
     WebhookEndpoint.objects.filter(pk=endpoint.pk).update(secret=legacy)
@@ -365,7 +365,7 @@ def test_secrets_made_before_standard_webhooks_keep_their_key_R_OFF_6(db, endpoi
     assert is_standard_webhook_secret(endpoint.secret) and endpoint.secret != legacy
     assert other.secret == before
     body = b'{"event":"message.sent"}'
-    from portal.api.signing import signed_headers
+    from portal.integrations.signing import signed_headers
 
     headers = signed_headers([endpoint.secret], "msg_1", body)
     assert verifies(legacy.encode(), body, headers)

@@ -101,7 +101,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
-    "portal.api",
+    "portal.integrations",
     "portal.adminsite",
 ]
 
@@ -566,16 +566,16 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 600,
     },
     "deliver-lost-webhooks": {
-        "task": "portal.api.tasks.deliver_lost_webhooks",
+        "task": "portal.integrations.tasks.deliver_lost_webhooks",
         "schedule": 300,
     },
     # Pruning: hourly, so a backlog larger than one run's cap is worked off within the day.
     "prune-idempotency-records": {
-        "task": "portal.api.tasks.prune_idempotency_records",
+        "task": "portal.integrations.tasks.prune_idempotency_records",
         "schedule": 3600,
     },
     "prune-webhook-deliveries": {
-        "task": "portal.api.tasks.prune_webhook_deliveries",
+        "task": "portal.integrations.tasks.prune_webhook_deliveries",
         "schedule": 3600,
     },
     "prune-sent-email": {

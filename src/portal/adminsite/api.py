@@ -12,8 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from portal.adminsite.base import ConfigurationAdmin, ReadOnlyAdmin
-from portal.api import services
-from portal.api.models import ApiToken, WebhookDelivery, WebhookEndpoint
+from portal.integrations import services
+from portal.integrations.models import ApiToken, WebhookDelivery, WebhookEndpoint
 
 
 @admin.register(ApiToken)

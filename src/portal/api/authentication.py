@@ -10,9 +10,8 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
 from portal.accounts.roles import is_staff_member
+from portal.integrations.models import ApiToken
 from portal.offices.models import Office
-
-from .models import ApiToken
 
 LAST_USED_PRECISION = timedelta(minutes=1)
 

@@ -16,7 +16,7 @@ from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from .models import ApiToken, IdempotencyRecord
+from portal.integrations.models import ApiToken, IdempotencyRecord
 
 HEADER = "Idempotency-Key"
 

@@ -39,6 +39,7 @@ from portal.dossiers import services as dossier_services
 from portal.dossiers.models import Dossier, DossierAccess
 from portal.files.upload_handlers import UploadStopped, refused_while_received
 from portal.files.uploads import UploadRejected
+from portal.integrations.models import ApiToken
 from portal.messaging import services as message_services
 from portal.messaging.models import Message
 from portal.offices.models import DossierStatus, Office
@@ -49,7 +50,6 @@ from portal.ui.files import file_response
 from . import serializers as s
 from .authentication import ApiTokenAuthentication
 from .idempotency import idempotent
-from .models import ApiToken
 from .pagination import ApiCursorPagination
 from .permissions import OfficeWork
 

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from portal.accounts.tasks import prune_account_links, prune_sessions
-from portal.api.tasks import prune_idempotency_records, prune_webhook_deliveries
+from portal.integrations.tasks import prune_idempotency_records, prune_webhook_deliveries
 from portal.notifications.tasks import prune_sent_email
 
 # The same tasks beat runs hourly (CELERY_BEAT_SCHEDULE), for installs without beat.

@@ -2,7 +2,7 @@
 
 import django.core.validators
 import django.db.models.deletion
-import portal.api.models
+import portal.integrations.models
 from django.conf import settings
 from django.db import migrations, models
 
@@ -42,9 +42,9 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('url', models.URLField(help_text='An http:// or https:// address.', max_length=500, validators=[django.core.validators.URLValidator(schemes=['http', 'https'])], verbose_name='URL')),
-                ('secret', models.CharField(default=portal.api.models.new_webhook_secret, editable=False, max_length=100, verbose_name='signing secret')),
+                ('secret', models.CharField(default=portal.integrations.models.new_webhook_secret, editable=False, max_length=100, verbose_name='signing secret')),
                 ('active', models.BooleanField(default=True, verbose_name='active')),
-                ('events', models.JSONField(blank=True, default=portal.api.models.all_events, help_text='Empty: every event.', verbose_name='events')),
+                ('events', models.JSONField(blank=True, default=portal.integrations.models.all_events, help_text='Empty: every event.', verbose_name='events')),
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
                 ('office', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='offices.office', verbose_name='office')),
             ],

@@ -8,8 +8,12 @@ from django.utils.translation import gettext_noop
 gettext_noop("This field is required.")
 
 
-class ApiConfig(AppConfig):
-    name = "portal.api"
+class IntegrationsConfig(AppConfig):
+    """The office's connections to its case-management system: API tokens, idempotency records,
+    webhook endpoints and deliveries. The label stays ``api``: the tables and migrations keep
+    their names; the HTTP interface is ``portal.api``."""
+
+    name = "portal.integrations"
     label = "api"
     verbose_name = _("API and webhooks")
 
