@@ -21,7 +21,8 @@ Two tables: a dossier's documents tab and the staff inbox's client messages, 50 
   ``|date`` (the two short formats without Django's formatter) of ``portal.jinja_env``.
 
 Every variant must give the same HTML, whitespace aside (checked before timing). Printed: µs
-per render (median of the rounds, ``time.process_time``) and the ratio to ``python`` measured in
+per render (median of the rounds, the variants interleaved, ``time.process_time``) and the
+ratio to ``python`` measured in
 the same run, for nl.
 """
 
@@ -299,17 +300,20 @@ def same(html: str) -> str:
     return re.sub(r"\s+", " ", html).replace("> <", "><").strip()
 
 
-def timed(render, renders: int, rounds: int) -> float:
-    """µs per render: the median over the rounds."""
-    for _ in range(max(10, renders // 10)):
-        render()
-    per_round = []
-    for _ in range(rounds):
-        start = time.process_time()
-        for _ in range(renders):
+def timed(renders: dict, count: int, rounds: int) -> dict[str, float]:
+    """µs per render of each variant: the median over the rounds, the variants interleaved in
+    every round (a change in the machine's load falls on all of them)."""
+    for render in renders.values():
+        for _ in range(max(10, count // 10)):
             render()
-        per_round.append((time.process_time() - start) / renders * 1e6)
-    return statistics.median(per_round)
+    per_round: dict[str, list[float]] = {name: [] for name in renders}
+    for _ in range(rounds):
+        for name, render in renders.items():
+            start = time.process_time()
+            for _ in range(count):
+                render()
+            per_round[name].append((time.process_time() - start) / count * 1e6)
+    return {name: statistics.median(values) for name, values in per_round.items()}
 
 
 def variants(rows: int) -> dict[str, dict[str, object]]:
@@ -372,9 +376,7 @@ def main() -> None:
             for name, render in renders.items():
                 if same(render()) != baseline:
                     raise SystemExit(f"{table}: {name} gives other HTML than python")
-            figures = {
-                name: timed(render, args.renders, args.rounds) for name, render in renders.items()
-            }
+            figures = timed(renders, args.renders, args.rounds)
             print(f"\n{table}")
             for name, us in figures.items():
                 print(f"  {name:<12} {us:9.1f} µs   × {us / figures['python']:.2f}")

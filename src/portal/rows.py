@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from django.urls import reverse
 from django.utils.dates import MONTHS_3
-from django.utils.timezone import template_localtime
+from django.utils.timezone import get_current_timezone
 from django.utils.translation import get_language
 
 _MARK = 987654321987
@@ -42,12 +42,20 @@ def _month(month: int) -> str:
     return name
 
 
+def _local(value):
+    """The ``date`` filter's conversion of an aware value to the current time zone (what
+    ``template_localtime`` does, with fewer steps: this runs for every row)."""
+    if getattr(value, "tzinfo", None) is not None:
+        return value.astimezone(get_current_timezone())
+    return value
+
+
 def day(value) -> str:
     """``value|date:"j M Y"``: in the current time zone, the month's short name in the current
     language; "" for None."""
     if value in (None, ""):
         return ""
-    value = template_localtime(value)
+    value = _local(value)
     return f"{value.day} {_month(value.month)} {value.year:04d}"
 
 
@@ -55,5 +63,5 @@ def minute(value) -> str:
     """``value|date:"j M Y H:i"``."""
     if value in (None, ""):
         return ""
-    value = template_localtime(value)
+    value = _local(value)
     return f"{value.day} {_month(value.month)} {value.year:04d} {value.hour:02d}:{value.minute:02d}"
