@@ -8,7 +8,8 @@ from datetime import UTC, datetime
 from types import SimpleNamespace
 
 import pytest
-from django.template import Context, Template
+from django.template import Context, RequestContext, Template
+from django.test import RequestFactory
 from django.utils import translation
 
 EVIL = "<script>alert('x')</script> & \"quotes\""
@@ -188,3 +189,30 @@ def test_inbox_rows_R_OFF_4(language):
     assert 'href="/kantoor/dossiers/3/berichten/11/"' in html
     assert 'action="/kantoor/acties/32/afgehandeld/"' in html and "/31/" not in html
     assert "<script>" not in html and ESCAPED in html
+
+
+@pytest.mark.django_db
+def test_csrf_field_only_where_a_row_has_a_form_R_OFF_4_R_DOS_5():
+    """The CSRF token is taken (and the response sets its cookie) only by a row template with
+    a form: the inbox's rows carry the field, a client's progress steps do not ask for it."""
+    steps = [SimpleNamespace(title="Concept", done=True)]
+    request = RequestFactory().get("/")
+    html = Template('{% load jinja %}{% jinja "dossiers/_step_items.html" steps=steps %}').render(
+        RequestContext(request, {"steps": steps})
+    )
+    assert "Concept" in html and "CSRF_COOKIE" not in request.META
+    files = [
+        SimpleNamespace(
+            pk=1,
+            dossier_id=2,
+            dossier=SimpleNamespace(number="2024.2"),
+            uploaded_by=None,
+            original_name="akte.pdf",
+            created_at=WHEN,
+        )
+    ]
+    html = Template('{% load jinja %}{% jinja "workspace/_inbox_file_rows.html" files=f %}').render(
+        RequestContext(request, {"f": files})
+    )
+    assert request.META["CSRF_COOKIE"]
+    assert re.search(r'<input type="hidden" name="csrfmiddlewaretoken" value="\w{64}">', html)

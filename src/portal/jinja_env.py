@@ -19,7 +19,8 @@ from django.template.defaultfilters import filesizeformat
 from django.template.defaulttags import CsrfTokenNode
 from django.templatetags.static import static
 from django.urls import reverse
-from django.utils.safestring import mark_safe
+from django.utils.functional import lazy
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import template_localtime
 from django.utils.translation import gettext, ngettext, npgettext, pgettext
 from jinja2 import Environment
@@ -77,6 +78,8 @@ def jinja(context, template_name: str, **values) -> str:
     """``{% jinja "app/_rows.html" name=value … %}``: the Jinja2 template rendered with these
     values (and ``csrf_input``, the hidden field of ``{% csrf_token %}``), in this place of a
     Django template. Jinja2 escapes what it writes, so its output is marked safe here."""
-    values["csrf_input"] = CsrfTokenNode().render(context)
+    # Lazy: asking for the token makes the response set the CSRF cookie, which only a template
+    # with a form should cause.
+    values["csrf_input"] = lazy(CsrfTokenNode().render, SafeString)(context)
     jinja_template = engines["jinja2"].env.get_template(template_name)
     return mark_safe(jinja_template.render(values))  # noqa: S308 - escaped by Jinja2
