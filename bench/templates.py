@@ -8,10 +8,10 @@ Two tables: a dossier's documents tab and the staff inbox's client messages, 50 
 (objects in memory: no database). Each is rendered by
 
 - ``python``: the rows as HTML in Python strings (``format_html_join``, one ``reverse()`` per
-  table, translations looked up once, dates without the template engine) — how the portal built
-  them before its tables became templates; kept here as the baseline;
-- ``django``: a Django template as the tables were once written — ``{% url %}``,
-  ``{% translate %}`` and ``|date`` per row — compiled once (what the cached loader keeps);
+  table, translations looked up once, dates without the template engine): the fast hand-written
+  form, the baseline;
+- ``django``: a Django template written the plain way — ``{% url %}``, ``{% translate %}`` and
+  ``|date`` per row — compiled once (what the cached loader keeps);
 - ``django-once``: the same Django template with the URL pattern, the translations and the date
   format computed once per table (``portal.rows`` through filters);
 - ``jinja2``: Django's Jinja2 backend (``portal.jinja_env``: autoescape on, Django's gettext),
