@@ -352,7 +352,9 @@ def test_secrets_made_before_standard_webhooks_keep_their_key_R_OFF_6(db, endpoi
 
     from django.apps import apps
 
-    migration = importlib.import_module("portal.integrations.migrations.0002_webhook_secret_rotation")
+    migration = importlib.import_module(
+        "portal.integrations.migrations.0002_webhook_secret_rotation"
+    )
     legacy = "whsec_Ab-_" + "x" * 39  # the old form: token_urlsafe, 43 characters
     endpoint = endpoint_for("https://crm.example.test/hook")
     WebhookEndpoint.objects.filter(pk=endpoint.pk).update(secret=legacy)

@@ -165,7 +165,18 @@ TEMPLATES = [
                 "portal.questionnaires.context_processors.open_actions",
                 "portal.accounts.session_timeout.session_settings",
             ],
+            # {% load jinja %}: a Jinja2 template in its place in a Django template.
+            "libraries": {"jinja": "portal.jinja_env"},
         },
+    },
+    # The long tables of the client's and the workspace's pages: rows in Jinja2 templates
+    # (each app's jinja2/ folder), included by {% jinja %}; the admin and the pages around the
+    # tables stay on Django templates. Autoescape on (portal.jinja_env).
+    {
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {"environment": "portal.jinja_env.environment"},
     },
 ]
 # Forms render with portal.forms.BoundField: no ":" after the label of a checkbox.

@@ -41,8 +41,9 @@ EMPTY_TEXTS = {
     "documenten": _("There are no documents in this dossier yet."),
     "aangeleverd": _("You have not supplied anything in this dossier yet."),
 }
-# The columns the rows show (dossiers/templatetags/client_tables.py): a page of 50 documents
-# or 25 messages does not load and build the rest (a message's text, the file's storage name).
+# The columns the rows show (the Jinja2 row templates, e.g. documents/_document_rows.html): a
+# page of 50 documents or 25 messages does not load and build the rest (a message's text, the
+# file's storage name).
 # "dossier": the related manager sets each row's dossier from its dossier_id.
 DOCUMENT_ROW_FIELDS = ("dossier", "title", "original_name", "size", "content_type", "created_at")
 MESSAGE_ROW_FIELDS = (
