@@ -37,6 +37,16 @@ def _empty_cache():
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """A test that renders in English (an e-mail, a PDF, a page with the language cookie) may
+    leave English active in this thread; the next test starts in the default language again."""
+    yield
+    from django.utils import translation
+
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _check_html(monkeypatch):
     """R-X-3, issue 14 item 8: every HTML page the suite receives through Django's test client
     is checked: an id that occurs twice, or a form control with no or several accessible names,

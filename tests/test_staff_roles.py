@@ -426,3 +426,23 @@ def test_the_migration_makes_former_admin_users_administrators_R_OFF_1():
         plain.email: Role.HANDLER,
         client.email: Role.HANDLER,
     }
+
+
+def test_only_the_roles_module_reads_the_staff_flag_R_OFF_1():
+    """R-OFF-1: who is office staff is decided in ``portal.accounts.roles`` alone; the pages,
+    services and the API ask it (``is_staff_member``, ``can``) instead of reading
+    ``User.is_staff`` themselves. The admin's staff-account form may read the flag of the
+    account it edits."""
+    import re
+    from pathlib import Path
+
+    package = Path(roles.__file__).resolve().parent.parent
+    allowed = {package / "accounts" / "roles.py", package / "adminsite" / "accounts.py"}
+    readers = [
+        f"{path.relative_to(package)}:{number}"
+        for path in package.rglob("*.py")
+        if "migrations" not in path.parts and path not in allowed
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if re.search(r"\.is_staff\b", line)
+    ]
+    assert readers == []

@@ -17,6 +17,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from portal.accounts.models import User
+from portal.accounts.roles import is_staff_member
 from portal.audit.services import record
 from portal.dossiers.models import Dossier
 from portal.files.uploads import check_upload
@@ -280,7 +281,11 @@ def mark_seen_by_office(*, document: Document, by: User) -> None:
 
 def note_office_seen(*, document: Document, user: User) -> None:
     """A staff member opened a client's file: it leaves the workspace inbox (R-OFF-4)."""
-    if user.is_staff and document.kind == Document.Kind.SUPPLIED and not document.office_seen_at:
+    if (
+        is_staff_member(user)
+        and document.kind == Document.Kind.SUPPLIED
+        and not document.office_seen_at
+    ):
         document.office_seen_at = timezone.now()
         Document.objects.filter(pk=document.pk, office_seen_at__isnull=True).update(
             office_seen_at=document.office_seen_at

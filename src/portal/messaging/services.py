@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.accounts.models import User
+from portal.accounts.roles import is_staff_member
 from portal.audit.services import record
 from portal.documents import services as document_services
 from portal.documents.models import Document, StagedUpload
@@ -26,7 +27,7 @@ from .text import char_count, normalise_newlines
 
 def is_office(user: User) -> bool:
     """Office staff write incoming messages; client accounts outgoing ones."""
-    return bool(user.is_staff and user.client_id is None)
+    return is_staff_member(user)
 
 
 def too_long_message(count: int) -> str:

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from portal.accounts import lockout, services
 from portal.accounts.models import AccountToken, Client, User
 from portal.accounts.ratelimits import ANY_METHOD, limited
+from portal.accounts.roles import is_staff_member
 from portal.audit.services import record
 from portal.notifications import services as notifications
 from portal.request_types import AuthenticatedRequest
@@ -51,15 +52,15 @@ def _landing_after_login(request: HttpRequest, user: User, first_login: bool) ->
     """Staff go to the workspace's inbox (whose gate first asks a staff member without a
     second factor to set one up); a client's first login opens "Mijn gegevens" (R-ACC-3,
     manual §2), a later one Home. A safe ``next`` wins, except at a client's first login."""
-    is_staff_member = user.is_staff and user.client_id is None
-    if first_login and not is_staff_member:
+    staff = is_staff_member(user)
+    if first_login and not staff:
         return reverse("accounts:profile")
     target = request.POST.get("next") or request.GET.get("next")
     if target and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return target
-    return reverse("workspace:inbox" if is_staff_member else "home")
+    return reverse("workspace:inbox" if staff else "home")
 
 
 class LoginView(auth_views.LoginView):

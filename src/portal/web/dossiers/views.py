@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
+from portal.accounts.roles import is_staff_member
 from portal.documents import services as document_services
 from portal.documents.models import Document
 from portal.dossiers import queries
@@ -66,7 +67,7 @@ def _page(rows: QuerySet[Any], per_page: int, request: HttpRequest, total: int) 
 
 @require_GET
 def home(request: AuthenticatedRequest) -> HttpResponse:
-    if request.user.is_staff and request.user.client_id is None:
+    if is_staff_member(request.user):
         # Office staff work in the staff workspace (R-OFF-1..5).
         return redirect("workspace:inbox")
     return render(

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from portal.accounts.models import User
 from portal.accounts.ratelimits import limited
+from portal.accounts.roles import is_staff_member
 from portal.audit.services import record
 from portal.notifications.sms import SmsError
 from portal.request_types import AuthenticatedRequest
@@ -204,7 +205,7 @@ def _setup_done(request: HttpRequest, codes: list[str] | None, done: str) -> Htt
 
 def _after_setup(request: HttpRequest) -> str:
     """Staff go on to their workspace, clients back to "Mijn gegevens"."""
-    if request.user.is_staff and request.user.client_id is None:
+    if is_staff_member(request.user):
         return "workspace:inbox"
     return "accounts:profile"
 
