@@ -446,3 +446,13 @@ def test_only_the_roles_module_reads_the_staff_flag_R_OFF_1():
         if re.search(r"\.is_staff\b", line)
     ]
     assert readers == []
+
+
+@pytest.mark.parametrize("role", [Role.HANDLER, Role.ADMINISTRATOR])
+def test_the_workspace_menu_links_the_configuration_for_administrators_only_R_OFF_1(world, role):
+    """R-OFF-1: an office administrator reaches the office's configuration (/beheer/) from the
+    workspace menu; a handler's menu does not offer what would be refused."""
+    http = staff_http(StaffFactory(email="menu@office.test", staff_role=role))
+    page = http.get(reverse("workspace:inbox")).content.decode()
+    link = f'href="{reverse("admin:index")}">Kantoorinstellingen</a>'
+    assert (link in page) is (role == Role.ADMINISTRATOR)

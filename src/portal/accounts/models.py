@@ -16,6 +16,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from . import roles
 from .roles import Role
 
 
@@ -135,6 +136,11 @@ class User(AbstractBaseUser, PermissionsMixin):  # type: ignore[django-manager-m
 
     def __str__(self) -> str:
         return self.full_name or self.email
+
+    @property
+    def may_configure(self) -> bool:
+        """For templates: may this account open the office's configuration (the admin)?"""
+        return roles.can(self, roles.Capability.CONFIGURE)
 
     def save(self, *args, **kwargs) -> None:
         self.email = self.email.strip().lower()
