@@ -1,6 +1,6 @@
-"""The account actions: every path (admin, later the staff workspace and the API, the demo
-data) creates and invites clients through these functions, so that e-mails and the audit trail
-follow on each of them."""
+"""The account actions: every path (the staff workspace, the API, the admin for staff
+accounts, the demo data) creates and invites accounts through these functions, so that
+e-mails and the audit trail follow on each of them."""
 
 from __future__ import annotations
 

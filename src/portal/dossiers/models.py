@@ -22,7 +22,7 @@ class DossierQuerySet(models.QuerySet["Dossier"]):
         """The dossiers ``user`` may see as a client: those granted to the user's client.
 
         A company's grants cover its main and extra accounts alike. Staff accounts are not
-        clients: they work through the admin (later the staff workspace), not these pages.
+        clients: they work in the staff workspace, not these pages.
         Inactive users and anonymous visitors see nothing.
         """
         if not getattr(user, "is_authenticated", False) or not user.is_active:

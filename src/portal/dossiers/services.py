@@ -1,5 +1,4 @@
-"""Dossier actions (R-OFF-1/2): one path for the admin, the demo data and, later, the staff
-workspace and the API."""
+"""Dossier actions (R-OFF-1/2): one path for the staff workspace, the API and the demo data."""
 
 from __future__ import annotations
 

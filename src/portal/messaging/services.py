@@ -1,5 +1,5 @@
-"""Message actions: one path for the client pages, the office (admin now, the staff workspace
-and the API later) and the demo data (R-MSG-1..7, R-OFF-4, R-X-1)."""
+"""Message actions: one path for the client pages, the office (the staff workspace and the API)
+and the demo data (R-MSG-1..7, R-OFF-4, R-X-1)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""Actions: one path for the admin, the client pages, the demo data and later the staff
-workspace and the API (R-Q-1..4, R-HOME-3, R-OFF-5, R-X-1).
+"""Actions: one path for the client pages, the staff workspace, the API, the admin (templates)
+and the demo data (R-Q-1..4, R-HOME-3, R-OFF-5, R-X-1).
 
 - ``send_questionnaire`` freezes a template into a new action for a client and a dossier.
 - ``request_upload`` asks a client for a named document.

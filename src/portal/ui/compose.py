@@ -1,5 +1,5 @@
-"""Writing a message, for every interface that lets someone write one (the client's pages, the
-workspace, the admin): the form (R-MSG-4/5), its attachments (R-MSG-6) and sending it."""
+"""Writing a message, for every interface that lets someone write one (the client's pages and
+the workspace): the form (R-MSG-4/5), its attachments (R-MSG-6) and sending it."""
 
 from __future__ import annotations
 
