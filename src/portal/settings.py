@@ -648,6 +648,10 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
+# Sessions (portal/sessions): read from the cache with the database behind when every app process
+# shares the cache (Redis); with a per-process cache, from the database only (a logout in one
+# process must end the session in all of them).
+SESSION_ENGINE = "portal.sessions.cached_db" if REDIS_URL else "portal.sessions.db"
 
 # --- Logging --------------------------------------------------------------------------------
 # One JSON object a line (LOG_FORMAT=json, the default without DEBUG) or plain lines; secrets
