@@ -15,7 +15,8 @@ with ``time.process_time``, the variants taking turns in rounds, medians reporte
   middleware that looks at ``request.user`` (the table names it).
 - **The stack minus one middleware**: the whole stack without one of them, where the others
   still work without it (the session and authentication middleware cannot be left out alone).
-- **Session engines**: the whole stack with each session engine the portal could use.
+- **Session engines**: the whole stack with Django's and the portal's database and cached
+  stores (the cache: Django's local memory, or Redis with ``REDIS_URL``).
 - **Context processors**: each one called with the request of a client page after the
   middleware ran, its lazy values evaluated (what a page that shows them pays).
 """
@@ -37,8 +38,9 @@ import cpu  # noqa: E402
 
 ENGINES = [
     "django.contrib.sessions.backends.db",
+    "portal.sessions.db",
     "django.contrib.sessions.backends.cached_db",
-    "django.contrib.sessions.backends.cache",
+    "portal.sessions.cached_db",
 ]
 # Cannot be left out alone: the ones after them need what they set on the request.
 NEEDED = {

@@ -125,7 +125,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Before WhiteNoise: static files and every error page carry these headers too.
     "portal.middleware.BrowserPolicyMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "portal.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # After WhiteNoise: static files stay cacheable; every other answer passes here.
     "portal.middleware.NoStoreForUsersMiddleware",
