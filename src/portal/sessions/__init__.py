@@ -19,33 +19,22 @@ session's data, so sessions written by Django's stores stay readable and the oth
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
 
+from django.contrib.sessions.models import Session
 from django.core.exceptions import SuspiciousOperation
-from django.db import connections, router
+from django.db import router
 from django.utils import timezone
 
-# One prepared read per (session model, database alias): the SQL, the position of the key
-# among its two parameters and the converters of the expiry column.
-_PREPARED: dict[tuple[type, str], tuple[str, int, dict]] = {}
-_MARKER = "portal-sessions-marker"
+from portal.prepared import PreparedQuery
 
-
-def _prepared(model: type, alias: str) -> tuple[str, int, dict]:
-    found = _PREPARED.get((model, alias))
-    if found is None:
-        query = (
-            model._default_manager.using(alias)
-            .filter(session_key=_MARKER, expire_date__gt=timezone.now())
-            .values_list("session_data", "expire_date")
-            .query
-        )
-        compiler = query.get_compiler(alias)
-        sql, params = compiler.as_sql()
-        if len(params) != 2 or _MARKER not in params:
-            raise RuntimeError(f"unexpected session query: {sql} {params}")
-        converters = compiler.get_converters([column for column, _sql, _alias in compiler.select])
-        found = _PREPARED[(model, alias)] = (sql, params.index(_MARKER), converters)
-    return found
+_READ = PreparedQuery(
+    lambda *, key, now: Session.objects.filter(session_key=key, expire_date__gt=now).values_list(
+        "session_data", "expire_date"
+    ),
+    key=(Session._meta.get_field("session_key"), "portal-sessions-marker"),
+    now=(Session._meta.get_field("expire_date"), datetime(1901, 2, 3, 4, 5, 6, 7, tzinfo=UTC)),
+)
 
 
 class PreparedRead:
@@ -53,26 +42,15 @@ class PreparedRead:
 
     def _get_session_from_db(self):
         model = self.model
-        alias = router.db_for_read(model)
-        connection = connections[alias]
         try:
-            sql, key_at, converters = _prepared(model, alias)
-            params = [None, None]
-            params[key_at] = self.session_key
-            params[1 - key_at] = model._meta.get_field("expire_date").get_db_prep_value(
-                timezone.now(), connection
-            )
-            with connection.cursor() as cursor:
-                cursor.execute(sql, params)
-                row = cursor.fetchone()
+            if model is not Session:  # a custom session model: Django's own read
+                return super()._get_session_from_db()
+            alias = router.db_for_read(model)
+            row = _READ.first(alias, key=self.session_key, now=timezone.now())
             if row is None:
                 raise model.DoesNotExist
-            values = list(row)
-            for at, (functions, expression) in converters.items():  # as the ORM converts
-                for convert in functions:
-                    values[at] = convert(values[at], expression, connection)
             return model.from_db(
-                alias, ["session_key", "session_data", "expire_date"], (self.session_key, *values)
+                alias, ["session_key", "session_data", "expire_date"], (self.session_key, *row)
             )
         except (model.DoesNotExist, SuspiciousOperation) as e:
             if isinstance(e, SuspiciousOperation):
