@@ -19,6 +19,9 @@ with ``time.process_time``, the variants taking turns in rounds, medians reporte
   stores (the cache: Django's local memory, or Redis with ``REDIS_URL``).
 - **Context processors**: each one called with the request of a client page after the
   middleware ran, its lazy values evaluated (what a page that shows them pays).
+- **Prepared reads**: the liveness view, home and the documents tab with the session and the
+  user read through Django's ORM and through the SQL built once (portal.prepared), switched
+  back and forth in the same process.
 """
 
 from __future__ import annotations
@@ -110,6 +113,49 @@ def context_processor_costs(cookie: str, requests: int) -> list[tuple[str, float
         out.append((name, statistics.median(samples)))
     Office.cached()  # leave the cache warm as a running server has it
     return out
+
+
+def prepared_reads(cookie: str, paths: list[str], requests: int, rounds: int) -> list[dict]:
+    """Each page with the session and user read through Django's ORM, then through the SQL
+    built once, taking turns in the same process."""
+    from django.contrib.auth.base_user import BaseUserManager
+    from django.contrib.sessions.backends.db import SessionStore as DjangoStore
+    from django.core.handlers.wsgi import WSGIHandler
+
+    from portal import sessions
+    from portal.accounts.models import UserManager
+
+    prepared = (UserManager.get, sessions.PreparedRead._get_session_from_db)
+    orm = (BaseUserManager.get, DjangoStore._get_session_from_db)
+
+    def use(methods) -> None:
+        UserManager.get, sessions.PreparedRead._get_session_from_db = methods
+
+    handler = WSGIHandler()
+    samples: dict[tuple[str, str], list[float]] = {}
+    try:
+        for path in paths:
+            call = cpu.make_call(handler, path, cookie)
+            for _ in range(5):
+                call()
+            for _ in range(rounds):
+                for name, methods in (("orm", orm), ("prepared", prepared)):
+                    use(methods)
+                    for _ in range(max(1, requests // rounds)):
+                        started = time.process_time()
+                        call()
+                        elapsed = (time.process_time() - started) * 1000
+                        samples.setdefault((path, name), []).append(elapsed)
+    finally:
+        use(prepared)
+    return [
+        {
+            "path": path,
+            "orm_ms": statistics.median(samples[(path, "orm")]),
+            "prepared_ms": statistics.median(samples[(path, "prepared")]),
+        }
+        for path in paths
+    ]
 
 
 def main() -> int:
@@ -205,6 +251,16 @@ def main() -> int:
         processors.append({"context_processor": name, "ms": median})
         print(f"  {name:<58} {median:6.3f} ms")
     result["context_processors"] = processors
+
+    print("\nSession and user read through the ORM and prepared (same process, taking turns):")
+    paths = ["/health/live/", "/", f"/dossiers/{state['heavy_dossier']}/documenten/"]
+    rows = prepared_reads(cookie, paths, args.requests // 2, args.rounds)
+    for row in rows:
+        print(
+            f"  {row['path']:<40} ORM {row['orm_ms']:6.3f} ms  prepared {row['prepared_ms']:6.3f}"
+            f" ms  ({row['prepared_ms'] - row['orm_ms']:+.3f})"
+        )
+    result["prepared_reads"] = rows
     if args.json:
         Path(args.json).write_text(json.dumps(result, indent=1) + "\n")
     return 0
