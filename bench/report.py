@@ -27,6 +27,57 @@ def ok(flag: bool) -> str:
 
 
 def pages_section(path: Path, data: dict) -> list[str]:
+    if "references" not in data:
+        return old_pages_section(path, data)
+    m, db = data["machine"], data["database"]
+    bare, live = data["bare_requests_per_s"], data["liveness_requests_per_s"]
+    out = [
+        f"## Pages — {db['vendor']} {db['version']}, scale {data['scale']}",
+        "",
+        f"`{path.relative_to(BENCH.parent)}` · {data['date']} · {m['cpu']}, {m['cores']} cores, "
+        f"{m['ram_gib']} GiB RAM · gunicorn {data['gunicorn_workers']} sync workers · wrk "
+        f"2 threads, {data['connections']} connections, {data['duration_s']} s per endpoint · "
+        f"load average before {data['load_average_before']}, after "
+        f"{data['load_average_after']} · `{data['settings']}`"
+        + (f" · `REDIS_URL` set: {data['redis']}" if data.get("redis") else ""),
+        "",
+        f"Floor: a bare one-view Django app (`bench/bare/`: no middleware, no database; the same "
+        f"Django and gunicorn), {bare['min']:.0f}–{bare['max']:.0f} req/s over the run (median "
+        f"{bare['median']:.0f}). Second reference: the portal's liveness view (the whole "
+        f"middleware stack with the client's session, no query of its own), "
+        f"{live['min']:.0f}–{live['max']:.0f} req/s (median {live['median']:.0f}). Both are "
+        "measured again before every page; a page's ratios divide it by the mean of the runs "
+        "just before and after it.",
+        "",
+        "| endpoint | req/s | p50 ms | p99 ms | ratio to bare | ratio to liveness | non-200 "
+        "| goal |",
+        "|---|---:|---:|---:|---:|---:|---:|---|",
+        f"| liveness ÷ bare (median of the runs) | | | | "
+        f"{live['median'] / bare['median']:.3f} | 1 | | |",
+    ]
+    for row in data["pages"]:
+        if "skipped" in row:
+            out.append(
+                f"| {row['name']} `{row['path']}` | — | — | — | — | — | — "
+                f"| skipped: {row['skipped']} |"
+            )
+            continue
+        goal = row.get("goal_ratio")
+        if goal is None:
+            verdict = "(anonymous)"
+        else:
+            verdict = f"≥ {goal}: {ok(row['ratio_to_bare'] >= goal)}"
+            if goal >= 0.2:
+                verdict += f", p99 ≤ 100 ms: {ok(row['p99_ms'] <= 100)}"
+        out.append(
+            f"| {row['name']} `{row['path']}` | {row['requests_per_s']:.1f} | {row['p50_ms']:.1f} "
+            f"| {row['p99_ms']:.1f} | {row['ratio_to_bare']:.3f} | {row['ratio_to_liveness']:.3f} "
+            f"| {row['non_200']} | {verdict} |"
+        )
+    return out + search_section(data)
+
+
+def old_pages_section(path: Path, data: dict) -> list[str]:
     m, db = data["machine"], data["database"]
     out = [
         f"## Pages — {db['vendor']} {db['version']}, scale {data['scale']}",
@@ -61,6 +112,11 @@ def pages_section(path: Path, data: dict) -> list[str]:
             f"| {row['name']} `{row['path']}` | {row['requests_per_s']:.1f} | {row['p50_ms']:.1f} "
             f"| {row['p99_ms']:.1f} | {row['ratio_to_floor']:.2f} | {row['non_200']} | {goal} |"
         )
+    return out + search_section(data)
+
+
+def search_section(data: dict) -> list[str]:
+    out: list[str] = []
     s = data.get("search")
     if s:
         out += [

@@ -128,7 +128,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Before WhiteNoise: static files and every error page carry these headers too.
     "portal.middleware.BrowserPolicyMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "portal.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # After WhiteNoise: static files stay cacheable; every other answer passes here.
     "portal.middleware.NoStoreForUsersMiddleware",
@@ -666,6 +666,10 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
+# Sessions (portal/sessions): read from the cache with the database behind when every app process
+# shares the cache (Redis); with a per-process cache, from the database only (a logout in one
+# process must end the session in all of them).
+SESSION_ENGINE = "portal.sessions.cached_db" if REDIS_URL else "portal.sessions.db"
 
 # --- Logging --------------------------------------------------------------------------------
 # One JSON object a line (LOG_FORMAT=json, the default without DEBUG) or plain lines; secrets

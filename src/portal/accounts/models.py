@@ -6,15 +6,17 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import timedelta
-from typing import ClassVar
+from typing import Any, ClassVar, cast
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
-from django.db import models
+from django.db import models, router
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from portal.prepared import prepared_get_by_pk
 
 from . import roles
 from .roles import Role
@@ -22,6 +24,17 @@ from .roles import Role
 
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
+
+    def get(self, *args: Any, **kwargs: Any) -> User:
+        """As Django's; ``get(pk=…)`` alone, which the authentication makes on every request
+        for the signed-in user, runs SQL built once per process (portal.prepared)."""
+        if args or kwargs.keys() != {"pk"} or self._db is not None:
+            return super().get(*args, **kwargs)
+        user = prepared_get_by_pk(self.model)(router.db_for_read(self.model), kwargs["pk"])
+        if user is None:
+            name = self.model._meta.object_name
+            raise self.model.DoesNotExist(f"{name} matching query does not exist.")
+        return cast("User", user)
 
     def get_by_natural_key(self, email: str | None) -> User:
         # Log-in is case-insensitive on the e-mail address.

@@ -4,11 +4,13 @@ e-mails and the audit trail follow on each of them."""
 
 from __future__ import annotations
 
+from importlib import import_module
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.models import Session
+from django.core.cache import caches
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -210,14 +212,20 @@ def set_blocked(*, account: User, blocked: bool, by: User | None = None) -> bool
 
 
 def end_sessions(user: User, *, keep: str | None = None) -> int:
-    """Delete the database sessions of ``user`` (all but the session key ``keep``). Returns
-    how many."""
+    """Delete the database sessions of ``user`` (all but the session key ``keep``), and their
+    copies in the cache when the session store keeps one (``cached_db``). Returns how many."""
     keys = [
         session.session_key
         for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator()
         if session.get_decoded().get(SESSION_KEY) == str(user.pk) and session.session_key != keep
     ]
     Session.objects.filter(session_key__in=keys).delete()
+    # After the rows: a request that misses the cache now finds no row either.
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    if keys and hasattr(store, "cache_key_prefix"):
+        caches[settings.SESSION_CACHE_ALIAS].delete_many(
+            [store.cache_key_prefix + key for key in keys]
+        )
     return len(keys)
 
 
