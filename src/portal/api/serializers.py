@@ -3,12 +3,15 @@ views hand it to the domain services."""
 
 from __future__ import annotations
 
+from django.core.validators import URLValidator
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from portal.accounts.models import Client, User
+from portal.accounts.roles import Role
 from portal.documents.models import Document
 from portal.dossiers.models import Dossier, ProgressStep
+from portal.integrations.models import WebhookEndpoint, WebhookEvent
 from portal.messaging.models import MAX_SUBJECT_CHARS, Message
 from portal.offices.models import DossierStatus
 from portal.questionnaires.models import Action, QuestionnaireTemplate
@@ -301,3 +304,47 @@ class UploadRequestCreateSerializer(serializers.Serializer):
     title_en = serializers.CharField(max_length=200, required=False, allow_blank=True)
     description_nl = serializers.CharField(required=False, allow_blank=True)
     description_en = serializers.CharField(required=False, allow_blank=True)
+
+
+class StaffSerializer(serializers.ModelSerializer):
+    """A staff member who may be named as a dossier's handler."""
+
+    role = serializers.ChoiceField(source="staff_role", choices=Role.choices, read_only=True)
+
+    class Meta:
+        model = User
+        fields = ["id", "full_name", "email", "role"]
+        read_only_fields = fields
+
+
+class WebhookEndpointSerializer(serializers.ModelSerializer):
+    events = serializers.ListField(child=serializers.ChoiceField(choices=WebhookEvent.choices))
+
+    class Meta:
+        model = WebhookEndpoint
+        fields = ["id", "url", "events", "active", "created_at", "previous_secret_expires_at"]
+        read_only_fields = fields
+
+
+class WebhookEndpointSecretSerializer(WebhookEndpointSerializer):
+    """The endpoint with its signing secret: only in the answer that made the secret."""
+
+    secret = serializers.CharField(read_only=True)
+
+    class Meta(WebhookEndpointSerializer.Meta):
+        fields = [*WebhookEndpointSerializer.Meta.fields, "secret"]
+        read_only_fields = fields
+
+
+class WebhookEndpointWriteSerializer(serializers.Serializer):
+    """A new endpoint (``url`` required) or a change (any of the fields). ``events`` empty:
+    every event."""
+
+    url = serializers.URLField(max_length=500, validators=[URLValidator(schemes=["http", "https"])])
+    events = serializers.ListField(
+        child=serializers.ChoiceField(choices=WebhookEvent.choices), required=False
+    )
+    active = serializers.BooleanField(required=False)
+
+    def validate_events(self, value: list[str]) -> list[str]:
+        return list(dict.fromkeys(value))  # each once, in the order given

@@ -14,6 +14,8 @@ router.register("messages", views.MessageViewSet, basename="message")
 router.register("questionnaire-templates", views.TemplateViewSet, basename="questionnaire-template")
 router.register("questionnaires", views.QuestionnaireViewSet, basename="questionnaire")
 router.register("upload-requests", views.UploadRequestViewSet, basename="upload-request")
+router.register("staff", views.StaffViewSet, basename="staff")
+router.register("webhook-endpoints", views.WebhookEndpointViewSet, basename="webhook-endpoint")
 
 app_name = "api"
 urlpatterns = [

@@ -39,7 +39,8 @@ from portal.dossiers import services as dossier_services
 from portal.dossiers.models import Dossier, DossierAccess
 from portal.files.upload_handlers import UploadStopped, refused_while_received
 from portal.files.uploads import UploadRejected
-from portal.integrations.models import ApiToken
+from portal.integrations import services as integration_services
+from portal.integrations.models import ApiToken, WebhookEndpoint
 from portal.messaging import services as message_services
 from portal.messaging.models import Message
 from portal.offices.models import DossierStatus, Office
@@ -51,7 +52,7 @@ from . import serializers as s
 from .authentication import ApiTokenAuthentication
 from .idempotency import idempotent
 from .pagination import ApiCursorPagination
-from .permissions import OfficeWork
+from .permissions import OfficeConfiguration, OfficeWork
 
 if TYPE_CHECKING:  # the stubs' names for what as_view returns
     from rest_framework.views import AsView, GenericView
@@ -628,3 +629,74 @@ class UploadRequestViewSet(ListMixin, viewsets.ReadOnlyModelViewSet[Action]):
         except DjangoValidationError as exc:
             raise _django_error(exc) from None
         return _created(self.get_queryset().get(pk=sent.pk), s.UploadRequestSerializer)
+
+
+@extend_schema(tags=["staff"])
+class StaffViewSet(ListMixin, viewsets.ReadOnlyModelViewSet[User]):
+    """The office's active staff members: the ids a dossier's ``handler`` takes."""
+
+    serializer_class = s.StaffSerializer
+    cursor_ordering = ("full_name", "id")
+
+    def get_queryset(self) -> QuerySet[User]:
+        return self.scoped(User.objects.filter(is_staff=True, is_active=True, client__isnull=True))
+
+    def filter_list(self, queryset: _Rows) -> _Rows:
+        return queryset
+
+
+@extend_schema(tags=["webhooks"])
+class WebhookEndpointViewSet(ListMixin, viewsets.ReadOnlyModelViewSet[WebhookEndpoint]):
+    """The office's webhook endpoints: configuration, for a token that may configure
+    (``roles.token_can``); a daily-work token is refused (403)."""
+
+    permission_classes = [OfficeConfiguration]
+    serializer_class = s.WebhookEndpointSerializer
+    cursor_ordering = ("created_at", "id")
+
+    def get_queryset(self) -> QuerySet[WebhookEndpoint]:
+        return self.scoped(WebhookEndpoint.objects.filter(office_id=Office.cached().pk))
+
+    def filter_list(self, queryset: _Rows) -> _Rows:
+        return queryset
+
+    @extend_schema(
+        request=s.WebhookEndpointWriteSerializer,
+        parameters=[IDEMPOTENCY_KEY],
+        responses={201: s.WebhookEndpointSecretSerializer},
+        summary="Add a webhook endpoint; the answer holds its signing secret.",
+    )
+    @idempotent
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        serializer = s.WebhookEndpointWriteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        endpoint = WebhookEndpoint(**serializer.validated_data)
+        integration_services.save_webhook(endpoint=endpoint, by=_staff(request))
+        return _created(endpoint, s.WebhookEndpointSecretSerializer)
+
+    @extend_schema(
+        request=s.WebhookEndpointWriteSerializer,
+        responses={200: s.WebhookEndpointSerializer},
+        summary="Change the URL or the events, or deactivate (active false).",
+    )
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        endpoint = self.get_object()
+        serializer = s.WebhookEndpointWriteSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        integration_services.update_webhook(
+            endpoint=endpoint, by=_staff(request), **serializer.validated_data
+        )
+        return Response(s.WebhookEndpointSerializer(endpoint).data)
+
+    @extend_schema(
+        request=None,
+        parameters=[IDEMPOTENCY_KEY],
+        responses={200: s.WebhookEndpointSecretSerializer},
+        summary="A new signing secret; the previous one signs on for the rotation period.",
+    )
+    @action(detail=True, methods=["post"], url_path="rotate-secret")
+    @idempotent
+    def rotate_secret(self, request: Request, pk: str | None = None) -> Response:
+        endpoint = self.get_object()
+        integration_services.rotate_webhook_secret(endpoint=endpoint, by=_staff(request))
+        return Response(s.WebhookEndpointSecretSerializer(endpoint).data)
