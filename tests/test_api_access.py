@@ -19,6 +19,7 @@ def _operations(raw: str) -> list[tuple[str, str]]:
         for method in item:
             if method in {"get", "post", "put", "patch", "delete"}:
                 url = path.replace("{id}", "1").replace("{client_id}", "1")
+                url = url.replace("{position}", "1")
                 operations.append((method, url))
     return operations
 
@@ -102,6 +103,13 @@ ADDED_OPERATIONS = {
     ("get", "/api/v1/webhook-endpoints/1/"),
     ("patch", "/api/v1/webhook-endpoints/1/"),
     ("post", "/api/v1/webhook-endpoints/1/rotate-secret/"),
+    ("patch", "/api/v1/clients/1/"),
+    ("post", "/api/v1/clients/1/deactivate/"),
+    ("post", "/api/v1/clients/1/reactivate/"),
+    ("patch", "/api/v1/dossiers/1/steps/1/"),
+    ("post", "/api/v1/documents/1/withdraw/"),
+    ("post", "/api/v1/questionnaires/1/cancel/"),
+    ("post", "/api/v1/upload-requests/1/cancel/"),
 }
 
 

@@ -10,9 +10,11 @@ import pytest
 from portal.audit.models import AuditEntry
 from portal.integrations.models import WebhookEndpoint
 from portal.offices.models import Office
+from portal.questionnaires.models import Action
 
 from .api_helpers import Api, make_token
 from .factories import AdministratorFactory, StaffFactory
+from .questionnaire_helpers import sized_template
 
 V1 = "/api/v1"
 
@@ -155,3 +157,118 @@ def test_webhook_endpoints_refuse_a_daily_work_token_R_OFF_6(db, staff, administ
     assert Api(raw).get(f"{V1}/webhook-endpoints/").status_code == 403
     # A configuring token still does the daily work.
     assert Api(raw).get(f"{V1}/dossiers/").status_code == 200
+
+
+def test_update_deactivate_and_reactivate_a_client_R_OFF_6_R_ME_4(api, staff, world):
+    """R-OFF-6 / R-OFF-1: PATCH /clients/{id}/ changes name and reference (update_client,
+    audited, updated_since finds it); deactivate blocks every account of the client
+    (set_blocked: sessions end) and reactivate unblocks them; a repeat changes nothing."""
+    company = world.company_main.client
+    before = company.updated_at
+    changed = api.patch(f"{V1}/clients/{company.pk}/", {"name": "Voorbeeld Holding B.V."})
+    assert changed.status_code == 200, changed.content
+    assert changed.json()["name"] == "Voorbeeld Holding B.V."
+    assert changed.json()["active"] is True
+    company.refresh_from_db()
+    assert company.name == "Voorbeeld Holding B.V." and company.updated_at > before
+    entry = AuditEntry.objects.get(action="client.changed")
+    assert (entry.actor, entry.data["fields"]) == (staff, ["name"])
+    synced = api.get(f"{V1}/clients/", {"updated_since": company.updated_at.isoformat()})
+    assert [row["id"] for row in synced.json()["results"]] == [company.pk]
+    assert api.patch(f"{V1}/clients/{company.pk}/", {"name": ""}).status_code == 400
+
+    off = api.post(f"{V1}/clients/{company.pk}/deactivate/")
+    assert off.status_code == 200, off.content
+    assert off.json()["active"] is False
+    assert not company.accounts.filter(is_active=True).exists()
+    assert AuditEntry.objects.filter(action="account.blocked").count() == 2
+    assert AuditEntry.objects.filter(action="client.deactivated").count() == 1
+    assert api.post(f"{V1}/clients/{company.pk}/deactivate/").status_code == 200
+    assert AuditEntry.objects.filter(action="client.deactivated").count() == 1
+    on = api.post(f"{V1}/clients/{company.pk}/reactivate/")
+    assert on.json()["active"] is True
+    assert company.accounts.filter(is_active=True).count() == 2
+    assert AuditEntry.objects.filter(action="client.reactivated").count() == 1
+
+
+def test_tick_one_step_keeps_the_others_R_OFF_6_R_DOS_5(api, world):
+    """R-OFF-6 / R-OFF-2 / R-DOS-5: PATCH /dossiers/{id}/steps/{position}/ ticks off or unticks
+    that step only (set_progress: audited, dossier.updated_at moves); the others keep their
+    done flag and done_at; a position past the list is a 404."""
+    dossier = world.person_dossier
+    steps = [
+        {"title": "Intake", "done": True},
+        {"title": "Concept", "done": False},
+        {"title": "Passeren", "done": False},
+    ]
+    assert api.put(f"{V1}/dossiers/{dossier.pk}/steps/", {"steps": steps}).status_code == 200
+    first_done_at = dossier.steps.get(position=1).done_at
+    dossier.refresh_from_db()
+    before = dossier.updated_at
+    ticked = api.patch(f"{V1}/dossiers/{dossier.pk}/steps/2/", {"done": True})
+    assert ticked.status_code == 200, ticked.content
+    assert ticked.json()["title"] == "Concept" and ticked.json()["done"] is True
+    assert ticked.json()["done_at"]
+    rows = list(dossier.steps.values_list("title", "done"))
+    assert rows == [("Intake", True), ("Concept", True), ("Passeren", False)]
+    assert dossier.steps.get(position=1).done_at == first_done_at
+    dossier.refresh_from_db()
+    assert dossier.updated_at > before
+    assert AuditEntry.objects.filter(action="dossier.progress_set").count() == 2
+    unticked = api.patch(f"{V1}/dossiers/{dossier.pk}/steps/1/", {"done": False})
+    assert unticked.json() == {"position": 1, "title": "Intake", "done": False, "done_at": None}
+    assert api.patch(f"{V1}/dossiers/{dossier.pk}/steps/4/", {"done": True}).status_code == 404
+    assert api.patch(f"{V1}/dossiers/{dossier.pk}/steps/2/", {}).status_code == 400
+
+
+def test_withdraw_a_published_document_R_OFF_6_R_OFF_3(
+    api, world, django_capture_on_commit_callbacks
+):
+    """R-OFF-6 / R-OFF-3: POST /documents/{id}/withdraw/ takes back what the office published
+    (withdraw_document: the row and the file go, audited with its SHA-256); a client's file
+    is refused (400) and stays."""
+    dossier = world.person_dossier
+    published = dossier.documents.get(kind="document")
+    supplied = dossier.documents.get(kind="supplied")
+    storage, name = published.file.storage, published.file.name
+    assert storage.exists(name)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api.post(f"{V1}/documents/{published.pk}/withdraw/")
+    assert response.status_code == 204, response.content
+    assert not dossier.documents.filter(pk=published.pk).exists()
+    assert not storage.exists(name)
+    entry = AuditEntry.objects.get(action="document.withdrawn")
+    assert entry.dossier == dossier and entry.data["sha256"] == published.sha256
+    assert api.get(f"{V1}/documents/{published.pk}/").status_code == 404
+    refused = api.post(f"{V1}/documents/{supplied.pk}/withdraw/")
+    assert refused.status_code == 400
+    assert dossier.documents.filter(pk=supplied.pk).exists()
+
+
+def test_cancel_a_questionnaire_and_an_upload_request_R_OFF_6_R_OFF_5(api, world):
+    """R-OFF-6 / R-OFF-5: POST /questionnaires/{id}/cancel/ and /upload-requests/{id}/cancel/
+    take back an open request (cancel_action, audited): status "cancelled", the client no
+    longer sees it; cancelling what is no longer open is a 400."""
+    dossier, client = world.person_dossier, world.owner.client
+    template = sized_template(2)
+    sent = api.post(
+        f"{V1}/questionnaires/",
+        {"template": template.pk, "dossier": dossier.pk, "client": client.pk},
+    ).json()
+    asked = api.post(
+        f"{V1}/upload-requests/",
+        {"dossier": dossier.pk, "client": client.pk, "title_nl": "Kopie paspoort"},
+    ).json()
+    assert Action.objects.visible_to(world.owner).count() == 2
+    cancelled = api.post(f"{V1}/questionnaires/{sent['id']}/cancel/")
+    assert cancelled.status_code == 200, cancelled.content
+    assert cancelled.json()["status"] == "cancelled"
+    assert AuditEntry.objects.filter(action="questionnaire.cancelled").count() == 1
+    assert api.post(f"{V1}/questionnaires/{sent['id']}/cancel/").status_code == 400
+    # An upload request is not a questionnaire: its id is a 404 there.
+    assert api.post(f"{V1}/questionnaires/{asked['id']}/cancel/").status_code == 404
+    withdrawn = api.post(f"{V1}/upload-requests/{asked['id']}/cancel/")
+    assert withdrawn.json()["status"] == "cancelled"
+    assert AuditEntry.objects.filter(action="upload_request.cancelled").count() == 1
+    assert Action.objects.visible_to(world.owner).count() == 0
+    assert Action.objects.filter(status="cancelled").count() == 2

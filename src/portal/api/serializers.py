@@ -348,3 +348,25 @@ class WebhookEndpointWriteSerializer(serializers.Serializer):
 
     def validate_events(self, value: list[str]) -> list[str]:
         return list(dict.fromkeys(value))  # each once, in the order given
+
+
+class ClientStateSerializer(ClientSerializer):
+    """The client with whether it is active (one of its accounts may log in)."""
+
+    active = serializers.SerializerMethodField()
+
+    class Meta(ClientSerializer.Meta):
+        fields = [*ClientSerializer.Meta.fields, "active"]
+        read_only_fields = fields
+
+    def get_active(self, client: Client) -> bool:
+        return any(account.is_active for account in client.accounts.all())
+
+
+class ClientUpdateSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200, required=False)
+    reference = serializers.CharField(max_length=64, required=False, allow_blank=True)
+
+
+class StepDoneSerializer(serializers.Serializer):
+    done = serializers.BooleanField()

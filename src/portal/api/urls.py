@@ -16,6 +16,15 @@ router.register("questionnaires", views.QuestionnaireViewSet, basename="question
 router.register("upload-requests", views.UploadRequestViewSet, basename="upload-request")
 router.register("staff", views.StaffViewSet, basename="staff")
 router.register("webhook-endpoints", views.WebhookEndpointViewSet, basename="webhook-endpoint")
+# Actions on the resources above, each under its resource's path (no list or detail route of
+# their own, so they shadow nothing).
+router.register("clients", views.ClientStateViewSet, basename="client-state")
+router.register("dossiers", views.StepViewSet, basename="dossier-step")
+router.register("documents", views.DocumentWithdrawViewSet, basename="document-withdraw")
+router.register("questionnaires", views.QuestionnaireCancelViewSet, basename="questionnaire-cancel")
+router.register(
+    "upload-requests", views.UploadRequestCancelViewSet, basename="upload-request-cancel"
+)
 
 app_name = "api"
 urlpatterns = [

@@ -269,6 +269,17 @@ class ClientViewSet(ListMixin, viewsets.ReadOnlyModelViewSet[Client]):
             raise ValidationError({"detail": message}) from None
         return Response(s.AccountSerializer(user).data, status=status.HTTP_201_CREATED)
 
+    @extend_schema(
+        request=s.ClientUpdateSerializer,
+        responses={200: s.ClientStateSerializer},
+        summary="Change a client's name or reference.",
+    )
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        client = self.get_object()
+        data = self._valid(s.ClientUpdateSerializer)
+        account_services.update_client(client=client, by=_staff(request), **data)
+        return Response(s.ClientStateSerializer(self.get_queryset().get(pk=client.pk)).data)
+
     def _valid(self, serializer_class: type[Serializer[Any]]) -> dict[str, Any]:
         serializer = serializer_class(data=self.request.data)
         serializer.is_valid(raise_exception=True)
@@ -700,3 +711,152 @@ class WebhookEndpointViewSet(ListMixin, viewsets.ReadOnlyModelViewSet[WebhookEnd
         endpoint = self.get_object()
         integration_services.rotate_webhook_secret(endpoint=endpoint, by=_staff(request))
         return Response(s.WebhookEndpointSecretSerializer(endpoint).data)
+
+
+@extend_schema(tags=["clients"])
+class ClientStateViewSet(ApiViewMixin, viewsets.GenericViewSet[Client]):
+    """Deactivating a client (every account blocked, its sessions ended) and reactivating it."""
+
+    serializer_class = s.ClientStateSerializer
+
+    def get_queryset(self) -> QuerySet[Client]:
+        return self.scoped(Client.objects.prefetch_related("accounts"))
+
+    def _answer(self, client: Client) -> Response:
+        return Response(s.ClientStateSerializer(self.get_queryset().get(pk=client.pk)).data)
+
+    @extend_schema(
+        request=None,
+        parameters=[IDEMPOTENCY_KEY],
+        responses={200: s.ClientStateSerializer},
+        summary="Deactivate a client: every account blocked; doing it twice changes nothing.",
+    )
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def deactivate(self, request: Request, pk: str | None = None) -> Response:
+        client = self.get_object()
+        account_services.set_client_active(client=client, active=False, by=_staff(request))
+        return self._answer(client)
+
+    @extend_schema(
+        request=None,
+        parameters=[IDEMPOTENCY_KEY],
+        responses={200: s.ClientStateSerializer},
+        summary="Reactivate a client: every account unblocked.",
+    )
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def reactivate(self, request: Request, pk: str | None = None) -> Response:
+        client = self.get_object()
+        account_services.set_client_active(client=client, active=True, by=_staff(request))
+        return self._answer(client)
+
+
+@extend_schema(tags=["dossiers"])
+class StepViewSet(ApiViewMixin, viewsets.GenericViewSet[Dossier]):
+    """One step of a dossier's progress list."""
+
+    serializer_class = s.StepSerializer
+
+    def get_queryset(self) -> QuerySet[Dossier]:
+        return self.scoped(Dossier.objects.all())
+
+    @extend_schema(
+        request=s.StepDoneSerializer,
+        parameters=[
+            OpenApiParameter(
+                "position", OpenApiTypes.INT, OpenApiParameter.PATH, description="1 = the first."
+            )
+        ],
+        responses={200: s.StepSerializer},
+        summary="Tick off or untick one step; the other steps stay as they are.",
+    )
+    @action(detail=True, methods=["patch"], url_path=r"steps/(?P<position>[0-9]+)")
+    def step(
+        self, request: Request, pk: str | None = None, position: str | None = None
+    ) -> Response:
+        dossier = self.get_object()
+        serializer = s.StepDoneSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        step = dossier_services.set_step_done(
+            dossier=dossier,
+            position=_integer(position, "position") or 0,
+            done=serializer.validated_data["done"],
+            by=_staff(request),
+        )
+        if step is None:
+            raise Http404
+        return Response(s.StepSerializer(step).data)
+
+
+@extend_schema(tags=["documents"])
+class DocumentWithdrawViewSet(ApiViewMixin, viewsets.GenericViewSet[Document]):
+    serializer_class = s.DocumentSerializer
+
+    def get_queryset(self) -> QuerySet[Document]:
+        return self.scoped(Document.objects.all())
+
+    @extend_schema(
+        request=None,
+        parameters=[IDEMPOTENCY_KEY],
+        responses={204: None},
+        summary="Withdraw a document the office published: clients no longer see it.",
+    )
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def withdraw(self, request: Request, pk: str | None = None) -> Response:
+        document = self.get_object()
+        try:
+            document_services.withdraw_document(document=document, by=_staff(request))
+        except document_services.NotWithdrawable:
+            raise ValidationError(
+                {"detail": _("Only a document the office published itself can be withdrawn.")}
+            ) from None
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class _CancelMixin(ApiViewMixin):
+    kind: str
+
+    def get_queryset(self) -> QuerySet[Action]:
+        return self.scoped(Action.objects.filter(kind=self.kind))
+
+    def _cancel(self, request: Request) -> Action:
+        sent = cast(Action, self.get_object())
+        if not action_services.cancel_action(action=sent, by=_staff(request)):
+            raise ValidationError({"detail": _("Only an open request can be cancelled.")})
+        return self.get_queryset().get(pk=sent.pk)
+
+
+@extend_schema(tags=["questionnaires"])
+class QuestionnaireCancelViewSet(_CancelMixin, viewsets.GenericViewSet[Action]):
+    kind = Action.Kind.QUESTIONNAIRE
+    serializer_class = s.QuestionnaireSerializer
+
+    @extend_schema(
+        request=None,
+        parameters=[IDEMPOTENCY_KEY],
+        responses={200: s.QuestionnaireSerializer},
+        summary="Cancel an open questionnaire: the client no longer sees it.",
+    )
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def cancel(self, request: Request, pk: str | None = None) -> Response:
+        return Response(s.QuestionnaireSerializer(self._cancel(request)).data)
+
+
+@extend_schema(tags=["questionnaires"])
+class UploadRequestCancelViewSet(_CancelMixin, viewsets.GenericViewSet[Action]):
+    kind = Action.Kind.UPLOAD
+    serializer_class = s.UploadRequestSerializer
+
+    @extend_schema(
+        request=None,
+        parameters=[IDEMPOTENCY_KEY],
+        responses={200: s.UploadRequestSerializer},
+        summary="Cancel an open upload request: the client no longer sees it.",
+    )
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def cancel(self, request: Request, pk: str | None = None) -> Response:
+        return Response(s.UploadRequestSerializer(self._cancel(request)).data)
