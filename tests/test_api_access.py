@@ -110,6 +110,7 @@ ADDED_OPERATIONS = {
     ("post", "/api/v1/documents/1/withdraw/"),
     ("post", "/api/v1/questionnaires/1/cancel/"),
     ("post", "/api/v1/upload-requests/1/cancel/"),
+    ("post", "/api/v1/dossiers/1/messages/"),
 }
 
 

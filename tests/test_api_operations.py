@@ -6,8 +6,10 @@ Each goes through the domain services, so the audit trail follows."""
 from __future__ import annotations
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from portal.audit.models import AuditEntry
+from portal.documents.models import Document, StagedUpload
 from portal.integrations.models import WebhookEndpoint
 from portal.offices.models import Office
 from portal.questionnaires.models import Action
@@ -272,3 +274,83 @@ def test_cancel_a_questionnaire_and_an_upload_request_R_OFF_6_R_OFF_5(api, world
     assert AuditEntry.objects.filter(action="upload_request.cancelled").count() == 1
     assert Action.objects.visible_to(world.owner).count() == 0
     assert Action.objects.filter(status="cancelled").count() == 2
+
+
+PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n"
+
+
+def test_the_office_writes_with_attachments_R_OFF_6_R_MSG_6(api, staff, world, settings):
+    """R-OFF-6 / R-OFF-4 / R-MSG-6: POST /dossiers/{id}/messages/ (multipart) stages the files
+    like the workspace's compose form and sends them with the message (send_message): the
+    files become correspondence attached to it, audited; a refused file (empty, or past the
+    upload limits) sends nothing and leaves nothing staged; a replay with the same
+    Idempotency-Key sends nothing twice."""
+    dossier = world.person_dossier
+    url = f"{V1}/dossiers/{dossier.pk}/messages/"
+    before = dossier.messages.count()
+
+    def files(*names):
+        return [SimpleUploadedFile(name, PDF, content_type="application/pdf") for name in names]
+
+    sent = api.post(
+        url,
+        {
+            "subject": "Concept akte",
+            "body": "Bijgaand de stukken.",
+            "files": files("a.pdf", "b.pdf"),
+        },
+        headers={"Idempotency-Key": "brief-1"},
+        multipart=True,
+    )
+    assert sent.status_code == 201, sent.content
+    body = sent.json()
+    assert body["dossier"] == dossier.pk and body["author"] == staff.pk
+    attached = Document.objects.filter(pk__in=body["attachments"])
+    assert sorted(attached.values_list("original_name", "kind", "message")) == [
+        ("a.pdf", "correspondence", body["id"]),
+        ("b.pdf", "correspondence", body["id"]),
+    ]
+    assert AuditEntry.objects.filter(action="document.published", dossier=dossier).count() == 2
+    assert AuditEntry.objects.get(action="message.sent", data__message=body["id"])
+    replay = api.post(
+        url,
+        {
+            "subject": "Concept akte",
+            "body": "Bijgaand de stukken.",
+            "files": files("a.pdf", "b.pdf"),
+        },
+        headers={"Idempotency-Key": "brief-1"},
+        multipart=True,
+    )
+    assert replay.status_code == 201 and replay.json()["id"] == body["id"]
+    assert dossier.messages.count() == before + 1
+
+    # The first file staged, the second refused by the upload check: neither is kept.
+    program = SimpleUploadedFile("tool.exe", b"MZ\x90\x00" + b"\x00" * 60)
+    refused = api.post(
+        url,
+        {"subject": "Nog een", "body": "Tekst", "files": [*files("c.pdf"), program]},
+        multipart=True,
+    )
+    assert refused.status_code == 400, refused.content
+    assert "tool.exe" in str(refused.json()["files"])
+    empty = SimpleUploadedFile("leeg.pdf", b"", content_type="application/pdf")
+    assert (
+        api.post(
+            url, {"subject": "Nog een", "body": "Tekst", "files": [empty]}, multipart=True
+        ).status_code
+        == 400
+    )
+    settings.UPLOAD_MAX_FILES = 1
+    too_many = api.post(
+        url,
+        {"subject": "Nog een", "body": "Tekst", "files": files("d.pdf", "e.pdf")},
+        multipart=True,
+    )
+    assert too_many.status_code == 400, too_many.content
+    assert "e.pdf" in str(too_many.json())
+    without = api.post(url, {"subject": "Nog een", "body": "Tekst"}, multipart=True)
+    assert without.status_code == 400
+    assert dossier.messages.count() == before + 1
+    assert not StagedUpload.objects.exists()
+    assert not Document.objects.filter(original_name__in=["c.pdf", "d.pdf"]).exists()

@@ -15,6 +15,7 @@ from portal.integrations.models import WebhookEndpoint, WebhookEvent
 from portal.messaging.models import MAX_SUBJECT_CHARS, Message
 from portal.offices.models import DossierStatus
 from portal.questionnaires.models import Action, QuestionnaireTemplate
+from portal.ui.compose import MAX_ATTACHMENTS
 
 LANGUAGES = User.Language.choices
 #: The kinds the office publishes (a client's files are "supplied", never published here).
@@ -370,3 +371,18 @@ class ClientUpdateSerializer(serializers.Serializer):
 
 class StepDoneSerializer(serializers.Serializer):
     done = serializers.BooleanField()
+
+
+class MessageWithAttachmentsSerializer(serializers.Serializer):
+    """A message of the office in the dossier of the path, with files (multipart): each file is
+    checked like every upload (size, type, malware scan) and becomes the dossier's
+    correspondence, attached to the message."""
+
+    subject = serializers.CharField(max_length=MAX_SUBJECT_CHARS)
+    body = serializers.CharField(trim_whitespace=False)
+    reply_to = serializers.PrimaryKeyRelatedField(
+        queryset=Message.objects.all(), required=False, allow_null=True
+    )
+    files = serializers.ListField(
+        child=serializers.FileField(), max_length=MAX_ATTACHMENTS, allow_empty=False
+    )

@@ -25,6 +25,7 @@ router.register("questionnaires", views.QuestionnaireCancelViewSet, basename="qu
 router.register(
     "upload-requests", views.UploadRequestCancelViewSet, basename="upload-request-cancel"
 )
+router.register("dossiers", views.DossierMessageViewSet, basename="dossier-message")
 
 app_name = "api"
 urlpatterns = [

@@ -34,7 +34,7 @@ from portal.accounts.models import Client, User
 from portal.audit import context as audit_context
 from portal.audit.services import record
 from portal.documents import services as document_services
-from portal.documents.models import Document
+from portal.documents.models import Document, StagedUpload
 from portal.dossiers import services as dossier_services
 from portal.dossiers.models import Dossier, DossierAccess
 from portal.files.upload_handlers import UploadStopped, refused_while_received
@@ -860,3 +860,72 @@ class UploadRequestCancelViewSet(_CancelMixin, viewsets.GenericViewSet[Action]):
     @idempotent
     def cancel(self, request: Request, pk: str | None = None) -> Response:
         return Response(s.UploadRequestSerializer(self._cancel(request)).data)
+
+
+@extend_schema(tags=["messages"])
+class DossierMessageViewSet(ApiViewMixin, viewsets.GenericViewSet[Dossier]):
+    """The office's message with attachments: the files are staged and sent with the message
+    the way the workspace's compose form does (``stage_upload``, ``send_message``), whole or
+    nothing."""
+
+    serializer_class = s.MessageSerializer
+    parser_classes = [MultiPartParser, FormParser]
+
+    def get_queryset(self) -> QuerySet[Dossier]:
+        return self.scoped(Dossier.objects.all())
+
+    def handle_exception(self, exc: Exception) -> Response:
+        if isinstance(exc, UploadStopped):
+            # More than the upload limits allow, refused before the body was read.
+            return Response({"detail": exc.message}, status=exc.status)
+        return super().handle_exception(exc)
+
+    @extend_schema(
+        request={"multipart/form-data": s.MessageWithAttachmentsSerializer},
+        parameters=[IDEMPOTENCY_KEY],
+        responses={201: s.MessageSerializer},
+        summary="Write to the dossier's clients with files attached (multipart).",
+    )
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def messages(self, request: Request, pk: str | None = None) -> Response:
+        dossier = self.get_object()
+        request.data  # noqa: B018 - parse the body
+        refusals = refused_while_received(request._request)
+        if refusals:
+            raise ValidationError(
+                {refusals[0].field_name: [f"{r.file_name}: {r.message}" for r in refusals]}
+            )
+        serializer = s.MessageWithAttachmentsSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        staff = _staff(request)
+        staged: list[StagedUpload] = []
+        try:
+            for upload in data["files"]:
+                staged.append(
+                    document_services.stage_upload(
+                        dossier=dossier, file=upload, name=upload.name, by=staff
+                    )
+                )
+            message = message_services.send_message(
+                dossier=dossier,
+                sender=staff,
+                subject=data["subject"],
+                body=data["body"],
+                attachments=staged,
+                reply_to=data.get("reply_to"),
+            )
+        except UploadRejected as exc:
+            document_services.discard_staged(staged)
+            raise ValidationError({"files": [f"{upload.name}: {exc}"]}) from None
+        except DjangoValidationError as exc:
+            document_services.discard_staged(staged)
+            raise _django_error(exc) from None
+        except ValueError:
+            document_services.discard_staged(staged)
+            raise ValidationError(
+                {"reply_to": _("A reply stays in the dossier of the message it answers.")}
+            ) from None
+        answer = Message.objects.prefetch_related("attachments").get(pk=message.pk)
+        return _created(answer, s.MessageSerializer)
