@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from portal.audit.models import AuditEntry
 from portal.documents.models import Document, StagedUpload
@@ -354,3 +356,28 @@ def test_the_office_writes_with_attachments_R_OFF_6_R_MSG_6(api, staff, world, s
     assert dossier.messages.count() == before + 1
     assert not StagedUpload.objects.exists()
     assert not Document.objects.filter(original_name__in=["c.pdf", "d.pdf"]).exists()
+
+
+def _queries(api, url) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert api.get(url).status_code == 200
+    return len(queries)
+
+
+def test_the_added_lists_run_a_fixed_number_of_queries_R_OFF_6(api, config_api):
+    """R-OFF-6: the staff list and the webhook endpoints' list cost the same number of queries
+    with 2 rows as with 30 (like tests/test_api_query_counts.py)."""
+    api.get(f"{V1}/staff/")  # the tokens' "last used" is written once a minute: now
+    config_api.get(f"{V1}/webhook-endpoints/")
+
+    def add(n):
+        for i in range(n):
+            StaffFactory()
+            WebhookEndpoint.objects.create(office=Office.current(), url=f"https://h{i}.test/")
+
+    add(2)
+    few = (_queries(api, f"{V1}/staff/"), _queries(config_api, f"{V1}/webhook-endpoints/"))
+    add(28)
+    many = (_queries(api, f"{V1}/staff/"), _queries(config_api, f"{V1}/webhook-endpoints/"))
+    assert few == many
+    assert max(many) <= 8, many

@@ -666,7 +666,9 @@ class WebhookEndpointViewSet(ListMixin, viewsets.ReadOnlyModelViewSet[WebhookEnd
     cursor_ordering = ("created_at", "id")
 
     def get_queryset(self) -> QuerySet[WebhookEndpoint]:
-        return self.scoped(WebhookEndpoint.objects.filter(office_id=Office.cached().pk))
+        token = _token(self.request)
+        office = token.office_id if token is not None else None
+        return self.scoped(WebhookEndpoint.objects.filter(office_id=office))
 
     def filter_list(self, queryset: _Rows) -> _Rows:
         return queryset

@@ -24,7 +24,13 @@ def create_token(*, token: ApiToken, by: User | None = None) -> str:
     token.created_by = by
     raw = token.issue()
     token.save()
-    record("api.token_created", actor=by, target=token.name, token=token.prefix)
+    record(
+        "api.token_created",
+        actor=by,
+        target=token.name,
+        token=token.prefix,
+        may_configure=token.may_configure,
+    )
     return raw
 
 
