@@ -667,8 +667,9 @@ class WebhookEndpointViewSet(ListMixin, viewsets.ReadOnlyModelViewSet[WebhookEnd
 
     def get_queryset(self) -> QuerySet[WebhookEndpoint]:
         token = _token(self.request)
-        office = token.office_id if token is not None else None
-        return self.scoped(WebhookEndpoint.objects.filter(office_id=office))
+        if token is None:
+            return WebhookEndpoint.objects.none()
+        return self.scoped(WebhookEndpoint.objects.filter(office_id=token.office_id))
 
     def filter_list(self, queryset: _Rows) -> _Rows:
         return queryset
