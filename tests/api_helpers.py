@@ -8,8 +8,15 @@ from portal.integrations.models import ApiToken
 from portal.offices.models import Office
 
 
-def make_token(acting_user, *, name: str = "Dossierbeheer", office=None) -> tuple[ApiToken, str]:
-    token = ApiToken(office=office or Office.current(), name=name, acting_user=acting_user)
+def make_token(
+    acting_user, *, name: str = "Dossierbeheer", office=None, may_configure: bool = False
+) -> tuple[ApiToken, str]:
+    token = ApiToken(
+        office=office or Office.current(),
+        name=name,
+        acting_user=acting_user,
+        may_configure=may_configure,
+    )
     raw = token.issue()
     token.save()
     return token, raw

@@ -8,7 +8,7 @@ import pytest
 from portal.offices.models import Office
 
 from .api_helpers import Api, make_token
-from .factories import StaffFactory
+from .factories import AdministratorFactory, StaffFactory
 from .workspace_helpers import staff_http
 
 
@@ -19,6 +19,7 @@ def _operations(raw: str) -> list[tuple[str, str]]:
         for method in item:
             if method in {"get", "post", "put", "patch", "delete"}:
                 url = path.replace("{id}", "1").replace("{client_id}", "1")
+                url = url.replace("{position}", "1")
                 operations.append((method, url))
     return operations
 
@@ -90,3 +91,70 @@ def test_schema_and_docs_are_served_without_cdn_R_OFF_6():
     assert docs.status_code == 200
     assert b"cdn" not in docs.content.lower()
     assert b"swagger-ui" in docs.content
+
+
+#: The operations added for integrators (R-OFF-6); the matrices above and below build from the
+#: schema, and this list makes sure they are in it.
+ADDED_OPERATIONS = {
+    ("get", "/api/v1/staff/"),
+    ("get", "/api/v1/staff/1/"),
+    ("get", "/api/v1/webhook-endpoints/"),
+    ("post", "/api/v1/webhook-endpoints/"),
+    ("get", "/api/v1/webhook-endpoints/1/"),
+    ("patch", "/api/v1/webhook-endpoints/1/"),
+    ("post", "/api/v1/webhook-endpoints/1/rotate-secret/"),
+    ("patch", "/api/v1/clients/1/"),
+    ("post", "/api/v1/clients/1/deactivate/"),
+    ("post", "/api/v1/clients/1/reactivate/"),
+    ("patch", "/api/v1/dossiers/1/steps/1/"),
+    ("post", "/api/v1/documents/1/withdraw/"),
+    ("post", "/api/v1/questionnaires/1/cancel/"),
+    ("post", "/api/v1/upload-requests/1/cancel/"),
+    ("post", "/api/v1/dossiers/1/messages/"),
+}
+
+
+@pytest.mark.django_db
+def test_configuration_needs_a_configuring_administrators_token_R_OFF_6(world, capsys):
+    """R-OFF-6: every configuration operation of the schema (the webhook endpoints) answers 403
+    to a daily-work token — of a handler or of an administrator — and to a configuring token
+    acting as a handler; a configuring administrator's token gets through. 0 leaks."""
+    from portal.integrations.models import WebhookEndpoint
+
+    endpoint = WebhookEndpoint.objects.create(office=Office.current(), url="https://x.test/h")
+    handler = StaffFactory(email="koppeling@office.test")
+    administrator = AdministratorFactory(email="beheer@office.test")
+    callers = {
+        "handler": make_token(handler, name="a")[1],
+        "administrator": make_token(administrator, name="b")[1],
+        "handler, may configure": make_token(handler, name="c", may_configure=True)[1],
+    }
+    configuring = make_token(administrator, name="d", may_configure=True)[1]
+    operations = _operations(configuring)
+    assert set(operations) >= ADDED_OPERATIONS
+    configuration = [
+        (method, url.replace("/1/", f"/{endpoint.pk}/"))
+        for method, url in operations
+        if url.startswith("/api/v1/webhook-endpoints/")
+    ]
+    assert len(configuration) == 5
+    leaks = []
+    for caller, raw in callers.items():
+        for method, url in configuration:
+            response = getattr(Api(raw), method)(
+                url, **({"data": {}} if method in ("put", "patch") else {})
+            )
+            if response.status_code != 403:
+                leaks.append((caller, method, url, response.status_code))
+    with capsys.disabled():
+        print(
+            f"\napi configuration matrix: {len(callers) * len(configuration)} combinations,"
+            f" {len(leaks)} leaks"
+        )
+    assert leaks == []
+    assert WebhookEndpoint.objects.get().secret == endpoint.secret
+    for method, url in configuration:
+        response = getattr(Api(configuring), method)(
+            url, **({"data": {}} if method in ("put", "patch") else {})
+        )
+        assert response.status_code < 300 or response.status_code == 400, (method, url)

@@ -15,7 +15,13 @@ by the interfaces, not of the account.
 
 An API token is the office's integration (its case-management system), not a person: it acts
 with the office's authority for daily work, whatever the role of the staff member it names as
-author (``ApiToken.acting_user``), and it never configures the office.
+author (``ApiToken.acting_user``). It configures the office only where the API offers it (the
+webhook endpoints), and only when two things hold at the time of the call: an administrator
+issued it with ``may_configure`` (an explicit choice in the admin, off by default), and the
+staff member it acts as is an office administrator. Either alone grants nothing: a daily-work
+token of an administrator does not configure, and a configuring token whose staff member is
+made a handler stops configuring at once. Everything else of the configuration (branding,
+statuses, templates, staff accounts, API tokens) stays in the admin.
 """
 
 from __future__ import annotations
@@ -76,9 +82,8 @@ def can(user, capability: Capability) -> bool:
 
 def token_can(token, capability: Capability) -> bool:
     """May an API call authenticated with ``token`` do what ``capability`` stands for?"""
-    return (
-        token is not None
-        and token.revoked_at is None
-        and is_staff_member(token.acting_user)
-        and capability in TOKEN_GRANTS
-    )
+    if token is None or token.revoked_at is not None or not is_staff_member(token.acting_user):
+        return False
+    if capability == Capability.CONFIGURE:
+        return bool(token.may_configure) and can(token.acting_user, Capability.CONFIGURE)
+    return capability in TOKEN_GRANTS

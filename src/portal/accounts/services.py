@@ -289,3 +289,39 @@ def set_language(*, user: User, language: str) -> None:
         raise ValueError(f"Unknown language {language!r}")
     user.language = language
     user.save(update_fields=["language"])
+
+
+@transaction.atomic
+def update_client(*, client: Client, by: User | None = None, **fields: Any) -> list[str]:
+    """Change a client's own details (name, reference in the office's system). Moves
+    ``client.updated_at`` (``updated_since`` finds it). Returns the names of the fields that
+    changed; nothing is written or recorded when nothing did."""
+    changed = [name for name, value in fields.items() if getattr(client, name) != value]
+    if changed:
+        for name in changed:
+            setattr(client, name, fields[name])
+        client.save(update_fields=[*changed, "updated_at"])
+        record("client.changed", actor=by, target=client, fields=changed)
+    return changed
+
+
+def is_client_active(client: Client) -> bool:
+    """A client is active while one of its accounts may log in (reads ``client.accounts``,
+    prefetched by the lists)."""
+    return any(account.is_active for account in client.accounts.all())
+
+
+@transaction.atomic
+def set_client_active(*, client: Client, active: bool, by: User | None = None) -> bool:
+    """Deactivate a client: block every account of it (``set_blocked``: their sessions end at
+    once), or reactivate it: unblock them. Its dossiers and grants stay as they are. Moves
+    ``client.updated_at``. Returns False when nothing changed."""
+    changed = [
+        set_blocked(account=account, blocked=not active, by=by)
+        for account in client.accounts.order_by("pk")
+    ]
+    if not any(changed):
+        return False
+    client.save(update_fields=["updated_at"])
+    record("client.reactivated" if active else "client.deactivated", actor=by, target=client)
+    return True

@@ -24,6 +24,7 @@ class ApiTokenAdmin(ConfigurationAdmin):
     fields = [
         "name",
         "acting_user",
+        "may_configure",
         "prefix",
         "created_by",
         "created_at",
@@ -35,7 +36,7 @@ class ApiTokenAdmin(ConfigurationAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         if obj is not None:  # a token is never edited: revoke it and create a new one
-            return ["name", "acting_user", *self.readonly_fields]
+            return ["name", "acting_user", "may_configure", *self.readonly_fields]
         return self.readonly_fields
 
     def save_model(self, request, obj, form, change):

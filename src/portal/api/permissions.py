@@ -27,3 +27,11 @@ class StaffOrToken(BasePermission):
         if request.auth is not None:  # set by ApiTokenAuthentication only
             return token_can(request.auth, Capability.READ_API_DOCS)
         return can(request.user, Capability.READ_API_DOCS) and is_verified(request._request)
+
+
+class OfficeConfiguration(BasePermission):
+    """A call with a token that may configure the office (webhook endpoints): issued with
+    ``may_configure`` and acting as an office administrator (``roles.token_can``)."""
+
+    def has_permission(self, request, view) -> bool:
+        return token_can(request.auth, Capability.CONFIGURE)

@@ -3,15 +3,19 @@ views hand it to the domain services."""
 
 from __future__ import annotations
 
+from django.core.validators import URLValidator
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from portal.accounts.models import Client, User
+from portal.accounts.roles import Role
 from portal.documents.models import Document
 from portal.dossiers.models import Dossier, ProgressStep
+from portal.integrations.models import WebhookEndpoint, WebhookEvent
 from portal.messaging.models import MAX_SUBJECT_CHARS, Message
 from portal.offices.models import DossierStatus
 from portal.questionnaires.models import Action, QuestionnaireTemplate
+from portal.ui.compose import MAX_ATTACHMENTS
 
 LANGUAGES = User.Language.choices
 #: The kinds the office publishes (a client's files are "supplied", never published here).
@@ -301,3 +305,84 @@ class UploadRequestCreateSerializer(serializers.Serializer):
     title_en = serializers.CharField(max_length=200, required=False, allow_blank=True)
     description_nl = serializers.CharField(required=False, allow_blank=True)
     description_en = serializers.CharField(required=False, allow_blank=True)
+
+
+class StaffSerializer(serializers.ModelSerializer):
+    """A staff member who may be named as a dossier's handler."""
+
+    role = serializers.ChoiceField(source="staff_role", choices=Role.choices, read_only=True)
+
+    class Meta:
+        model = User
+        fields = ["id", "full_name", "email", "role"]
+        read_only_fields = fields
+
+
+class WebhookEndpointSerializer(serializers.ModelSerializer):
+    events = serializers.ListField(child=serializers.ChoiceField(choices=WebhookEvent.choices))
+
+    class Meta:
+        model = WebhookEndpoint
+        fields = ["id", "url", "events", "active", "created_at", "previous_secret_expires_at"]
+        read_only_fields = fields
+
+
+class WebhookEndpointSecretSerializer(WebhookEndpointSerializer):
+    """The endpoint with its signing secret: only in the answer that made the secret."""
+
+    secret = serializers.CharField(read_only=True)
+
+    class Meta(WebhookEndpointSerializer.Meta):
+        fields = [*WebhookEndpointSerializer.Meta.fields, "secret"]
+        read_only_fields = fields
+
+
+class WebhookEndpointWriteSerializer(serializers.Serializer):
+    """A new endpoint (``url`` required) or a change (any of the fields). ``events`` empty:
+    every event."""
+
+    url = serializers.URLField(max_length=500, validators=[URLValidator(schemes=["http", "https"])])
+    events = serializers.ListField(
+        child=serializers.ChoiceField(choices=WebhookEvent.choices), required=False
+    )
+    active = serializers.BooleanField(required=False)
+
+    def validate_events(self, value: list[str]) -> list[str]:
+        return list(dict.fromkeys(value))  # each once, in the order given
+
+
+class ClientStateSerializer(ClientSerializer):
+    """The client with whether it is active (one of its accounts may log in)."""
+
+    active = serializers.SerializerMethodField()
+
+    class Meta(ClientSerializer.Meta):
+        fields = [*ClientSerializer.Meta.fields, "active"]
+        read_only_fields = fields
+
+    def get_active(self, client: Client) -> bool:
+        return any(account.is_active for account in client.accounts.all())
+
+
+class ClientUpdateSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200, required=False)
+    reference = serializers.CharField(max_length=64, required=False, allow_blank=True)
+
+
+class StepDoneSerializer(serializers.Serializer):
+    done = serializers.BooleanField()
+
+
+class MessageWithAttachmentsSerializer(serializers.Serializer):
+    """A message of the office in the dossier of the path, with files (multipart): each file is
+    checked like every upload (size, type, malware scan) and becomes the dossier's
+    correspondence, attached to the message."""
+
+    subject = serializers.CharField(max_length=MAX_SUBJECT_CHARS)
+    body = serializers.CharField(trim_whitespace=False)
+    reply_to = serializers.PrimaryKeyRelatedField(
+        queryset=Message.objects.all(), required=False, allow_null=True
+    )
+    files = serializers.ListField(
+        child=serializers.FileField(), max_length=MAX_ATTACHMENTS, allow_empty=False
+    )

@@ -14,6 +14,18 @@ router.register("messages", views.MessageViewSet, basename="message")
 router.register("questionnaire-templates", views.TemplateViewSet, basename="questionnaire-template")
 router.register("questionnaires", views.QuestionnaireViewSet, basename="questionnaire")
 router.register("upload-requests", views.UploadRequestViewSet, basename="upload-request")
+router.register("staff", views.StaffViewSet, basename="staff")
+router.register("webhook-endpoints", views.WebhookEndpointViewSet, basename="webhook-endpoint")
+# Actions on the resources above, each under its resource's path (no list or detail route of
+# their own, so they shadow nothing).
+router.register("clients", views.ClientStateViewSet, basename="client-state")
+router.register("dossiers", views.StepViewSet, basename="dossier-step")
+router.register("documents", views.DocumentWithdrawViewSet, basename="document-withdraw")
+router.register("questionnaires", views.QuestionnaireCancelViewSet, basename="questionnaire-cancel")
+router.register(
+    "upload-requests", views.UploadRequestCancelViewSet, basename="upload-request-cancel"
+)
+router.register("dossiers", views.DossierMessageViewSet, basename="dossier-message")
 
 app_name = "api"
 urlpatterns = [

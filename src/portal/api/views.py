@@ -34,12 +34,13 @@ from portal.accounts.models import Client, User
 from portal.audit import context as audit_context
 from portal.audit.services import record
 from portal.documents import services as document_services
-from portal.documents.models import Document
+from portal.documents.models import Document, StagedUpload
 from portal.dossiers import services as dossier_services
 from portal.dossiers.models import Dossier, DossierAccess
 from portal.files.upload_handlers import UploadStopped, refused_while_received
 from portal.files.uploads import UploadRejected
-from portal.integrations.models import ApiToken
+from portal.integrations import services as integration_services
+from portal.integrations.models import ApiToken, WebhookEndpoint
 from portal.messaging import services as message_services
 from portal.messaging.models import Message
 from portal.offices.models import DossierStatus, Office
@@ -51,7 +52,7 @@ from . import serializers as s
 from .authentication import ApiTokenAuthentication
 from .idempotency import idempotent
 from .pagination import ApiCursorPagination
-from .permissions import OfficeWork
+from .permissions import OfficeConfiguration, OfficeWork
 
 if TYPE_CHECKING:  # the stubs' names for what as_view returns
     from rest_framework.views import AsView, GenericView
@@ -267,6 +268,17 @@ class ClientViewSet(ListMixin, viewsets.ReadOnlyModelViewSet[Client]):
             message = _("Only a company can have extra accounts.")
             raise ValidationError({"detail": message}) from None
         return Response(s.AccountSerializer(user).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=s.ClientUpdateSerializer,
+        responses={200: s.ClientStateSerializer},
+        summary="Change a client's name or reference.",
+    )
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        client = self.get_object()
+        data = self._valid(s.ClientUpdateSerializer)
+        account_services.update_client(client=client, by=_staff(request), **data)
+        return Response(s.ClientStateSerializer(self.get_queryset().get(pk=client.pk)).data)
 
     def _valid(self, serializer_class: type[Serializer[Any]]) -> dict[str, Any]:
         serializer = serializer_class(data=self.request.data)
@@ -628,3 +640,295 @@ class UploadRequestViewSet(ListMixin, viewsets.ReadOnlyModelViewSet[Action]):
         except DjangoValidationError as exc:
             raise _django_error(exc) from None
         return _created(self.get_queryset().get(pk=sent.pk), s.UploadRequestSerializer)
+
+
+@extend_schema(tags=["staff"])
+class StaffViewSet(ListMixin, viewsets.ReadOnlyModelViewSet[User]):
+    """The office's active staff members: the ids a dossier's ``handler`` takes."""
+
+    serializer_class = s.StaffSerializer
+    cursor_ordering = ("full_name", "id")
+
+    def get_queryset(self) -> QuerySet[User]:
+        return self.scoped(User.objects.filter(is_staff=True, is_active=True, client__isnull=True))
+
+    def filter_list(self, queryset: _Rows) -> _Rows:
+        return queryset
+
+
+@extend_schema(tags=["webhooks"])
+class WebhookEndpointViewSet(ListMixin, viewsets.ReadOnlyModelViewSet[WebhookEndpoint]):
+    """The office's webhook endpoints: configuration, for a token that may configure
+    (``roles.token_can``); a daily-work token is refused (403)."""
+
+    permission_classes = [OfficeConfiguration]
+    serializer_class = s.WebhookEndpointSerializer
+    cursor_ordering = ("created_at", "id")
+
+    def get_queryset(self) -> QuerySet[WebhookEndpoint]:
+        token = _token(self.request)
+        if token is None:
+            return WebhookEndpoint.objects.none()
+        return self.scoped(WebhookEndpoint.objects.filter(office_id=token.office_id))
+
+    def filter_list(self, queryset: _Rows) -> _Rows:
+        return queryset
+
+    @extend_schema(
+        request=s.WebhookEndpointWriteSerializer,
+        parameters=[IDEMPOTENCY_KEY],
+        responses={201: s.WebhookEndpointSecretSerializer},
+        summary="Add a webhook endpoint; the answer holds its signing secret.",
+    )
+    @idempotent
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        serializer = s.WebhookEndpointWriteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        endpoint = WebhookEndpoint(**serializer.validated_data)
+        integration_services.save_webhook(endpoint=endpoint, by=_staff(request))
+        return _created(endpoint, s.WebhookEndpointSecretSerializer)
+
+    @extend_schema(
+        request=s.WebhookEndpointWriteSerializer,
+        responses={200: s.WebhookEndpointSerializer},
+        summary="Change the URL or the events, or deactivate (active false).",
+    )
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        endpoint = self.get_object()
+        serializer = s.WebhookEndpointWriteSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        integration_services.update_webhook(
+            endpoint=endpoint, by=_staff(request), **serializer.validated_data
+        )
+        return Response(s.WebhookEndpointSerializer(endpoint).data)
+
+    @extend_schema(
+        request=None,
+        parameters=[IDEMPOTENCY_KEY],
+        responses={200: s.WebhookEndpointSecretSerializer},
+        summary="A new signing secret; the previous one signs on for the rotation period.",
+    )
+    @action(detail=True, methods=["post"], url_path="rotate-secret")
+    @idempotent
+    def rotate_secret(self, request: Request, pk: str | None = None) -> Response:
+        endpoint = self.get_object()
+        integration_services.rotate_webhook_secret(endpoint=endpoint, by=_staff(request))
+        return Response(s.WebhookEndpointSecretSerializer(endpoint).data)
+
+
+@extend_schema(tags=["clients"])
+class ClientStateViewSet(ApiViewMixin, viewsets.GenericViewSet[Client]):
+    """Deactivating a client (every account blocked, its sessions ended) and reactivating it."""
+
+    serializer_class = s.ClientStateSerializer
+
+    def get_queryset(self) -> QuerySet[Client]:
+        return self.scoped(Client.objects.prefetch_related("accounts"))
+
+    def _answer(self, client: Client) -> Response:
+        return Response(s.ClientStateSerializer(self.get_queryset().get(pk=client.pk)).data)
+
+    @extend_schema(
+        request=None,
+        parameters=[IDEMPOTENCY_KEY],
+        responses={200: s.ClientStateSerializer},
+        summary="Deactivate a client: every account blocked; doing it twice changes nothing.",
+    )
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def deactivate(self, request: Request, pk: str | None = None) -> Response:
+        client = self.get_object()
+        account_services.set_client_active(client=client, active=False, by=_staff(request))
+        return self._answer(client)
+
+    @extend_schema(
+        request=None,
+        parameters=[IDEMPOTENCY_KEY],
+        responses={200: s.ClientStateSerializer},
+        summary="Reactivate a client: every account unblocked.",
+    )
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def reactivate(self, request: Request, pk: str | None = None) -> Response:
+        client = self.get_object()
+        account_services.set_client_active(client=client, active=True, by=_staff(request))
+        return self._answer(client)
+
+
+@extend_schema(tags=["dossiers"])
+class StepViewSet(ApiViewMixin, viewsets.GenericViewSet[Dossier]):
+    """One step of a dossier's progress list."""
+
+    serializer_class = s.StepSerializer
+
+    def get_queryset(self) -> QuerySet[Dossier]:
+        return self.scoped(Dossier.objects.all())
+
+    @extend_schema(
+        request=s.StepDoneSerializer,
+        parameters=[
+            OpenApiParameter(
+                "position", OpenApiTypes.INT, OpenApiParameter.PATH, description="1 = the first."
+            )
+        ],
+        responses={200: s.StepSerializer},
+        summary="Tick off or untick one step; the other steps stay as they are.",
+    )
+    @action(detail=True, methods=["patch"], url_path=r"steps/(?P<position>[0-9]+)")
+    def step(
+        self, request: Request, pk: str | None = None, position: str | None = None
+    ) -> Response:
+        dossier = self.get_object()
+        serializer = s.StepDoneSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        step = dossier_services.set_step_done(
+            dossier=dossier,
+            position=_integer(position, "position") or 0,
+            done=serializer.validated_data["done"],
+            by=_staff(request),
+        )
+        if step is None:
+            raise Http404
+        return Response(s.StepSerializer(step).data)
+
+
+@extend_schema(tags=["documents"])
+class DocumentWithdrawViewSet(ApiViewMixin, viewsets.GenericViewSet[Document]):
+    serializer_class = s.DocumentSerializer
+
+    def get_queryset(self) -> QuerySet[Document]:
+        return self.scoped(Document.objects.all())
+
+    @extend_schema(
+        request=None,
+        parameters=[IDEMPOTENCY_KEY],
+        responses={204: None},
+        summary="Withdraw a document the office published: clients no longer see it.",
+    )
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def withdraw(self, request: Request, pk: str | None = None) -> Response:
+        document = self.get_object()
+        try:
+            document_services.withdraw_document(document=document, by=_staff(request))
+        except document_services.NotWithdrawable:
+            raise ValidationError(
+                {"detail": _("Only a document the office published itself can be withdrawn.")}
+            ) from None
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class _CancelMixin(ApiViewMixin):
+    kind: str
+
+    def get_queryset(self) -> QuerySet[Action]:
+        return self.scoped(Action.objects.filter(kind=self.kind))
+
+    def _cancel(self, request: Request) -> Action:
+        sent = cast(Action, self.get_object())
+        if not action_services.cancel_action(action=sent, by=_staff(request)):
+            raise ValidationError({"detail": _("Only an open request can be cancelled.")})
+        return self.get_queryset().get(pk=sent.pk)
+
+
+@extend_schema(tags=["questionnaires"])
+class QuestionnaireCancelViewSet(_CancelMixin, viewsets.GenericViewSet[Action]):
+    kind = Action.Kind.QUESTIONNAIRE
+    serializer_class = s.QuestionnaireSerializer
+
+    @extend_schema(
+        request=None,
+        parameters=[IDEMPOTENCY_KEY],
+        responses={200: s.QuestionnaireSerializer},
+        summary="Cancel an open questionnaire: the client no longer sees it.",
+    )
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def cancel(self, request: Request, pk: str | None = None) -> Response:
+        return Response(s.QuestionnaireSerializer(self._cancel(request)).data)
+
+
+@extend_schema(tags=["questionnaires"])
+class UploadRequestCancelViewSet(_CancelMixin, viewsets.GenericViewSet[Action]):
+    kind = Action.Kind.UPLOAD
+    serializer_class = s.UploadRequestSerializer
+
+    @extend_schema(
+        request=None,
+        parameters=[IDEMPOTENCY_KEY],
+        responses={200: s.UploadRequestSerializer},
+        summary="Cancel an open upload request: the client no longer sees it.",
+    )
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def cancel(self, request: Request, pk: str | None = None) -> Response:
+        return Response(s.UploadRequestSerializer(self._cancel(request)).data)
+
+
+@extend_schema(tags=["messages"])
+class DossierMessageViewSet(ApiViewMixin, viewsets.GenericViewSet[Dossier]):
+    """The office's message with attachments: the files are staged and sent with the message
+    the way the workspace's compose form does (``stage_upload``, ``send_message``), whole or
+    nothing."""
+
+    serializer_class = s.MessageSerializer
+    parser_classes = [MultiPartParser, FormParser]
+
+    def get_queryset(self) -> QuerySet[Dossier]:
+        return self.scoped(Dossier.objects.all())
+
+    def handle_exception(self, exc: Exception) -> Response:
+        if isinstance(exc, UploadStopped):
+            # More than the upload limits allow, refused before the body was read.
+            return Response({"detail": exc.message}, status=exc.status)
+        return super().handle_exception(exc)
+
+    @extend_schema(
+        request={"multipart/form-data": s.MessageWithAttachmentsSerializer},
+        parameters=[IDEMPOTENCY_KEY],
+        responses={201: s.MessageSerializer},
+        summary="Write to the dossier's clients with files attached (multipart).",
+    )
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def messages(self, request: Request, pk: str | None = None) -> Response:
+        dossier = self.get_object()
+        request.data  # noqa: B018 - parse the body
+        refusals = refused_while_received(request._request)
+        if refusals:
+            raise ValidationError(
+                {refusals[0].field_name: [f"{r.file_name}: {r.message}" for r in refusals]}
+            )
+        serializer = s.MessageWithAttachmentsSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        staff = _staff(request)
+        staged: list[StagedUpload] = []
+        try:
+            for upload in data["files"]:
+                staged.append(
+                    document_services.stage_upload(
+                        dossier=dossier, file=upload, name=upload.name, by=staff
+                    )
+                )
+            message = message_services.send_message(
+                dossier=dossier,
+                sender=staff,
+                subject=data["subject"],
+                body=data["body"],
+                attachments=staged,
+                reply_to=data.get("reply_to"),
+            )
+        except UploadRejected as exc:
+            document_services.discard_staged(staged)
+            raise ValidationError({"files": [f"{upload.name}: {exc}"]}) from None
+        except DjangoValidationError as exc:
+            document_services.discard_staged(staged)
+            raise _django_error(exc) from None
+        except ValueError:
+            document_services.discard_staged(staged)
+            raise ValidationError(
+                {"reply_to": _("A reply stays in the dossier of the message it answers.")}
+            ) from None
+        answer = Message.objects.prefetch_related("attachments").get(pk=message.pk)
+        return _created(answer, s.MessageSerializer)

@@ -325,3 +325,35 @@ def tab_counts(*, dossier: Dossier, user: User) -> dict[str, dict[str, int]]:
     for row in rows:
         counts[row["kind"]] = {"total": row["total"], "unread": row["total"] - row["read"]}
     return counts
+
+
+class NotWithdrawable(Exception):
+    """Only what the office published itself can be withdrawn: not a client's file, a
+    message's attachment or a questionnaire's PDF."""
+
+
+def withdraw_document(*, document: Document, by: User | None = None) -> None:
+    """The office takes back a document it published (R-OFF-3), e.g. one put in the wrong
+    dossier: the row goes (clients no longer see or download it) and so does the file, once
+    the transaction is committed. The audit trail keeps its name, kind and SHA-256."""
+    if (
+        document.kind not in PUBLISHED_KINDS
+        or document.message_id is not None
+        or Document.objects.filter(pk=document.pk, questionnaire__isnull=False).exists()
+    ):
+        raise NotWithdrawable
+    with transaction.atomic():
+        record(
+            "document.withdrawn",
+            actor=by,
+            dossier=document.dossier,
+            target=document.original_name,
+            document=document.pk,
+            kind=document.kind,
+            sha256=document.sha256,
+        )
+        stored = document.file
+        name = stored.name
+        document.delete()
+        document.dossier.save(update_fields=["updated_at"])  # so ``updated_since`` finds it
+        transaction.on_commit(partial(stored.storage.delete, name))

@@ -197,3 +197,25 @@ def revoke_access(*, dossier: Dossier, client: Client, by: User | None = None) -
         dossier.save(update_fields=["updated_at"])  # so ``updated_since`` finds the change
         record("dossier.access_revoked", actor=by, dossier=dossier, target=client)
     return bool(deleted)
+
+
+@transaction.atomic
+def set_step_done(
+    *, dossier: Dossier, position: int, done: bool, by: User | None = None
+) -> ProgressStep | None:
+    """Tick off (or untick) the step at ``position`` (1 = first) of the progress list, the
+    others as they are: ``set_progress`` with the list's own steps, so ``done_at`` of the
+    others stays, the change is recorded and moves ``dossier.updated_at``. None when there is
+    no such step."""
+    steps = list(dossier.steps.select_for_update())
+    if not 1 <= position <= len(steps):
+        return None
+    set_progress(
+        dossier=dossier,
+        steps=[
+            (step.title, done if index == position else step.done, step.pk)
+            for index, step in enumerate(steps, start=1)
+        ],
+        by=by,
+    )
+    return dossier.steps.get(position=position)

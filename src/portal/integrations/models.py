@@ -52,6 +52,16 @@ class ApiToken(models.Model):
         limit_choices_to={"is_staff": True, "client__isnull": True},
         help_text=_("The staff member recorded as the author of what the integration does."),
     )
+    # Configuration (webhook endpoints) besides daily work: only when the acting staff member
+    # is an office administrator as well (``roles.token_can``); set when the token is made.
+    may_configure = models.BooleanField(
+        _("may configure"),
+        default=False,
+        help_text=_(
+            "Also manage the webhook endpoints through the API. Takes effect only while the "
+            "staff member it acts as is an office administrator."
+        ),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("created by"),

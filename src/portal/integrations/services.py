@@ -4,7 +4,7 @@ once, to be shown once; the audit trail never holds it."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 
@@ -24,7 +24,13 @@ def create_token(*, token: ApiToken, by: User | None = None) -> str:
     token.created_by = by
     raw = token.issue()
     token.save()
-    record("api.token_created", actor=by, target=token.name, token=token.prefix)
+    record(
+        "api.token_created",
+        actor=by,
+        target=token.name,
+        token=token.prefix,
+        may_configure=token.may_configure,
+    )
     return raw
 
 
@@ -59,3 +65,17 @@ def rotate_webhook_secret(*, endpoint: WebhookEndpoint, by: User | None = None) 
     secret = endpoint.rotate_secret()
     record("api.webhook_secret_rotated", actor=by, target=endpoint.url)
     return secret
+
+
+@transaction.atomic
+def update_webhook(
+    *, endpoint: WebhookEndpoint, by: User | None = None, **fields: Any
+) -> list[str]:
+    """Change an endpoint's ``url``, ``events`` or ``active`` (False: no more deliveries; it
+    is kept with its deliveries). Returns the names of the fields that changed."""
+    changed = [name for name, value in fields.items() if getattr(endpoint, name) != value]
+    if changed:
+        for name in changed:
+            setattr(endpoint, name, fields[name])
+        save_webhook(endpoint=endpoint, by=by, fields=changed)
+    return changed

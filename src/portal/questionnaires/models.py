@@ -147,11 +147,14 @@ class TemplateQuestion(models.Model):
 class ActionQuerySet(models.QuerySet["Action"]):
     def visible_to(self, user) -> ActionQuerySet:
         """The actions ``user`` may see: sent to the user's client, in a dossier that
-        ``Dossier.objects.visible_to(user)`` still returns (THE access check)."""
+        ``Dossier.objects.visible_to(user)`` still returns (THE access check), and not
+        cancelled by the office."""
         dossiers = Dossier.objects.visible_to(user)
         if not getattr(user, "is_authenticated", False) or user.client_id is None:
             return self.none()
-        return self.filter(client_id=user.client_id, dossier__in=dossiers.values("pk"))
+        return self.filter(client_id=user.client_id, dossier__in=dossiers.values("pk")).exclude(
+            status=Action.Status.CANCELLED
+        )
 
     def open(self) -> ActionQuerySet:
         return self.filter(status=Action.Status.OPEN)
@@ -168,6 +171,8 @@ class Action(models.Model):
     class Status(models.TextChoices):
         OPEN = "open", _("Open")
         COMPLETED = "completed", _("Completed")
+        # The office took it back before the client completed it: the client no longer sees it.
+        CANCELLED = "cancelled", _("Cancelled")
 
     kind = models.CharField(_("type"), max_length=20, choices=Kind.choices)
     status = models.CharField(

@@ -353,3 +353,25 @@ def save_template(*, template: QuestionnaireTemplate, by: User | None = None) ->
 def delete_template(*, template: QuestionnaireTemplate, by: User | None = None) -> None:
     record("questionnaire_template.deleted", actor=by, target=template.title_nl)
     template.delete()
+
+
+def cancel_action(*, action: Action, by: User | None) -> bool:
+    """The office takes back an open questionnaire or upload request (R-OFF-5): the client no
+    longer sees it (``Action.objects.visible_to``); answers or files already supplied stay
+    with the office. Returns False if it was no longer open."""
+    with transaction.atomic():
+        now = timezone.now()
+        done = Action.objects.filter(pk=action.pk, status=Action.Status.OPEN).update(
+            status=Action.Status.CANCELLED, version=F("version") + 1, updated_at=now
+        )
+        if done:
+            record(
+                "questionnaire.cancelled"
+                if action.kind == Action.Kind.QUESTIONNAIRE
+                else "upload_request.cancelled",
+                actor=by,
+                dossier=action.dossier,
+                target=action.title_nl,
+                action_id=action.pk,
+            )
+    return bool(done)
