@@ -61,21 +61,8 @@ def handler_with(**overrides):
 
 
 def timed(calls: list, requests: int, rounds: int) -> list[float]:
-    """Median CPU ms per call of each variant, the variants taking turns."""
-    for call in calls:
-        for _ in range(5):
-            status, _size = call()
-            if status != 200:
-                raise SystemExit(f"answered {status}, not 200: a broken measurement")
-    samples: list[list[float]] = [[] for _ in calls]
-    per_round = max(1, requests // rounds)
-    for _ in range(rounds):
-        for call, cpu_ms in zip(calls, samples, strict=True):
-            for _ in range(per_round):
-                started = time.process_time()
-                call()
-                cpu_ms.append((time.process_time() - started) * 1000)
-    return [statistics.median(cpu_ms) for cpu_ms in samples]
+    """Median CPU ms per call of each variant, the variants taking turns (``cpu.measure``)."""
+    return [statistics.median(cpu_ms) for cpu_ms in cpu.measure(calls, requests, rounds)]
 
 
 def context_processor_costs(cookie: str, requests: int) -> list[tuple[str, float]]:
