@@ -535,9 +535,9 @@ class Command(BaseCommand):
             (
                 f"notaris@{DOMAIN}",
                 "office administrator: /kantoor/ (workspace) and /beheer/ (configuration); "
-                "code below",
+                "code above",
             ),
-            (f"behandelaar@{DOMAIN}", "handler: /kantoor/ (workspace only); code below"),
+            (f"behandelaar@{DOMAIN}", "handler: /kantoor/ (workspace only); code above"),
         ]
         self.stdout.write("")
         self.stdout.write(f"Demo logins (password for all: {PASSWORD})")
