@@ -3,6 +3,8 @@ views hand it to the domain services."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -76,6 +78,10 @@ def staff_users():
     return User.objects.filter(is_staff=True, is_active=True, client__isnull=True)
 
 
+#: A handler id that is not one of the office's active staff (a client's account, say).
+NOT_STAFF: dict[str, Any] = {"does_not_exist": _("Not a staff member of this office.")}
+
+
 class DossierSerializer(serializers.ModelSerializer):
     clients = serializers.SerializerMethodField()
 
@@ -103,7 +109,7 @@ class DossierCreateSerializer(serializers.Serializer):
     description = serializers.CharField(max_length=300)
     status = serializers.PrimaryKeyRelatedField(queryset=DossierStatus.objects.all())
     handler = serializers.PrimaryKeyRelatedField(
-        queryset=staff_users(), required=False, allow_null=True
+        queryset=staff_users(), required=False, allow_null=True, error_messages=NOT_STAFF
     )
 
     def validate_number(self, value: str) -> str:
@@ -120,7 +126,7 @@ class DossierUpdateSerializer(serializers.Serializer):
         queryset=DossierStatus.objects.all(), required=False
     )
     handler = serializers.PrimaryKeyRelatedField(
-        queryset=staff_users(), required=False, allow_null=True
+        queryset=staff_users(), required=False, allow_null=True, error_messages=NOT_STAFF
     )
 
 
