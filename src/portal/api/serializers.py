@@ -3,8 +3,6 @@ views hand it to the domain services."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -79,7 +77,7 @@ def staff_users():
 
 
 #: A handler id that is not one of the office's active staff (a client's account, say).
-NOT_STAFF: dict[str, Any] = {"does_not_exist": _("Not a staff member of this office.")}
+NOT_STAFF = _("Not a staff member of this office.")
 
 
 class DossierSerializer(serializers.ModelSerializer):
@@ -109,7 +107,10 @@ class DossierCreateSerializer(serializers.Serializer):
     description = serializers.CharField(max_length=300)
     status = serializers.PrimaryKeyRelatedField(queryset=DossierStatus.objects.all())
     handler = serializers.PrimaryKeyRelatedField(
-        queryset=staff_users(), required=False, allow_null=True, error_messages=NOT_STAFF
+        queryset=staff_users(),
+        required=False,
+        allow_null=True,
+        error_messages={"does_not_exist": NOT_STAFF},
     )
 
     def validate_number(self, value: str) -> str:
@@ -126,7 +127,10 @@ class DossierUpdateSerializer(serializers.Serializer):
         queryset=DossierStatus.objects.all(), required=False
     )
     handler = serializers.PrimaryKeyRelatedField(
-        queryset=staff_users(), required=False, allow_null=True, error_messages=NOT_STAFF
+        queryset=staff_users(),
+        required=False,
+        allow_null=True,
+        error_messages={"does_not_exist": NOT_STAFF},
     )
 
 
