@@ -4,6 +4,8 @@ the language of ``Accept-Language`` (Dutch by default)."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import OperationalError
@@ -185,7 +187,8 @@ def test_not_found_and_refusals_are_problems_R_OFF_6_item_2(api, raw, world):
 
 def test_every_operation_answers_refusals_as_problems_R_OFF_6_item_2(world, settings):
     """R-OFF-6 item 2, over the API access matrix: every operation of the schema answers a call
-    without a valid token, and a call on an id that does not exist, with problem details."""
+    without a valid token (401), and a call on ids that do not exist (404, or 403 where a
+    permission refuses first), with problem details."""
     settings.API_RATE_PER_ADDRESS = "100000/m"
     _token, raw = make_token(StaffFactory(email="koppeling@office.test"))
     other_office = Office.objects.create(name="Ander kantoor")
@@ -198,13 +201,20 @@ def test_every_operation_answers_refusals_as_problems_R_OFF_6_item_2(world, sett
             response = call(url, {}) if method in ("put", "patch") else call(url)
             problem(response, 401, "not-authenticated")
     api = Api(raw)
-    for method, url in operations:
-        if "/1/" not in url:
+    schema = api.get("/api/schema/", {"format": "json"}).json()
+    checked = 0
+    for path, item in schema["paths"].items():
+        if "{" not in path:
             continue
-        missing = url.replace("/1/", "/999999/")
-        call = getattr(api, method)
-        response = call(missing, {}) if method in ("put", "patch") else call(missing)
-        problem(response, 404, "not-found")
+        missing = re.sub(r"\{\w+\}", "999999", path)
+        for method, operation in item.items():
+            call = getattr(api, method)
+            response = call(missing, {}) if method in ("put", "patch") else call(missing)
+            refusals = {404, 403} if "403" in operation["responses"] else {404}
+            assert response.status_code in refusals, (method, path, response.status_code)
+            problem(response, response.status_code)
+            checked += 1
+    assert checked >= 15
 
 
 @pytest.mark.parametrize(
