@@ -285,3 +285,29 @@ def test_a_server_error_is_a_problem_without_internals_R_OFF_6_item_2(api, world
     assert int(down["Retry-After"]) > 0
     assert "10.0.0.5" not in down.content.decode()
     assert body["title"] == "Temporarily unavailable"
+
+
+def test_an_upload_refused_before_reading_is_a_413_problem_in_any_view_R_OFF_6_item_2(rf):
+    """R-OFF-6 item 2: the handler answers an upload over the limits (refused by the upload
+    handler before the body is read) with a 413 problem, whichever API view it reached."""
+    from django.utils import translation
+    from rest_framework.request import Request
+
+    from portal.api.problems import exception_handler
+    from portal.api.views import MessageViewSet
+    from portal.files.upload_handlers import UploadStopped
+
+    view = MessageViewSet()
+    request = Request(rf.post("/api/v1/messages/"))
+    with translation.override("nl"):
+        response = exception_handler(
+            UploadStopped(413, "Te veel."), {"view": view, "request": request}
+        )
+    assert response.status_code == 413
+    assert response.content_type == "application/problem+json"
+    assert response.data == {
+        "type": "urn:klantportaal:problem:too-large",
+        "title": "Verzoek te groot",
+        "status": 413,
+        "detail": "Te veel.",
+    }

@@ -91,10 +91,10 @@ def test_the_problem_schemas_R_OFF_6_item_2(schema):
 
 def test_operation_ids_and_tags_read_well_in_a_generated_client_R_OFF_6_item_4(schema):
     """R-OFF-6 item 4: ``<resource>_<action>`` without ``v1_``, the resource being the path's
-    first part; one tag per operation, the same for all of a resource: the resource itself
-    unless a view names it (statuses and upload requests have their own tags)."""
+    first part; one tag per operation, a resource's own operations tagged with the resource
+    (statuses and upload requests have their own tags)."""
     ids = {}
-    tag_of = {}
+    tags = {}
     for path, method, operation in _operations(schema):
         operation_id = operation["operationId"]
         assert not operation_id.startswith("v1_"), operation_id
@@ -102,7 +102,7 @@ def test_operation_ids_and_tags_read_well_in_a_generated_client_R_OFF_6_item_4(s
         resource = path.removeprefix("/api/v1/").split("/")[0]
         assert operation_id.startswith(resource.replace("-", "_") + "_"), operation_id
         assert len(operation["tags"]) == 1, (path, operation["tags"])
-        assert tag_of.setdefault(resource, operation["tags"][0]) == operation["tags"][0], path
+        tags[(method, path)] = operation["tags"][0]
         ids[(method, path)] = operation_id
     for resource in (
         "clients",
@@ -114,7 +114,9 @@ def test_operation_ids_and_tags_read_well_in_a_generated_client_R_OFF_6_item_4(s
         "questionnaires",
         "upload-requests",
     ):
-        assert tag_of[resource] == resource
+        assert tags[("get", f"/api/v1/{resource}/")] == resource
+        assert tags[("get", f"/api/v1/{resource}/{{id}}/")] == resource
+    assert tags[("put", "/api/v1/dossiers/{id}/steps/")] == "dossiers"
     assert ids[("get", "/api/v1/dossiers/")] == "dossiers_list"
     assert ids[("post", "/api/v1/dossiers/")] == "dossiers_create"
     assert ids[("get", "/api/v1/dossiers/{id}/")] == "dossiers_retrieve"

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext
@@ -278,6 +279,33 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         if name in ("WWW-Authenticate", "Retry-After")
     }
     return Response(body, status=response.status_code, headers=headers, content_type=CONTENT_TYPE)
+
+
+def as_problem(response: HttpResponseBase) -> None:
+    """Make an error that a view answered with a ``Response`` of its own (not raised, so not
+    through ``exception_handler``: ``{"detail": …}`` or messages per field) problem details
+    as well, before it is rendered: one format whatever the view does."""
+    if (
+        not isinstance(response, Response)
+        or response.status_code < 400
+        or response.content_type == CONTENT_TYPE
+        or not isinstance(response.accepted_renderer, JSONRenderer)
+    ):
+        return
+    code = response.status_code
+    kind = kind_of_status(code)
+    if code == status.HTTP_400_BAD_REQUEST:
+        body = _validation(exceptions.ValidationError(response.data))
+    elif code == status.HTTP_404_NOT_FOUND:
+        body = problem(kind, not_found_detail())
+    elif code >= 500:
+        body = problem(kind, server_error_detail(), status_code=code)
+    else:
+        data = response.data
+        detail = data.get("detail") if isinstance(data, dict) else None
+        body = problem(kind, str(detail or kind.title), status_code=code)
+    response.data = body
+    response.content_type = CONTENT_TYPE
 
 
 # --- what Django answers itself under /api/ ----------------------------------------------------

@@ -39,7 +39,7 @@ from portal.documents import services as document_services
 from portal.documents.models import Document
 from portal.dossiers import services as dossier_services
 from portal.dossiers.models import Dossier, DossierAccess
-from portal.files.upload_handlers import refused_while_received
+from portal.files.upload_handlers import UploadStopped, refused_while_received
 from portal.files.uploads import UploadRejected
 from portal.integrations.models import ApiToken
 from portal.messaging import services as message_services
@@ -55,6 +55,7 @@ from .idempotency import idempotent
 from .language import activate_api_language
 from .pagination import ApiCursorPagination
 from .permissions import OfficeWork
+from .problems import as_problem
 
 if TYPE_CHECKING:  # the stubs' names for what as_view returns
     from rest_framework.views import AsView, GenericView
@@ -190,6 +191,8 @@ class ApiViewMixin(GenericAPIView[Any]):
     ) -> Response:
         # Any HttpResponse arrives here (a file download too); the stub says Response.
         response = super().finalize_response(request, response, *args, **kwargs)  # type: ignore[arg-type]
+        # An error answered without raising is problem details too.
+        as_problem(response)
         token = _token(request)
         # Every call is recorded here with its status, refusals included: the denial
         # middleware need not record it again.
@@ -406,6 +409,12 @@ class DocumentViewSet(ListMixin, viewsets.ReadOnlyModelViewSet[Document]):
 
     def get_queryset(self) -> QuerySet[Document]:
         return self.scoped(Document.objects.all())
+
+    def handle_exception(self, exc: Exception) -> Response:
+        if isinstance(exc, UploadStopped):
+            # More than the upload limits allow, refused before the body was read.
+            return Response({"detail": exc.message}, status=exc.status)
+        return super().handle_exception(exc)
 
     @extend_schema(
         parameters=[
