@@ -49,13 +49,13 @@ from portal.questionnaires import services as action_services
 from portal.questionnaires.models import Action, QuestionnaireTemplate
 from portal.ui.files import file_response
 
+from . import problems
 from . import serializers as s
 from .authentication import ApiTokenAuthentication
 from .idempotency import idempotent
 from .language import activate_api_language
 from .pagination import ApiCursorPagination
 from .permissions import OfficeWork
-from .problems import as_problem
 
 if TYPE_CHECKING:  # the stubs' names for what as_view returns
     from rest_framework.views import AsView, GenericView
@@ -192,7 +192,7 @@ class ApiViewMixin(GenericAPIView[Any]):
         # Any HttpResponse arrives here (a file download too); the stub says Response.
         response = super().finalize_response(request, response, *args, **kwargs)  # type: ignore[arg-type]
         # An error answered without raising is problem details too.
-        as_problem(response)
+        problems.as_problem(response)
         token = _token(request)
         # Every call is recorded here with its status, refusals included: the denial
         # middleware need not record it again.
