@@ -10,7 +10,7 @@ that an operation added later needs nothing of its own:
 - **names**: operation ids ``<resource>_<action>`` (``dossiers_list``, ``dossiers_create``,
   ``clients_invite``; an action with several methods adds the method's verb:
   ``dossiers_steps_update``), tagged by resource (the first part of the path after
-  ``/api/v1/``).
+  ``/api/v1/``, whatever tag a view names).
 - **English**: the schema is generated in English whatever the caller's language (field
   titles come from the models' translated names)."""
 
@@ -90,6 +90,10 @@ class ApiSchema(AutoSchema):
         operation = super().get_operation(path, path_regex, path_prefix, method, registry)
         if operation is None or not API_PATH.match(path):
             return operation
+        # The path decides, also over a tag a view names (extend_schema(tags=…) overrides
+        # get_tags, hence not self.get_tags): a generated client's module, one per tag, then
+        # matches the address.
+        operation["tags"] = ApiSchema.get_tags(self)
         responses = operation["responses"]
         declared = {int(code) for code in responses if code[0] in "45"}
         for code in sorted(self._problem_statuses(operation) | declared):
