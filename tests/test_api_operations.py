@@ -335,7 +335,7 @@ def test_the_office_writes_with_attachments_R_OFF_6_R_MSG_6(api, staff, world, s
         multipart=True,
     )
     assert refused.status_code == 400, refused.content
-    assert "tool.exe" in str(refused.json()["files"])
+    assert "tool.exe" in str(refused.json()["errors"]["files"])
     empty = SimpleUploadedFile("leeg.pdf", b"", content_type="application/pdf")
     assert (
         api.post(

@@ -24,6 +24,7 @@ from portal.notifications.models import OutgoingEmail
 from portal.twofactor.models import SmsCodeSent, SmsDevice
 
 from .api_helpers import Api, make_token
+from .api_problems import problem
 from .factories import PASSWORD, StaffFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -359,7 +360,7 @@ def test_api_calls_are_limited_per_token_R_OFF_6(settings, later):
     refused = api.get("/api/v1/statuses/")
     assert refused.status_code == 429
     assert 0 < int(refused["Retry-After"]) <= 60
-    assert "detail" in refused.json()
+    assert problem(refused, 429, "throttled")["detail"]
     assert Api(other_raw).get("/api/v1/statuses/").status_code == 200
     entry = AuditEntry.objects.get(action="rate_limited")
     assert entry.data["scope"] == "api_token" and raw not in str(entry.data)

@@ -696,16 +696,23 @@ REST_FRAMEWORK = {
         "portal.api.throttling.AddressThrottle",
     ],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Every error as problem details (RFC 9457), in the caller's language (portal.api.problems).
+    "EXCEPTION_HANDLER": "portal.api.problems.exception_handler",
+    # Operation ids, tags and the error answers of every operation (portal.api.schema).
+    "DEFAULT_SCHEMA_CLASS": "portal.api.schema.ApiSchema",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Klantportaal API",
     "DESCRIPTION": "The office's case-management system's way in (R-OFF-6). "
     "Authenticate with `Authorization: Bearer <token>`. Calls are rate-limited per token "
     "(and per client address without a valid token): a refused call gets 429 with a "
-    "`Retry-After` header (seconds).",
+    "`Retry-After` header (seconds). Every error is `application/problem+json` (RFC 9457, "
+    "the `Problem` schema: `type`, `title`, `status`, `detail`; a 400 adds `errors` per "
+    "field), in the language of `Accept-Language` (Dutch by default, or English).",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # In English whatever the caller's language (portal.api.schema).
+    "DEFAULT_GENERATOR_CLASS": "portal.api.schema.EnglishSchemaGenerator",
     # The schema and docs views (portal.api.docs) need a token or a staff session.
     "SERVE_AUTHENTICATION": [
         "portal.api.authentication.ApiTokenAuthentication",
@@ -718,7 +725,6 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "portal.api.throttling.document_throttling",
     ],
     # Several models have a field "kind": one named enum each in the schema.
     "ENUM_NAME_OVERRIDES": {

@@ -7,7 +7,10 @@ from portal.web import offices as office_views
 from portal.web import outbox as outbox_views
 from portal.web.dossiers import views as dossier_views
 
-# A database outage answers 503 ("try again in a moment"), anything else the generic 500 page.
+# A database outage answers 503 ("try again in a moment"), anything else the generic 500 page;
+# under /api/ these and Django's own 400 and 404 are problem details (portal.errors).
+handler400 = "portal.errors.bad_request"
+handler404 = "portal.errors.page_not_found"
 handler500 = "portal.errors.server_error"
 
 urlpatterns = [

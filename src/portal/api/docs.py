@@ -9,14 +9,18 @@ session gets 403."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.views import redirect_to_login
 from django.http.response import HttpResponseBase
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import NotAuthenticated
+from rest_framework.request import Request
 from rest_framework.views import APIView
 
 from .authentication import ApiTokenAuthentication
+from .language import activate_api_language
 from .permissions import StaffOrToken
 
 
@@ -28,7 +32,10 @@ class _DocsAccess(APIView):
 
 
 class SchemaView(_DocsAccess, SpectacularAPIView):
-    pass
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        # Its refusals in the caller's language, like the API's (the schema is in English).
+        activate_api_language(request._request)
+        super().initial(request, *args, **kwargs)
 
 
 class DocsView(_DocsAccess, SpectacularSwaggerSplitView):

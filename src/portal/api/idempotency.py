@@ -1,5 +1,6 @@
 """``Idempotency-Key`` (R-OFF-6): a repeated POST with the same key and token gets the stored
-first response and creates nothing twice; the same key with another request is a 422."""
+first response and creates nothing twice; the same key with another request is a 422
+(problem type ``idempotency-key-reused``), a key over 255 characters a 400."""
 
 from __future__ import annotations
 
@@ -12,11 +13,13 @@ from typing import Any, TypeVar, cast
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
-from rest_framework import status
+from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from portal.integrations.models import ApiToken, IdempotencyRecord
+
+from .problems import IdempotencyKeyReused
 
 HEADER = "Idempotency-Key"
 
@@ -59,10 +62,8 @@ def idempotent(handler: _Handler) -> _Handler:
         if not key:
             return handler(self, request, *args, **kwargs)
         if len(key) > 255:
-            return Response(
-                {"detail": _("The Idempotency-Key may have at most 255 characters.")},
-                status=status.HTTP_400_BAD_REQUEST,
-            )
+            message = _("The Idempotency-Key may have at most 255 characters.")
+            raise ValidationError({HEADER: [message]})
         fingerprint = request_hash(request)
         token = cast(ApiToken, request.auth)  # the API's only authentication
         found = IdempotencyRecord.objects.filter(token=token, key=key).first()
@@ -92,15 +93,14 @@ def idempotent(handler: _Handler) -> _Handler:
             return _replay(found, request, fingerprint)
         return response
 
+    # Read by the schema (api.schema): the operation documents its 422.
+    wrapper.idempotent = True  # type: ignore[attr-defined]
     return cast(_Handler, wrapper)
 
 
 def _replay(found: IdempotencyRecord, request, fingerprint: str) -> Response:
     if found.request_hash != fingerprint:
-        return Response(
-            {"detail": _("This Idempotency-Key was used for a different request.")},
-            status=status.HTTP_422_UNPROCESSABLE_ENTITY,
-        )
+        raise IdempotencyKeyReused()
     response = Response(found.response_body, status=found.response_status)
     response["Idempotent-Replayed"] = "true"
     return response

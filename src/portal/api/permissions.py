@@ -13,6 +13,10 @@ class OfficeWork(BasePermission):
     """A call with a valid API token: the token acts with the office's authority for daily
     work (``roles.token_can``)."""
 
+    #: Read by the schema (api.schema): a token that authenticates may work, so this refuses
+    #: only calls without a valid token, and those are answered 401 (no 403 to document).
+    may_refuse_a_valid_token = False
+
     def has_permission(self, request, view) -> bool:
         return token_can(request.auth, Capability.WORK)
 

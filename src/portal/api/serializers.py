@@ -80,6 +80,10 @@ def staff_users():
     return User.objects.filter(is_staff=True, is_active=True, client__isnull=True)
 
 
+#: A handler id that is not one of the office's active staff (a client's account, say).
+NOT_STAFF = _("Not a staff member of this office.")
+
+
 class DossierSerializer(serializers.ModelSerializer):
     clients = serializers.SerializerMethodField()
 
@@ -107,7 +111,10 @@ class DossierCreateSerializer(serializers.Serializer):
     description = serializers.CharField(max_length=300)
     status = serializers.PrimaryKeyRelatedField(queryset=DossierStatus.objects.all())
     handler = serializers.PrimaryKeyRelatedField(
-        queryset=staff_users(), required=False, allow_null=True
+        queryset=staff_users(),
+        required=False,
+        allow_null=True,
+        error_messages={"does_not_exist": NOT_STAFF},
     )
 
     def validate_number(self, value: str) -> str:
@@ -124,7 +131,10 @@ class DossierUpdateSerializer(serializers.Serializer):
         queryset=DossierStatus.objects.all(), required=False
     )
     handler = serializers.PrimaryKeyRelatedField(
-        queryset=staff_users(), required=False, allow_null=True
+        queryset=staff_users(),
+        required=False,
+        allow_null=True,
+        error_messages={"does_not_exist": NOT_STAFF},
     )
 
 

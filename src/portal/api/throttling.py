@@ -1,7 +1,8 @@
 """Rate limits of the API (R-OFF-6): DRF's cache-based throttles, per API token
 (``API_RATE_PER_TOKEN``) and, for calls without a valid token, per client address
 (``API_RATE_PER_ADDRESS``, the same address as the login lockout and the audit trail use) so
-that guessing tokens is limited too. A refused call gets DRF's 429 with ``Retry-After``.
+that guessing tokens is limited too. A refused call gets DRF's 429 with ``Retry-After`` (a
+problem-details body, ``api.problems``; every operation documents it, ``api.schema``).
 
 DRF checks throttles after authentication and permissions, so a call with a wrong token or none
 would be answered 401 without ever being counted; ``ApiViewMixin`` therefore runs the throttles
@@ -84,34 +85,3 @@ class AddressThrottle(_PortalThrottle):
         if request.auth is not None:
             return None
         return self.cache_format % {"scope": self.scope, "ident": address_key(request)}
-
-
-TOO_MANY = {
-    "description": "Too many calls: wait the number of seconds in Retry-After.",
-    "headers": {
-        "Retry-After": {
-            "description": "Seconds to wait before calling again.",
-            "schema": {"type": "integer"},
-        }
-    },
-    "content": {
-        "application/json": {
-            "schema": {
-                "type": "object",
-                "properties": {"detail": {"type": "string"}},
-                "required": ["detail"],
-            }
-        }
-    },
-}
-
-
-def document_throttling(result, generator, request, public):
-    """drf-spectacular post-processing hook: every API operation may answer 429."""
-    for path, operations in result.get("paths", {}).items():
-        if not path.startswith("/api/v1/"):
-            continue
-        for operation in operations.values():
-            if isinstance(operation, dict) and "responses" in operation:
-                operation["responses"].setdefault("429", TOO_MANY)
-    return result

@@ -9,13 +9,15 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
+from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Model, QuerySet
 from django.http import FileResponse, Http404
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.cache import patch_vary_headers
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -48,9 +50,11 @@ from portal.questionnaires import services as action_services
 from portal.questionnaires.models import Action, QuestionnaireTemplate
 from portal.ui.files import file_response
 
+from . import problems
 from . import serializers as s
 from .authentication import ApiTokenAuthentication
 from .idempotency import idempotent
+from .language import activate_api_language
 from .pagination import ApiCursorPagination
 from .permissions import OfficeConfiguration, OfficeWork
 
@@ -71,7 +75,6 @@ IDEMPOTENCY_KEY = OpenApiParameter(
     location=OpenApiParameter.HEADER,
     description="A repeated POST with the same key returns the first response.",
 )
-ERROR = OpenApiResponse(OpenApiTypes.OBJECT, description="Refused: the reason, per field.")
 
 
 def _integer(value: str | None, name: str) -> int | None:
@@ -130,6 +133,11 @@ class ApiViewMixin(GenericAPIView[Any]):
         view.login_required = False  # type: ignore[attr-defined]  # read by the middleware
         return view
 
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        # The caller's Accept-Language for every message of the call, errors included.
+        activate_api_language(request._request)
+        super().initial(request, *args, **kwargs)
+
     def perform_authentication(self, request: Request) -> None:
         try:
             request.user  # noqa: B018 - authenticates
@@ -184,19 +192,25 @@ class ApiViewMixin(GenericAPIView[Any]):
     ) -> Response:
         # Any HttpResponse arrives here (a file download too); the stub says Response.
         response = super().finalize_response(request, response, *args, **kwargs)  # type: ignore[arg-type]
+        # An error answered without raising is problem details too.
+        problems.as_problem(response)
         token = _token(request)
         # Every call is recorded here with its status, refusals included: the denial
         # middleware need not record it again.
         request._request.audit_denial_recorded = True  # type: ignore[attr-defined]  # see above
+        with translation.override(settings.LANGUAGE_CODE):  # the trail in one language
+            no_token = _("(no valid API token)")
         record(
             f"api.{(request.method or '').lower()}",
             actor=request.user if token is not None else None,
-            actor_label=token.name if token is not None else _("(no valid API token)"),
+            actor_label=token.name if token is not None else no_token,
             target=request.path,
             path=request.path,
             status=response.status_code,
             token=token.prefix if token is not None else None,
         )
+        response.headers["Content-Language"] = translation.get_language()
+        patch_vary_headers(response, ["Accept-Language"])
         return response
 
 
@@ -213,7 +227,6 @@ def _created(data: Model, serializer_class: type[Serializer[Any]]) -> Response:
     return Response(serializer_class(data).data, status=status.HTTP_201_CREATED)
 
 
-@extend_schema(tags=["clients"])
 class ClientViewSet(ListMixin, viewsets.ReadOnlyModelViewSet[Client]):
     serializer_class = s.ClientSerializer
 
@@ -227,7 +240,7 @@ class ClientViewSet(ListMixin, viewsets.ReadOnlyModelViewSet[Client]):
     @extend_schema(
         request=s.ClientCreateSerializer,
         parameters=[IDEMPOTENCY_KEY],
-        responses={201: s.ClientSerializer, 400: ERROR, 422: ERROR},
+        responses={201: s.ClientSerializer},
     )
     @idempotent
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -238,7 +251,7 @@ class ClientViewSet(ListMixin, viewsets.ReadOnlyModelViewSet[Client]):
     @extend_schema(
         request=None,
         parameters=[IDEMPOTENCY_KEY],
-        responses={202: s.ClientSerializer, 400: ERROR, 404: ERROR, 422: ERROR},
+        responses={202: s.ClientSerializer},
     )
     @action(detail=True, methods=["post"])
     @idempotent
@@ -252,9 +265,10 @@ class ClientViewSet(ListMixin, viewsets.ReadOnlyModelViewSet[Client]):
         return Response(s.ClientSerializer(client).data, status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(
+        operation_id="clients_add_account",
         request=s.AccountCreateSerializer,
         parameters=[IDEMPOTENCY_KEY],
-        responses={201: s.AccountSerializer, 400: ERROR, 404: ERROR, 422: ERROR},
+        responses={201: s.AccountSerializer},
     )
     @action(detail=True, methods=["post"])
     @idempotent
@@ -287,7 +301,6 @@ class ClientViewSet(ListMixin, viewsets.ReadOnlyModelViewSet[Client]):
         return data
 
 
-@extend_schema(tags=["dossiers"])
 class StatusViewSet(ListMixin, viewsets.ReadOnlyModelViewSet[DossierStatus]):
     serializer_class = s.StatusSerializer
     cursor_ordering = ("position", "id")
@@ -299,7 +312,6 @@ class StatusViewSet(ListMixin, viewsets.ReadOnlyModelViewSet[DossierStatus]):
         return queryset
 
 
-@extend_schema(tags=["dossiers"])
 class DossierViewSet(ListMixin, viewsets.ReadOnlyModelViewSet[Dossier]):
     serializer_class = s.DossierSerializer
 
@@ -319,7 +331,7 @@ class DossierViewSet(ListMixin, viewsets.ReadOnlyModelViewSet[Dossier]):
     @extend_schema(
         request=s.DossierCreateSerializer,
         parameters=[IDEMPOTENCY_KEY],
-        responses={201: s.DossierSerializer, 400: ERROR, 422: ERROR},
+        responses={201: s.DossierSerializer},
     )
     @idempotent
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -331,9 +343,7 @@ class DossierViewSet(ListMixin, viewsets.ReadOnlyModelViewSet[Dossier]):
             raise ValidationError({"number": _("A dossier with this number exists.")}) from None
         return _created(self.get_queryset().get(pk=dossier.pk), s.DossierSerializer)
 
-    @extend_schema(
-        request=s.DossierUpdateSerializer, responses={200: s.DossierSerializer, 400: ERROR}
-    )
+    @extend_schema(request=s.DossierUpdateSerializer, responses={200: s.DossierSerializer})
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Change the status and/or the handler."""
         dossier = self.get_object()
@@ -341,14 +351,12 @@ class DossierViewSet(ListMixin, viewsets.ReadOnlyModelViewSet[Dossier]):
         dossier_services.update_dossier(dossier=dossier, by=_staff(request), **data)
         return Response(s.DossierSerializer(self.get_queryset().get(pk=dossier.pk)).data)
 
-    @extend_schema(
-        methods=["GET"], request=None, responses={200: s.GrantSerializer(many=True), 404: ERROR}
-    )
+    @extend_schema(methods=["GET"], request=None, responses={200: s.GrantSerializer(many=True)})
     @extend_schema(
         methods=["POST"],
         request=s.GrantSerializer,
         parameters=[IDEMPOTENCY_KEY],
-        responses={201: s.GrantSerializer, 400: ERROR, 404: ERROR, 422: ERROR},
+        responses={201: s.GrantSerializer},
     )
     @action(detail=True, methods=["get", "post"], pagination_class=None)
     def grants(self, request: Request, pk: str | None = None) -> Response:
@@ -369,9 +377,10 @@ class DossierViewSet(ListMixin, viewsets.ReadOnlyModelViewSet[Dossier]):
         return Response(s.GrantSerializer(grant).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
+        operation_id="dossiers_grants_destroy",
         request=None,
         parameters=[OpenApiParameter("client_id", OpenApiTypes.INT, OpenApiParameter.PATH)],
-        responses={204: None, 404: ERROR},
+        responses={204: None},
     )
     @action(detail=True, methods=["delete"], url_path=r"grants/(?P<client_id>[0-9]+)")
     def revoke(
@@ -384,11 +393,11 @@ class DossierViewSet(ListMixin, viewsets.ReadOnlyModelViewSet[Dossier]):
             raise Http404
         return Response(status=status.HTTP_204_NO_CONTENT)
 
-    @extend_schema(methods=["GET"], request=None, responses={200: s.StepListSerializer, 404: ERROR})
+    @extend_schema(methods=["GET"], request=None, responses={200: s.StepListSerializer})
     @extend_schema(
         methods=["PUT"],
         request=s.StepListSerializer,
-        responses={200: s.StepListSerializer, 400: ERROR, 404: ERROR},
+        responses={200: s.StepListSerializer},
     )
     @action(detail=True, methods=["get", "put"], pagination_class=None)
     def steps(self, request: Request, pk: str | None = None) -> Response:
@@ -404,7 +413,6 @@ class DossierViewSet(ListMixin, viewsets.ReadOnlyModelViewSet[Dossier]):
         return Response(s.StepListSerializer({"steps": dossier.steps.all()}).data)
 
 
-@extend_schema(tags=["documents"])
 class DocumentViewSet(ListMixin, viewsets.ReadOnlyModelViewSet[Document]):
     serializer_class = s.DocumentSerializer
     parser_classes = [MultiPartParser, FormParser]
@@ -442,7 +450,7 @@ class DocumentViewSet(ListMixin, viewsets.ReadOnlyModelViewSet[Document]):
     @extend_schema(
         request={"multipart/form-data": s.DocumentPublishSerializer},
         parameters=[IDEMPOTENCY_KEY],
-        responses={201: s.DocumentSerializer, 400: ERROR, 422: ERROR},
+        responses={201: s.DocumentSerializer},
     )
     @idempotent
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -478,7 +486,6 @@ class DocumentViewSet(ListMixin, viewsets.ReadOnlyModelViewSet[Document]):
             (200, "application/octet-stream"): OpenApiResponse(
                 OpenApiTypes.BINARY, description="The file, as an attachment."
             ),
-            404: ERROR,
         }
     )
     @action(detail=True, methods=["get"])
@@ -487,7 +494,6 @@ class DocumentViewSet(ListMixin, viewsets.ReadOnlyModelViewSet[Document]):
         return file_response(request, self.get_object())
 
 
-@extend_schema(tags=["messages"])
 class MessageViewSet(ListMixin, viewsets.ReadOnlyModelViewSet[Message]):
     serializer_class = s.MessageSerializer
 
@@ -517,7 +523,7 @@ class MessageViewSet(ListMixin, viewsets.ReadOnlyModelViewSet[Message]):
     @extend_schema(
         request=s.MessageCreateSerializer,
         parameters=[IDEMPOTENCY_KEY],
-        responses={201: s.MessageSerializer, 400: ERROR, 422: ERROR},
+        responses={201: s.MessageSerializer},
     )
     @idempotent
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -542,7 +548,9 @@ class MessageViewSet(ListMixin, viewsets.ReadOnlyModelViewSet[Message]):
             ) from None
         return _created(self.get_queryset().get(pk=message.pk), s.MessageSerializer)
 
-    @extend_schema(request=None, responses={200: s.MessageSerializer, 404: ERROR})
+    @extend_schema(
+        operation_id="messages_mark_handled", request=None, responses={200: s.MessageSerializer}
+    )
     @action(detail=True, methods=["post"])
     def handled(self, request: Request, pk: str | None = None) -> Response:
         """Mark a client's message handled (R-OFF-4); doing it twice changes nothing."""
@@ -551,7 +559,6 @@ class MessageViewSet(ListMixin, viewsets.ReadOnlyModelViewSet[Message]):
         return Response(s.MessageSerializer(self.get_queryset().get(pk=message.pk)).data)
 
 
-@extend_schema(tags=["questionnaires"])
 class TemplateViewSet(ListMixin, viewsets.ReadOnlyModelViewSet[QuestionnaireTemplate]):
     serializer_class = s.TemplateSerializer
 
@@ -563,7 +570,6 @@ class TemplateViewSet(ListMixin, viewsets.ReadOnlyModelViewSet[QuestionnaireTemp
         return super().list(request, *args, **kwargs)
 
 
-@extend_schema(tags=["questionnaires"])
 class QuestionnaireViewSet(ListMixin, viewsets.ReadOnlyModelViewSet[Action]):
     def get_queryset(self) -> QuerySet[Action]:
         return self.scoped(Action.objects.filter(kind=Action.Kind.QUESTIONNAIRE))
@@ -580,7 +586,7 @@ class QuestionnaireViewSet(ListMixin, viewsets.ReadOnlyModelViewSet[Action]):
     @extend_schema(
         request=s.QuestionnaireSendSerializer,
         parameters=[IDEMPOTENCY_KEY],
-        responses={201: s.QuestionnaireDetailSerializer, 400: ERROR, 422: ERROR},
+        responses={201: s.QuestionnaireDetailSerializer},
     )
     @idempotent
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -596,12 +602,16 @@ class QuestionnaireViewSet(ListMixin, viewsets.ReadOnlyModelViewSet[Action]):
         return _created(sent, s.QuestionnaireDetailSerializer)
 
     @extend_schema(
+        operation_id="questionnaires_download_pdf",
         responses={
+            # Binary for generated clients (which know application/octet-stream, not PDF).
             (200, "application/pdf"): OpenApiResponse(
                 OpenApiTypes.BINARY, description="The answers as PDF."
             ),
-            404: ERROR,
-        }
+            (200, "application/octet-stream"): OpenApiResponse(
+                OpenApiTypes.BINARY, description="The answers as PDF."
+            ),
+        },
     )
     @action(detail=True, methods=["get"])
     def pdf(self, request: Request, pk: str | None = None) -> FileResponse:
@@ -612,7 +622,6 @@ class QuestionnaireViewSet(ListMixin, viewsets.ReadOnlyModelViewSet[Action]):
         return file_response(request, sent.pdf_document)
 
 
-@extend_schema(tags=["questionnaires"])
 class UploadRequestViewSet(ListMixin, viewsets.ReadOnlyModelViewSet[Action]):
     serializer_class = s.UploadRequestSerializer
 
@@ -628,7 +637,7 @@ class UploadRequestViewSet(ListMixin, viewsets.ReadOnlyModelViewSet[Action]):
     @extend_schema(
         request=s.UploadRequestCreateSerializer,
         parameters=[IDEMPOTENCY_KEY],
-        responses={201: s.UploadRequestSerializer, 400: ERROR, 422: ERROR},
+        responses={201: s.UploadRequestSerializer},
     )
     @idempotent
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
