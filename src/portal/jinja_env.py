@@ -12,6 +12,7 @@ extracts them from these templates too (``portal.maintenance.management.commands
 
 from __future__ import annotations
 
+from functools import cache, partial
 from typing import cast
 
 from django import template
@@ -84,7 +85,8 @@ def jinja(context, template_name: str, **values) -> str:
     values (and ``csrf_input``, the hidden field of ``{% csrf_token %}``), in this place of a
     Django template. Jinja2 escapes what it writes, so its output is marked safe here."""
     # Lazy: asking for the token makes the response set the CSRF cookie, which only a template
-    # with a form should cause.
-    values["csrf_input"] = lazy(CsrfTokenNode().render, SafeString)(context)
+    # with a form should cause. Rendered once: a row template writes it in every row.
+    field = cache(partial(CsrfTokenNode().render, context))
+    values["csrf_input"] = lazy(field, SafeString)()
     jinja_template = cast(Jinja2, engines["jinja2"]).env.get_template(template_name)
     return mark_safe(jinja_template.render(values))  # noqa: S308 - escaped by Jinja2
