@@ -50,15 +50,23 @@ def _default_language():
 def _check_html(monkeypatch):
     """R-X-3, issue 14 item 8: every HTML page the suite receives through Django's test client
     is checked: an id that occurs twice, or a form control with no or several accessible names,
-    fails the test that fetched the page."""
+    fails the test that fetched the page. R-OFF-6: every API response is checked against the
+    OpenAPI schema (tests/api_schema_check.py)."""
     from django.test import Client as HttpClient
 
+    from . import api_schema_check
     from .html_checks import problems
 
     fetch = HttpClient.request
 
     def request(self, **kwargs):
         response = fetch(self, **kwargs)
+        method = kwargs.get("REQUEST_METHOD", "GET")
+        mismatch = api_schema_check.check(method, kwargs.get("PATH_INFO", ""), response)
+        if mismatch:
+            text = f"{method} {kwargs.get('PATH_INFO', '')} {response.status_code}: {mismatch}"
+            api_schema_check.mismatches.append(text)
+            pytest.fail(f"API schema check: {text}", pytrace=False)
         if not response.streaming and response.get("Content-Type", "").startswith("text/html"):
             found = problems(response.content.decode(response.charset or "utf-8", "replace"))
             if found:
@@ -164,3 +172,13 @@ def admin_client(db, admin_user):
     from .workspace_helpers import staff_http
 
     return staff_http(admin_user)
+
+
+def pytest_terminal_summary(terminalreporter):
+    from . import api_schema_check as c
+
+    if c.seen["responses"]:
+        terminalreporter.write_line(
+            f"api schema check: {c.seen['responses']} responses, {len(c.operations)} operations, "
+            f"{len(c.mismatches)} mismatches"
+        )
