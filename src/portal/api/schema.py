@@ -3,8 +3,8 @@ that an operation added later needs nothing of its own:
 
 - **errors**: each operation lists the problem-details answers (``api.problems``) it can give,
   as ``Problem`` (or ``ValidationProblem``, with ``errors``, for 400) in
-  ``application/problem+json``: 401 and 429 always; 400 when it reads input (a body, query
-  parameters besides paging); 403 when a permission can refuse a valid token;
+  ``application/problem+json``: 401, 406, 429, 500 and 503 always; 400 when it reads input
+  (a body, query parameters besides paging); 403 when a permission can refuse a valid token;
   404 with a path parameter or a cursor; 413 for uploads; 415 with a body; 422 with an
   ``Idempotency-Key``. An error answer a view declares itself gets the same body.
 - **names**: operation ids ``<resource>_<action>`` (``dossiers_list``, ``dossiers_create``,
@@ -71,7 +71,10 @@ PROBLEMS = {
     413: "The upload is larger than the limits allow; nothing was read or stored.",
     415: "The body's Content-Type is not one this operation reads.",
     422: "The Idempotency-Key was used for a different request.",
+    406: "No media type in the Accept header is one this operation answers with.",
     429: "Too many calls: wait the number of seconds in Retry-After.",
+    500: "An unexpected error; nothing of its cause is told. Try again later.",
+    503: "The portal cannot be reached for a moment (see Retry-After).",
 }
 RETRY_AFTER = {
     "Retry-After": {
@@ -112,7 +115,7 @@ class ApiSchema(AutoSchema):
         )
         body = operation.get("requestBody", {}).get("content", {})
         idempotent = self._idempotent(parameters)
-        statuses = {401, 429}
+        statuses = {401, 406, 429, 500, 503}
         if self.method in WRITE_METHODS or in_query:
             statuses.add(400)
         if self._permission_may_refuse():
