@@ -17,6 +17,7 @@ from django.core.management import call_command
 from .api_helpers import make_token
 from .conftest import skip_or_fail
 from .factories import AdministratorFactory, StaffFactory, StatusFactory
+from .questionnaire_helpers import sized_template
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PACKAGE = "kp_generated_client"
@@ -161,7 +162,8 @@ def test_the_integrators_day_through_the_generated_client_R_OFF_6(gen, live_serv
 
 def test_the_integrators_day_continues_steps_messages_requests_webhooks_R_OFF_6(gen, live_server):
     """R-OFF-6 with R-OFF-3/4: an account for the client, steps set and one ticked, a message
-    with an attachment, the client's message marked handled, an upload request, a list with
+    with an attachment, the client's message marked handled, a questionnaire and an upload
+    request (R-OFF-5), a list with
     ``updated_since``, a webhook endpoint created and its secret rotated (configuring token),
     and a problem's title in the language of Accept-Language."""
     import datetime
@@ -261,6 +263,17 @@ def test_the_integrators_day_continues_steps_messages_requests_webhooks_R_OFF_6(
     )
     assert handled.id == question.pk
 
+    template = sized_template(2)
+    _ok(
+        _api(gen, "questionnaires.questionnaires_create").sync_detailed(
+            client=client,
+            body=m.QuestionnaireSendRequest(
+                template=template.pk, dossier=dossier.id, client=jan.id
+            ),
+        ),
+        m.QuestionnaireDetail,
+        201,
+    )
     _ok(
         _api(gen, "upload_requests.upload_requests_create").sync_detailed(
             client=client,
