@@ -163,8 +163,7 @@ def test_the_integrators_day_through_the_generated_client_R_OFF_6(gen, live_serv
 def test_the_integrators_day_continues_steps_messages_requests_webhooks_R_OFF_6(gen, live_server):
     """R-OFF-6 with R-OFF-3/4: an account for the client, steps set and one ticked, a message
     with an attachment, the client's message marked handled, a questionnaire and an upload
-    request (R-OFF-5), a list with
-    ``updated_since``, a webhook endpoint created and its secret rotated (configuring token),
+    request (R-OFF-5), a list with ``updated_since``, a webhook endpoint created and its secret rotated (configuring token),
     and a problem's title in the language of Accept-Language."""
     import datetime
 
