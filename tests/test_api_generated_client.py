@@ -227,7 +227,7 @@ def test_the_integrators_day_continues_steps_messages_requests_webhooks_R_OFF_6(
     )
     assert [s.title for s in steps.steps] == ["Stukken", "Passeren"]
     ticked = _ok(
-        _api(gen, "dossiers.dossiers_step").sync_detailed(
+        _api(gen, "dossiers.dossiers_steps_partial_update").sync_detailed(
             dossier.id, 1, client=client, body=m.PatchedStepDoneRequest(done=True)
         ),
         m.Step,
@@ -235,7 +235,7 @@ def test_the_integrators_day_continues_steps_messages_requests_webhooks_R_OFF_6(
     assert ticked.done is True
 
     sent = _ok(
-        _api(gen, "dossiers.dossiers_messages").sync_detailed(
+        _api(gen, "dossiers.dossiers_messages_create").sync_detailed(
             dossier.id,
             client=client,
             body=m.MessageWithAttachmentsRequest(

@@ -774,6 +774,7 @@ class StepViewSet(ApiViewMixin, viewsets.GenericViewSet[Dossier]):
         return self.scoped(Dossier.objects.all())
 
     @extend_schema(
+        operation_id="dossiers_steps_partial_update",
         request=s.StepDoneSerializer,
         parameters=[
             OpenApiParameter(
@@ -893,6 +894,7 @@ class DossierMessageViewSet(ApiViewMixin, viewsets.GenericViewSet[Dossier]):
         return super().handle_exception(exc)
 
     @extend_schema(
+        operation_id="dossiers_messages_create",
         request={"multipart/form-data": s.MessageWithAttachmentsSerializer},
         parameters=[IDEMPOTENCY_KEY],
         responses={201: s.MessageSerializer},
