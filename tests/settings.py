@@ -39,3 +39,8 @@ WHITENOISE_AUTOREFRESH = True
 # starts empty again, and the query counts stay independent of what an earlier request cached.
 # tests/test_office_cache.py turns it on to prove the cache and its invalidation.
 OFFICE_CACHE_SECONDS = 0
+# The test client's host (testserver) and the live server's are the first office's.
+OFFICE_FALLBACK = True
+
+# The offices of the tests of many offices (R-TEN-*) are served on host names under .example.
+ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1", ".example"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from portal.core import tenancy
 from portal.offices.models import Office
 
 from .api_helpers import Api, make_token
@@ -35,7 +36,8 @@ def test_every_endpoint_refuses_without_a_valid_token_R_OFF_6(world, capsys, set
     revoked.revoke()
     other_office = Office.objects.create(name="Ander kantoor")
     assert Office.current() != other_office
-    _foreign, foreign_raw = make_token(staff, name="Vreemd", office=other_office)
+    with tenancy.office_scope(other_office):
+        _foreign, foreign_raw = make_token(staff, name="Vreemd", office=other_office)
     _valid, valid_raw = make_token(staff)
     callers = {
         "no token": Api(None),

@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import OperationalError
 from django.test import Client as HttpClient
 
+from portal.core import tenancy
 from portal.offices.models import Office
 
 from .api_helpers import Api, make_token
@@ -192,7 +193,8 @@ def test_every_operation_answers_refusals_as_problems_R_OFF_6_item_2(world, sett
     settings.API_RATE_PER_ADDRESS = "100000/m"
     _token, raw = make_token(StaffFactory(email="koppeling@office.test"))
     other_office = Office.objects.create(name="Ander kantoor")
-    _foreign, foreign_raw = make_token(world.staff, name="Vreemd", office=other_office)
+    with tenancy.office_scope(other_office):
+        _foreign, foreign_raw = make_token(world.staff, name="Vreemd", office=other_office)
     operations = _operations(raw)
     assert len(operations) >= 30
     for caller in (Api(None), Api("nonsense"), Api(foreign_raw)):

@@ -283,13 +283,19 @@ def manage(env: dict[str, str], *args: str) -> str:
 
 SETUP = """
 import json
+from portal.core import tenancy
+from portal.offices.models import Office, OfficeHost
 from tests.factories import DossierFactory, UserFactory, grant
+with tenancy.cross_office():
+    office = Office.objects.create(name="Notariskantoor")
+    OfficeHost.objects.create(office=office, name="127.0.0.1", primary=True)
 accounts = {}
-for email in %r:
-    user = UserFactory(email=email)
-    dossier = DossierFactory()
-    grant(dossier, user.client)
-    accounts[email] = dossier.pk
+with tenancy.office_scope(office):
+    for email in %r:
+        user = UserFactory(email=email)
+        dossier = DossierFactory()
+        grant(dossier, user.client)
+        accounts[email] = dossier.pk
 print(json.dumps(accounts))
 """
 

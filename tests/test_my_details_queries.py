@@ -21,12 +21,12 @@ from .test_query_counts import ACTIONS_BAR
 
 pytestmark = pytest.mark.django_db
 
-# Per request: the session, the user, the office, then the page's own reads.
+# Per request: the office (by host name), the session, the user, then the page's own reads.
 EXPECTED_QUERIES = {
     # 2FA status: SMS device, app device, passkeys, recovery codes left; notification
     # preferences; the client (company or person).
     # Every client page also has the bar of open actions (R-HOME-3): ACTIONS_BAR, one query.
-    "profile": 10 + ACTIONS_BAR,
+    "profile": 9 + ACTIONS_BAR,
     # the company (client) of the main account, the page of accounts.
     "extra accounts": 5 + ACTIONS_BAR,
     "extra account": 5 + ACTIONS_BAR,

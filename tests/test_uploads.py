@@ -448,7 +448,7 @@ urlpatterns = [path("upload/", upload_view)]
 
 
 @pytest.mark.urls(__name__)
-def test_the_handler_refuses_an_over_limit_file_and_keeps_the_rest_R_X_3(client, settings):
+def test_the_handler_refuses_an_over_limit_file_and_keeps_the_rest_R_X_3(db, client, settings):
     """R-X-3: posted through the test client, a file over UPLOAD_MAX_BYTES is dropped while it
     is received (its partial temporary file removed) and the refusal is reported to the view;
     the other fields and a file within the limit in the same form arrive."""
@@ -471,7 +471,7 @@ def test_the_handler_refuses_an_over_limit_file_and_keeps_the_rest_R_X_3(client,
 
 
 @pytest.mark.urls(__name__)
-def test_the_handler_removes_the_partial_temporary_file_R_X_3(client, settings):
+def test_the_handler_removes_the_partial_temporary_file_R_X_3(db, client, settings):
     """R-X-3: the refused file's partial temporary file is gone when the view runs."""
     settings.UPLOAD_MAX_BYTES = 256 * 1024
     response = client.post("/upload/", {"big": SimpleUploadedFile("groot.pdf", bytes(MB))})
@@ -524,7 +524,7 @@ class StreamedUpload(StreamedBody):
 
 @pytest.mark.urls(__name__)
 def test_an_over_limit_upload_never_sits_whole_in_memory_or_on_disk_R_X_3(
-    client, settings, tmp_path
+    db, client, settings, tmp_path
 ):
     """R-X-3: a 20 MB upload against a 1 MB limit, streamed to the app through the test client:
     it is refused, the whole request is still read (the browser gets an answer, not a reset),

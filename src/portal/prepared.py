@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from django.db import connections
 from django.db.models import Field, Model, QuerySet
@@ -81,6 +81,28 @@ def prepared_get_by_pk(model: type[Model]) -> Callable[[str, Any], Model | None]
 
     def get(alias: str, value: Any) -> Model | None:
         row = query.first(alias, key=value)
+        return None if row is None else model.from_db(alias, names, row)
+
+    return get
+
+
+@functools.cache
+def prepared_get_by_pk_in_office(model: type[Model]) -> Callable[[str, Any, int], Model | None]:
+    """As ``prepared_get_by_pk`` for office data: the row only if it is ``office``'s
+    (portal.core.scoping), a function (alias, pk, office id) → the instance or None."""
+    names = [field.attname for field in model._meta.concrete_fields]
+    pk = model._meta.pk
+    office = cast("Field", model._meta.get_field("office"))
+    query = PreparedQuery(
+        lambda *, key, office_id: (
+            model._base_manager.filter(pk=key, office_id=office_id).order_by().values_list(*names)
+        ),
+        key=(pk, -987_654_321),
+        office_id=(office, -987_654_322),
+    )
+
+    def get(alias: str, value: Any, office_id: int) -> Model | None:
+        row = query.first(alias, key=value, office_id=office_id)
         return None if row is None else model.from_db(alias, names, row)
 
     return get

@@ -132,7 +132,10 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # After WhiteNoise: static files stay cacheable; every other answer passes here.
     "portal.middleware.NoStoreForUsersMiddleware",
+    # The request's office, by host name: before anything reads office data (R-TEN-1).
+    "portal.offices.middleware.OfficeMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "portal.offices.middleware.SessionOfficeMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -317,7 +320,9 @@ OTP_WEBAUTHN_RP_ID_CALLABLE = "portal.twofactor.passkeys.rp_id"
 OTP_WEBAUTHN_RP_NAME_CALLABLE = "portal.twofactor.passkeys.rp_name"
 OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = True
 OTP_WEBAUTHN_TIMEOUT_SECONDS = 5 * 60
-SILENCED_SYSTEM_CHECKS = ["otp_webauthn.E030"]
+# auth.W004: an e-mail address is unique per office (R-TEN-3), and every authentication path
+# looks accounts up in the request's office only.
+SILENCED_SYSTEM_CHECKS = ["otp_webauthn.E030", "auth.W004"]
 
 # A session ends after SESSION_IDLE_MINUTES without activity (the page warns a few minutes
 # before) and SESSION_ABSOLUTE_HOURS after the login, whatever happens (accounts.session_timeout).
@@ -676,9 +681,12 @@ SESSION_ENGINE = "portal.sessions.cached_db" if REDIS_URL else "portal.sessions.
 # are redacted by a filter on the handler (portal/logs.py). LOG_LEVEL: the root level.
 LOGGING = logging_config(os.environ.get("LOG_FORMAT") or ("plain" if DEBUG else "json"))
 
-# The office row (branding on every page) is cached this long (offices.models.Office.cached):
+# The office of a host name (branding on every page) is cached this long (Office.for_host):
 # the bound on how late a change reaches app processes that share no cache (no REDIS_URL).
 OFFICE_CACHE_SECONDS = env_int("OFFICE_CACHE_SECONDS", 60)
+# A request on a host name no office has: a plain 404, or (True, for development) the first
+# office. Never True in production: a mistyped host would show an office's portal.
+OFFICE_FALLBACK = env_bool("OFFICE_FALLBACK", False)
 
 # Pages per list.
 DOSSIERS_PER_PAGE = 25

@@ -16,21 +16,31 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from portal.prepared import prepared_get_by_pk
+from portal.core import tenancy
+from portal.core.scoping import OfficeManager, office_field
+from portal.prepared import prepared_get_by_pk_in_office
 
 from . import roles
 from .roles import Role
 
 
-class UserManager(BaseUserManager["User"]):
-    use_in_migrations = True
+class UserManager(OfficeManager["User"], BaseUserManager["User"]):
+    """The office's accounts (R-TEN-3): an e-mail address names an account at one office."""
 
     def get(self, *args: Any, **kwargs: Any) -> User:
         """As Django's; ``get(pk=…)`` alone, which the authentication makes on every request
-        for the signed-in user, runs SQL built once per process (portal.prepared)."""
-        if args or kwargs.keys() != {"pk"} or self._db is not None:
+        for the signed-in user, runs SQL built once per process (portal.prepared), with the
+        office's filter as every other read of the manager."""
+        if args or kwargs.keys() != {"pk"} or self._db is not None or tenancy.is_cross_office():
             return super().get(*args, **kwargs)
-        user = prepared_get_by_pk(self.model)(router.db_for_read(self.model), kwargs["pk"])
+        office_id = tenancy.current_office_id()
+        get = prepared_get_by_pk_in_office(self.model)
+        # No office (a probe on an unknown host): no account is found, the visitor is anonymous.
+        user = (
+            None
+            if office_id is None
+            else get(router.db_for_read(self.model), kwargs["pk"], office_id)
+        )
         if user is None:
             name = self.model._meta.object_name
             raise self.model.DoesNotExist(f"{name} matching query does not exist.")
@@ -66,6 +76,7 @@ class Client(models.Model):
         PERSON = "person", _("Person")
         COMPANY = "company", _("Company")
 
+    office = office_field(verbose_name=_("office"))
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.PERSON)
     name = models.CharField(_("name"), max_length=200)
     reference = models.CharField(
@@ -76,6 +87,8 @@ class Client(models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True, db_index=True)
+
+    objects = OfficeManager["Client"]()
 
     class Meta:
         ordering = ["name"]
@@ -98,7 +111,9 @@ class User(AbstractBaseUser, PermissionsMixin):  # type: ignore[django-manager-m
         DUTCH = "nl", _("Dutch")
         ENGLISH = "en", _("English")
 
-    email = models.EmailField(_("e-mail address"), unique=True)
+    # None: a hosting administrator, who signs in only at the hosting admin site.
+    office = office_field(verbose_name=_("office"), null=True, blank=True)
+    email = models.EmailField(_("e-mail address"))
     full_name = models.CharField(_("name"), max_length=200, blank=True)
     language = models.CharField(
         _("language"), max_length=2, choices=Language.choices, default=Language.DUTCH
@@ -144,7 +159,7 @@ class User(AbstractBaseUser, PermissionsMixin):  # type: ignore[django-manager-m
         verbose_name = _("user")
         verbose_name_plural = _("users")
         constraints = [
-            models.UniqueConstraint(Lower("email"), name="accounts_user_email_ci_unique"),
+            models.UniqueConstraint("office", Lower("email"), name="accounts_user_email_ci_unique"),
         ]
 
     def __str__(self) -> str:
@@ -187,6 +202,7 @@ class AccountToken(models.Model):
         SET_PASSWORD = "set_password", _("set password")
         LOGIN_LINK = "login_link", _("login link")
 
+    office = office_field(verbose_name=_("office"))
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="tokens")
     purpose = models.CharField(max_length=20, choices=Purpose.choices)
     token_hash = models.CharField(max_length=64, unique=True)
@@ -194,7 +210,7 @@ class AccountToken(models.Model):
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
 
-    objects = AccountTokenQuerySet.as_manager()
+    objects = OfficeManager.from_queryset(AccountTokenQuerySet)()
 
     class Meta:
         indexes = [models.Index(fields=["user", "purpose"])]

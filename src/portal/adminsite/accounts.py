@@ -48,6 +48,13 @@ class StaffCreationForm(forms.ModelForm):
         model = User
         fields = ["email", "full_name", "language", "staff_role"]
 
+    def clean_email(self) -> str:
+        # Unique per office (R-TEN-3): the constraint names the office, which the form leaves out.
+        email = self.cleaned_data["email"].strip().lower()
+        if User.objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError(_("An account with this e-mail address exists already."))
+        return email
+
 
 @admin.register(User)
 class UserAdmin(RoleChecked, DjangoUserAdmin):

@@ -6,8 +6,11 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from portal.core.scoping import OfficeManager, office_field
+
 
 class AuditEntry(models.Model):
+    office = office_field(verbose_name=_("office"))
     at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -40,6 +43,8 @@ class AuditEntry(models.Model):
     target = models.CharField(_("object"), max_length=200, blank=True)
     ip_address = models.GenericIPAddressField(_("from"), null=True, blank=True)
     data = models.JSONField(_("details"), default=dict, blank=True)
+
+    objects = OfficeManager["AuditEntry"]()
 
     class Meta:
         ordering = ["-at", "-pk"]

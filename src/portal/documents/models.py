@@ -10,6 +10,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from portal.core.scoping import OfficeManager, office_field
+
 
 def storage_name(instance: Document, filename: str) -> str:
     # Never the user's file name on disk: a random name without extension.
@@ -22,6 +24,7 @@ class Document(models.Model):
         DOCUMENT = "document", _("Document")
         SUPPLIED = "supplied", _("Supplied by the client")
 
+    office = office_field(verbose_name=_("office"))
     dossier = models.ForeignKey(
         "dossiers.Dossier",
         verbose_name=_("dossier"),
@@ -56,6 +59,8 @@ class Document(models.Model):
     # R-OFF-4: when a staff member first opened (or marked seen) a client's file; the workspace
     # inbox lists supplied files without it (an indexed filter, not a scan of the read marks).
     office_seen_at = models.DateTimeField(_("seen by the office"), null=True, blank=True)
+
+    objects = OfficeManager["Document"]()
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -103,9 +108,12 @@ TYPE_LABELS = {
 class DocumentRead(models.Model):
     """``user`` has opened or downloaded ``document`` (R-DOC-4): read for that user only."""
 
+    office = office_field(verbose_name=_("office"))
     document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="reads")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     read_at = models.DateTimeField(auto_now_add=True)
+
+    objects = OfficeManager["DocumentRead"]()
 
     class Meta:
         constraints = [
@@ -126,6 +134,7 @@ class StagedUpload(models.Model):
     ``settings.STAGED_UPLOAD_HOURS``.
     """
 
+    office = office_field(verbose_name=_("office"))
     key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     dossier = models.ForeignKey(
         "dossiers.Dossier", on_delete=models.CASCADE, related_name="staged_uploads"
@@ -139,6 +148,8 @@ class StagedUpload(models.Model):
     sha256 = models.CharField(_("SHA-256"), max_length=64)
     file = models.FileField(_("file"), upload_to=storage_name, max_length=200)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    objects = OfficeManager["StagedUpload"]()
 
     class Meta:
         ordering = ["created_at", "pk"]

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.accounts.models import Client
+from portal.core.scoping import OfficeManager, office_field
 from portal.offices.models import DossierStatus
 
 
@@ -48,7 +49,8 @@ class DossierQuerySet(models.QuerySet["Dossier"]):
 
 
 class Dossier(models.Model):
-    number = models.CharField(_("dossier number"), max_length=50, unique=True)
+    office = office_field(verbose_name=_("office"))
+    number = models.CharField(_("dossier number"), max_length=50)
     description = models.CharField(_("description"), max_length=300)
     status = models.ForeignKey(
         DossierStatus, verbose_name=_("status"), on_delete=models.PROTECT, related_name="dossiers"
@@ -73,7 +75,7 @@ class Dossier(models.Model):
         db_persist=True,
     )
 
-    objects = DossierQuerySet.as_manager()
+    objects = OfficeManager.from_queryset(DossierQuerySet)()
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -83,7 +85,10 @@ class Dossier(models.Model):
             # Newest first (the default order), read backwards: the office-wide list and a
             # search for a common word ("straat": a fifth of all dossiers) stop after a page
             # instead of sorting every match.
-            models.Index(fields=["created_at", "id"], name="dossiers_newest"),
+            models.Index(fields=["office", "created_at", "id"], name="dossiers_newest"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["office", "number"], name="dossiers_number_unique"),
         ]
 
     def __str__(self) -> str:
@@ -93,11 +98,14 @@ class Dossier(models.Model):
 class ProgressStep(models.Model):
     """One step of a dossier's progress list ("Voortgang"), in order, done or not (R-DOS-5)."""
 
+    office = office_field(verbose_name=_("office"))
     dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="steps")
     position = models.PositiveIntegerField(_("position"), default=0)
     title = models.CharField(_("step"), max_length=200)
     done = models.BooleanField(_("done"), default=False)
     done_at = models.DateTimeField(_("done on"), null=True, blank=True)
+
+    objects = OfficeManager["ProgressStep"]()
 
     class Meta:
         ordering = ["position", "pk"]
@@ -118,6 +126,7 @@ class ProgressStep(models.Model):
 class DossierAccess(models.Model):
     """A grant: ``client`` (and so all of its accounts) may see ``dossier``."""
 
+    office = office_field(verbose_name=_("office"))
     dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="grants")
     client = models.ForeignKey(
         Client, verbose_name=_("client"), on_delete=models.CASCADE, related_name="grants"
@@ -130,6 +139,8 @@ class DossierAccess(models.Model):
         blank=True,
         related_name="+",
     )
+
+    objects = OfficeManager["DossierAccess"]()
 
     class Meta:
         verbose_name = _("access grant")

@@ -16,6 +16,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.core.scoping import OfficeManager, office_field
+
 TOKEN_PREFIX = "kp"  # noqa: S105 (not a secret: marks the token kind)
 
 
@@ -75,7 +77,7 @@ class ApiToken(models.Model):
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True, editable=False)
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True, editable=False)
 
-    objects = ApiTokenQuerySet.as_manager()
+    objects = OfficeManager.from_queryset(ApiTokenQuerySet)()
 
     class Meta:
         ordering = ["name", "pk"]
@@ -122,6 +124,7 @@ class ApiToken(models.Model):
 class IdempotencyRecord(models.Model):
     """The first response to a POST with an ``Idempotency-Key``: a repeat gets it again."""
 
+    office = office_field(verbose_name=_("office"))
     token = models.ForeignKey(ApiToken, on_delete=models.CASCADE, related_name="+")
     key = models.CharField(max_length=255)
     method = models.CharField(max_length=10)
@@ -130,6 +133,8 @@ class IdempotencyRecord(models.Model):
     response_status = models.PositiveSmallIntegerField()
     response_body = models.JSONField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    objects = OfficeManager["IdempotencyRecord"]()
 
     class Meta:
         constraints = [
@@ -200,6 +205,8 @@ class WebhookEndpoint(models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
+    objects = OfficeManager["WebhookEndpoint"]()
+
     class Meta:
         ordering = ["url", "pk"]
         verbose_name = _("webhook endpoint")
@@ -250,6 +257,7 @@ class WebhookEndpoint(models.Model):
 class WebhookDelivery(models.Model):
     """One event for one endpoint: its payload and how delivering it went."""
 
+    office = office_field(verbose_name=_("office"))
     endpoint = models.ForeignKey(
         WebhookEndpoint,
         verbose_name=_("endpoint"),
@@ -263,6 +271,8 @@ class WebhookDelivery(models.Model):
     last_error = models.CharField(_("last error"), max_length=500, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
     delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
+
+    objects = OfficeManager["WebhookDelivery"]()
 
     class Meta:
         ordering = ["-created_at", "-pk"]

@@ -12,6 +12,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from portal.core.scoping import OfficeManager, office_field
+
 #: R-MSG-5: the most characters a message's text may have. A character is a Unicode code point
 #: and a line break (CR LF, CR or LF) is one character: ``text.normalise_newlines`` runs first,
 #: here and in the browser (static/portal/messages.js counts the same way).
@@ -25,6 +27,7 @@ class Message(models.Model):
         INCOMING = "incoming", _("From the office")
         OUTGOING = "outgoing", _("To the office")
 
+    office = office_field(verbose_name=_("office"))
     dossier = models.ForeignKey(
         "dossiers.Dossier",
         verbose_name=_("dossier"),
@@ -69,6 +72,8 @@ class Message(models.Model):
         _("submission key"), null=True, blank=True, unique=True, editable=False
     )
 
+    objects = OfficeManager["Message"]()
+
     class Meta:
         ordering = ["-created_at", "-pk"]
         verbose_name = _("message")
@@ -100,9 +105,12 @@ class Message(models.Model):
 class MessageRead(models.Model):
     """``user`` has opened ``message`` (R-MSG-2): read for that user only."""
 
+    office = office_field(verbose_name=_("office"))
     message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="reads")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     read_at = models.DateTimeField(auto_now_add=True)
+
+    objects = OfficeManager["MessageRead"]()
 
     class Meta:
         constraints = [

@@ -8,4 +8,10 @@ class OfficesConfig(AppConfig):
     verbose_name = _("Office")
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401
+        from django.db.models.signals import pre_save
+
+        from portal.core.scoping import check_office_on_save
+
+        from . import signals, task_office  # noqa: F401
+
+        pre_save.connect(check_office_on_save, dispatch_uid="office_data_check")

@@ -1,4 +1,6 @@
-"""The notary office of this deployment: its branding and the dossier statuses it uses."""
+"""The notary offices of this installation (R-TEN-1): each with its host names, branding and
+the dossier statuses it uses. The office of a request comes from its host name
+(``offices.middleware``); everything else reads it from the context (``portal.core.tenancy``)."""
 
 from __future__ import annotations
 
@@ -14,7 +16,10 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-CACHE_KEY = "portal:office:v1"
+from portal.core import tenancy
+from portal.core.scoping import OfficeManager, office_field
+
+HOST_CACHE_KEY = "portal:office-host:v2:{}"
 
 hex_colour = RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Enter a colour as #RRGGBB."))
 
@@ -22,7 +27,7 @@ hex_colour = RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Enter a colour as #RRGGBB."
 def logo_path(instance: Office, filename: str) -> str:
     # A random storage name: never the uploader's file name on disk.
     suffix = PurePath(filename).suffix.lower()
-    return f"office/logo-{secrets.token_hex(8)}{suffix}"
+    return f"office-{instance.pk}/logo-{secrets.token_hex(8)}{suffix}"
 
 
 class AccessibilityStatus(models.TextChoices):
@@ -41,7 +46,7 @@ def _in_language(dutch: str, english: str) -> str:
 
 
 class Office(models.Model):
-    """The one office of this deployment. ``Office.current()`` returns (or creates) it."""
+    """A notary office served by this installation. ``Office.current()`` is the context's."""
 
     name = models.CharField(_("name"), max_length=200, default="Notariskantoor")
     logo = models.FileField(
@@ -60,6 +65,25 @@ class Office(models.Model):
     )
     accent_colour = models.CharField(
         _("accent colour"), max_length=7, default="#c8102e", validators=[hex_colour]
+    )
+    suspended_at = models.DateTimeField(
+        _("suspended"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("While suspended every page says the portal is unavailable; nothing is sent."),
+    )
+    sms_sender = models.CharField(
+        _("SMS sender name"),
+        max_length=11,
+        blank=True,
+        validators=[RegexValidator(r"^[A-Za-z0-9 ]*$", _("Letters, digits and spaces only."))],
+        help_text=_("At most 11 letters or digits; empty uses the server default."),
+    )
+    email_reply_to = models.EmailField(
+        _("e-mail reply-to address"),
+        blank=True,
+        help_text=_("Where replies to the portal's e-mails go; empty: no Reply-To header."),
     )
     email_sender = models.EmailField(
         _("e-mail sender address"),
@@ -124,35 +148,59 @@ class Office(models.Model):
 
     @classmethod
     def current(cls) -> Office:
+        """The context's office (``portal.core.tenancy``); ``OfficeRequired`` without one."""
+        office = tenancy.current_office()
+        if office is None:
+            tenancy.require_office_id()  # raises
+        return office  # type: ignore[return-value]
+
+    @classmethod
+    def cached(cls) -> Office:
+        """The context's office: the middleware read it once for the request, from the cache."""
+        return cls.current()
+
+    @classmethod
+    def first_or_create(cls) -> Office:
+        """The first office, made if there is none: the office of a single-office shell and of
+        the test suite (``tenancy.default_office``), never of a request in production."""
         office = cls.objects.order_by("pk").first()
         if office is None:
             office = cls.objects.create()
         return office
 
     @classmethod
-    def cached(cls) -> Office:
-        """``current()`` without a query on most requests (the branding is on every
-        page, and the API checks a token's office on every call).
-
-        Kept in Django's cache (``CACHES``: Redis when ``REDIS_URL`` is set, shared by every
-        app server; otherwise each process's own memory) for ``OFFICE_CACHE_SECONDS``. Saving
-        or deleting the office removes the entry at once and again after the commit
-        (``offices.signals``), so with Redis every server shows a change on its next request.
-        Without a shared cache a change reaches the other processes when their copy expires:
-        at most ``OFFICE_CACHE_SECONDS`` later. ``QuerySet.update()`` sends no signal: change
-        the office through ``save()`` (the admin does). 0 turns the cache off."""
+    def for_host(cls, host: str) -> Office | None:
+        """The office serving ``host`` (a name without port, any case), or None. Kept in
+        Django's cache (``CACHES``: Redis when ``REDIS_URL`` is set, shared by every app server)
+        for ``OFFICE_CACHE_SECONDS``; saving or deleting an office or a host name drops the
+        entries (``offices.signals``). 0 turns the cache off."""
+        name = host.lower().rstrip(".")
         seconds = settings.OFFICE_CACHE_SECONDS
-        if seconds <= 0:
-            return cls.current()
-        office = cache.get(CACHE_KEY)
-        if office is None:
-            office = cls.current()
-            cache.set(CACHE_KEY, office, seconds)
+        key = HOST_CACHE_KEY.format(name)
+        if seconds > 0:
+            found = cache.get(key)
+            if found is not None:
+                return found or None  # False: known to be unknown
+        host_row = OfficeHost.objects.select_related("office").filter(name=name).first()
+        office = host_row.office if host_row is not None else None
+        if seconds > 0:
+            cache.set(key, office or False, seconds)
         return office
 
     @classmethod
-    def forget_cached(cls) -> None:
-        cache.delete(CACHE_KEY)
+    def forget_cached(cls, names: list[str] | None = None) -> None:
+        """Drop every cached host lookup (few keys: one per host name), and those of ``names``."""
+        names = [*(names or []), *OfficeHost.objects.values_list("name", flat=True)]
+        cache.delete_many([HOST_CACHE_KEY.format(name) for name in names])
+
+    @property
+    def is_suspended(self) -> bool:
+        return self.suspended_at is not None
+
+    @property
+    def primary_host(self) -> str | None:
+        host = OfficeHost.objects.filter(office=self).order_by("-primary", "pk").first()
+        return host.name if host is not None else None
 
     @property
     def logo_url(self) -> str:
@@ -187,10 +235,40 @@ class Office(models.Model):
         return formataddr((self.name, self.email_sender))
 
 
-class DossierStatus(models.Model):
-    """A status a dossier can have; the office keeps its own list."""
+class OfficeHost(models.Model):
+    """A host name an office is served on (R-TEN-1). The primary one is used in links (e-mails,
+    SMS, webhooks) made outside a request."""
 
-    name = models.CharField(_("name"), max_length=100, unique=True)
+    office = models.ForeignKey(
+        Office, verbose_name=_("office"), on_delete=models.CASCADE, related_name="hosts"
+    )
+    name = models.CharField(
+        _("host name"),
+        max_length=253,
+        unique=True,
+        validators=[
+            RegexValidator(
+                r"^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$",
+                _("A host name in lower case, without scheme or port (e.g. portaal.example.nl)."),
+            )
+        ],
+    )
+    primary = models.BooleanField(_("primary"), default=False)
+
+    class Meta:
+        ordering = ["-primary", "name"]
+        verbose_name = _("host name")
+        verbose_name_plural = _("host names")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DossierStatus(models.Model):
+    """A status a dossier can have; each office keeps its own list."""
+
+    office = office_field(verbose_name=_("office"))
+    name = models.CharField(_("name"), max_length=100)
     name_en = models.CharField(
         _("name in English"), max_length=100, blank=True, help_text=_("Shown to English users.")
     )
@@ -201,8 +279,13 @@ class DossierStatus(models.Model):
     )
     position = models.PositiveIntegerField(_("position"), default=0)
 
+    objects = OfficeManager["DossierStatus"]()
+
     class Meta:
         ordering = ["position", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["office", "name"], name="offices_status_name_unique")
+        ]
         verbose_name = _("dossier status")
         verbose_name_plural = _("dossier statuses")
 

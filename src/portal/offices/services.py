@@ -4,11 +4,13 @@ so the audit trail follows."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from django.db import transaction
 
 from portal.audit.services import record
+from portal.core import tenancy
 
 from .models import DossierStatus, Office
 
@@ -45,3 +47,13 @@ def save_status(*, status: DossierStatus, fields: list[str], by: User | None = N
 def delete_status(*, status: DossierStatus, by: User | None = None) -> None:
     record("status.deleted", actor=by, target=status.name)
     status.delete()
+
+
+def each_office() -> Iterator[Office]:
+    """For a sweep queued with no office (celery beat): every office that is not suspended,
+    each yielded inside its own scope (``portal.core.tenancy``)."""
+    with tenancy.cross_office():
+        offices = list(Office.objects.filter(suspended_at__isnull=True).order_by("pk"))
+    for office in offices:
+        with tenancy.office_scope(office):
+            yield office

@@ -18,6 +18,7 @@ from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from portal.core.scoping import OfficeManager, office_field
 from portal.dossiers.models import Dossier
 
 
@@ -46,12 +47,15 @@ def pick(texts: dict | None, language: str | None = None) -> str:
 
 
 class QuestionnaireTemplate(models.Model):
+    office = office_field(verbose_name=_("office"))
     title_nl = models.CharField(_("title (Dutch)"), max_length=200)
     title_en = models.CharField(_("title (English)"), max_length=200, blank=True)
     intro_nl = models.TextField(_("introduction (Dutch)"), blank=True)
     intro_en = models.TextField(_("introduction (English)"), blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = OfficeManager["QuestionnaireTemplate"]()
 
     class Meta:
         ordering = ["title_nl"]
@@ -89,12 +93,15 @@ class QuestionnaireTemplate(models.Model):
 
 
 class TemplatePage(models.Model):
+    office = office_field(verbose_name=_("office"))
     template = models.ForeignKey(
         QuestionnaireTemplate, on_delete=models.CASCADE, related_name="pages"
     )
     position = models.PositiveIntegerField(_("position"), default=0)
     title_nl = models.CharField(_("page title (Dutch)"), max_length=200)
     title_en = models.CharField(_("page title (English)"), max_length=200, blank=True)
+
+    objects = OfficeManager["TemplatePage"]()
 
     class Meta:
         ordering = ["position", "pk"]
@@ -106,6 +113,7 @@ class TemplatePage(models.Model):
 
 
 class TemplateQuestion(models.Model):
+    office = office_field(verbose_name=_("office"))
     page = models.ForeignKey(TemplatePage, on_delete=models.CASCADE, related_name="questions")
     position = models.PositiveIntegerField(_("position"), default=0)
     kind = models.CharField(_("type"), max_length=20, choices=QuestionKind.choices)
@@ -124,6 +132,8 @@ class TemplateQuestion(models.Model):
         blank=True,
         help_text=_("The same choices in the same order, one per line."),
     )
+
+    objects = OfficeManager["TemplateQuestion"]()
 
     class Meta:
         ordering = ["position", "pk"]
@@ -174,6 +184,7 @@ class Action(models.Model):
         # The office took it back before the client completed it: the client no longer sees it.
         CANCELLED = "cancelled", _("Cancelled")
 
+    office = office_field(verbose_name=_("office"))
     kind = models.CharField(_("type"), max_length=20, choices=Kind.choices)
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.OPEN
@@ -250,7 +261,7 @@ class Action(models.Model):
         related_name="+",
     )
 
-    objects = ActionQuerySet.as_manager()
+    objects = OfficeManager.from_queryset(ActionQuerySet)()
 
     class Meta:
         ordering = ["-created_at", "-pk"]

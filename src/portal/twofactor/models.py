@@ -21,6 +21,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_otp.models import Device, ThrottlingMixin
 
+from portal.core.scoping import OfficeManager, office_field
+
 
 def code_hash(*parts: str) -> str:
     return hashlib.sha256(":".join(parts).encode()).hexdigest()
@@ -61,9 +63,12 @@ class RecoveryDevice(ThrottlingMixin, Device):
 
 
 class RecoveryCode(models.Model):
+    office = office_field(verbose_name=_("office"))
     device = models.ForeignKey(RecoveryDevice, on_delete=models.CASCADE, related_name="codes")
     code_hash = models.CharField(max_length=64)
     used_at = models.DateTimeField(null=True, blank=True)
+
+    objects = OfficeManager["RecoveryCode"]()
 
     class Meta:
         indexes = [models.Index(fields=["device", "code_hash"])]
@@ -73,8 +78,11 @@ class RecoveryCode(models.Model):
 
 
 class SmsCodeSent(models.Model):
+    office = office_field(verbose_name=_("office"))
     number = models.CharField(max_length=20, db_index=True)
     sent_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    objects = OfficeManager["SmsCodeSent"]()
 
     def __str__(self) -> str:
         return f"code sent {self.sent_at:%Y-%m-%d %H:%M}"

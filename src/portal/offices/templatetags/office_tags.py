@@ -5,11 +5,12 @@ block in their footer as every other page (WCAG 2.2 criterion 3.2.6)."""
 from __future__ import annotations
 
 import logging
+from typing import cast
 
 from django import template
-from django.core.cache import cache
 
-from portal.offices.models import CACHE_KEY, Office
+from portal.core import tenancy
+from portal.offices.models import Office
 
 register = template.Library()
 logger = logging.getLogger(__name__)
@@ -17,15 +18,14 @@ logger = logging.getLogger(__name__)
 
 @register.simple_tag(takes_context=True)
 def footer_office(context) -> Office | None:
-    """The context's office, else the office if it can be read, else None (the footer then
-    names the portal only). ``database_unavailable`` in the context: the cache only, since
-    the database is what failed."""
+    """The template context's office, else the request's (``tenancy``; the middleware read it
+    from the cache), else None (the footer then names the portal only)."""
     office = context.get("office")
     if office is not None:
         return office
     try:
         if context.get("database_unavailable"):
-            return cache.get(CACHE_KEY)
+            return cast("Office | None", tenancy.chosen_office())
         return Office.cached()
     except Exception:  # an error page must render whatever else is broken
         logger.warning("error page without the office's contact details", exc_info=True)
