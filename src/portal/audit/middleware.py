@@ -21,6 +21,8 @@ import logging
 
 from django.core.cache import cache
 
+from portal.core import tenancy
+
 from .context import client_ip
 from .models import related_model
 from .services import record
@@ -66,8 +68,12 @@ class DenialAuditMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        if is_denial(request, response.status_code) and not getattr(
-            request, "audit_denial_recorded", False
+        if (
+            is_denial(request, response.status_code)
+            and not getattr(request, "audit_denial_recorded", False)
+            # The trail is an office's: a refusal served with no office (a probe's path) is
+            # in the request log only.
+            and tenancy.chosen_office() is not None
         ):
             self._record(request, response.status_code)
         return response

@@ -1,13 +1,10 @@
 from django.http import HttpRequest
 
-from .models import Office
+from portal.core import tenancy
 
 
 def office(request: HttpRequest) -> dict:
-    """Every page carries the office's branding (R-ACC-5); from the cache (``Office.cached``),
-    so no query on most requests."""
-    current = getattr(request, "_office", None)
-    if current is None:
-        current = Office.cached()
-        request._office = current  # type: ignore[attr-defined]  # a per-request memo
-    return {"office": current}
+    """Every page carries the office's branding (R-ACC-5): the request's office, which the
+    middleware read by host name (from the cache). None on a page served with no office (a
+    refusal on /health/): the page then names the portal only."""
+    return {"office": getattr(request, "office", None) or tenancy.current_office()}

@@ -26,7 +26,7 @@ def footer_office(context) -> Office | None:
     try:
         if context.get("database_unavailable"):
             return cast("Office | None", tenancy.chosen_office())
-        return Office.cached()
+        return cast("Office | None", tenancy.current_office())
     except Exception:  # an error page must render whatever else is broken
         logger.warning("error page without the office's contact details", exc_info=True)
         return None
