@@ -186,8 +186,9 @@ FILL_IN: list[DossierUrl] = [
 
 # The staff interfaces have access matrices of their own: the workspace in
 # test_workspace_access.py, the API in test_api_access.py, the admin behind the workspace's gate
-# (test_workspace_access.py::test_the_admin_needs_the_second_factor_too_R_X_2).
-STAFF_NAMESPACES = ("admin", "api", "workspace")
+# (test_workspace_access.py::test_the_admin_needs_the_second_factor_too_R_X_2), the hosting
+# site (on HOSTING_HOSTS only) in test_hosting_site.py.
+STAFF_NAMESPACES = ("admin", "api", "workspace", "hosting")
 
 # Client-side routes that show nothing of any dossier, with the reason and where their own
 # access is tested. Every other route outside STAFF_NAMESPACES must be in FILL_IN.

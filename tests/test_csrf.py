@@ -14,7 +14,9 @@ from .test_routes import routes, sample_path
 
 #: URL prefixes exempt by design: the API authenticates with a bearer token in a header, which
 #: a cross-site form cannot send (no cookies, so no CSRF); tests/test_api_access.py proves it.
-EXEMPT: tuple[str, ...] = ("/api/",)
+# The API (tokens, no cookies); the hosting site, a 404 on every office's host (its own
+# login form is Django's admin login, CSRF-checked as every admin form).
+EXEMPT: tuple[str, ...] = ("/api/", "/hosting/")
 
 
 @pytest.mark.parametrize("role", ["anonymous", "owner", "staff"])

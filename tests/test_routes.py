@@ -40,6 +40,9 @@ PUBLIC_PREFIXES = {
     # without a valid token. The schema and its docs page need a token or a staff session
     # (tests/test_api_docs_access.py).
     "api/": "the REST API (token authentication)",
+    # Only on HOSTING_HOSTS (a 404 on every office's host), with its own login: password and
+    # authenticator code (tests/test_hosting_site.py).
+    "hosting/": "the hosting administrators' site",
 }
 
 

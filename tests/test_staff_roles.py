@@ -10,7 +10,6 @@ configures nothing."""
 from __future__ import annotations
 
 import pytest
-from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 from django.test import Client as HttpClient
 from django.test import RequestFactory
@@ -65,9 +64,6 @@ READ_ONLY = {
     AuditEntry,
     OutgoingEmail,
     WebhookDelivery,
-    AccessAttempt,
-    AccessLog,
-    AccessFailureLog,
 }
 
 
@@ -140,10 +136,6 @@ def admin_objects(world) -> dict[type, object]:
     from portal.accounts import services as account_services
 
     account_services.invite_user(user=world.company_extra)
-    attempt = {"user_agent": "x", "ip_address": "10.0.0.1", "username": "a@b.test"}
-    AccessAttempt.objects.create(**attempt, get_data="", post_data="", failures_since_start=1)
-    AccessLog.objects.create(**attempt)
-    AccessFailureLog.objects.create(**attempt)
     request = RequestFactory().get("/")
     request.user = world.staff
     found = {}

@@ -303,10 +303,14 @@ OTP_TOTP_THROTTLE_FACTOR = OTP_THROTTLE_FACTOR
 def _totp_issuer(device) -> str:
     # django-otp takes the issuer as a string or a callable, and the office's name is in the
     # database: settings load before the app registry, so the model is imported when a TOTP
-    # device's URI is made, not here (the one import of the portal inside a function).
+    # device's URI is made, not here (the one import of the portal inside a function). The
+    # account's own office names it (a hosting administrator has none).
     from portal.offices.models import Office
 
-    return Office.current().name
+    office_id = device.user.office_id
+    if office_id is None:
+        return "Klantportaal hosting"
+    return Office.objects.get(pk=office_id).name
 
 
 OTP_TOTP_ISSUER = _totp_issuer
@@ -687,6 +691,9 @@ OFFICE_CACHE_SECONDS = env_int("OFFICE_CACHE_SECONDS", 60)
 # A request on a host name no office has: a plain 404, or (True, for development) the first
 # office. Never True in production: a mistyped host would show an office's portal.
 OFFICE_FALLBACK = env_bool("OFFICE_FALLBACK", False)
+# The host names of the hosting administrators' site (/hosting/, across offices): on these
+# nothing else is served, and /hosting/ is served on no other host.
+HOSTING_HOSTS = [host.lower() for host in env_list("HOSTING_HOSTS")]
 
 # Pages per list.
 DOSSIERS_PER_PAGE = 25

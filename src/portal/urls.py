@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 
+from portal.adminsite.hosting import hosting_site
 from portal.health import views as health_views
 from portal.web import offices as office_views
 from portal.web import outbox as outbox_views
@@ -29,6 +30,8 @@ urlpatterns = [
     ),
     path("kantoor/", include("portal.workspace.urls")),
     path("beheer/", admin.site.urls),
+    # Only on HOSTING_HOSTS (portal.offices.middleware): the offices, across offices.
+    path("hosting/", hosting_site.urls),
     path("health/live/", health_views.live, name="health_live"),
     path("health/ready/", health_views.ready, name="health_ready"),
     path("api/", include("portal.api.urls")),

@@ -47,7 +47,10 @@ class UserManager(OfficeManager["User"], BaseUserManager["User"]):
         return cast("User", user)
 
     def get_by_natural_key(self, email: str | None) -> User:
-        # Log-in is case-insensitive on the e-mail address.
+        # Log-in is case-insensitive on the e-mail address. Across offices (the hosting site)
+        # only the hosting administrators, who belong to no office, log in.
+        if tenancy.is_cross_office():
+            return self.get(email__iexact=email, office__isnull=True)
         return self.get(email__iexact=email)
 
     def create_user(self, email: str, password: str | None = None, **fields) -> User:
@@ -59,6 +62,10 @@ class UserManager(OfficeManager["User"], BaseUserManager["User"]):
         return user
 
     def create_superuser(self, email: str, password: str | None = None, **fields) -> User:
+        """An office's administrator in an office's scope; across offices (``manage.py
+        createsuperuser``, ``hosting_admin``) a hosting administrator, of no office."""
+        if tenancy.is_cross_office():
+            fields.setdefault("office", None)
         fields.setdefault("is_staff", True)
         fields.setdefault("is_superuser", True)
         fields.setdefault("staff_role", Role.ADMINISTRATOR)

@@ -33,7 +33,20 @@ class OfficeAdmin(ConfigurationAdmin):
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["name", "email_sender", "primary_colour"]
     fieldsets = [
-        (None, {"fields": ["name", "website", "phone", "contact_email", "email_sender"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "name",
+                    "website",
+                    "phone",
+                    "contact_email",
+                    "email_sender",
+                    "email_reply_to",
+                    "sms_sender",
+                ]
+            },
+        ),
         ("Branding", {"fields": ["logo", "primary_colour", "accent_colour"]}),
         (
             _("Accessibility statement"),
@@ -57,9 +70,12 @@ class OfficeAdmin(ConfigurationAdmin):
     def save_model(self, request: HttpRequest, obj: Office, form, change: bool) -> None:
         services.save_office(office=obj, fields=form.changed_data, by=cast(User, request.user))
 
+    def get_queryset(self, request: HttpRequest) -> models.QuerySet[Office]:
+        # The request's office only (R-TEN-2): offices are added by the hosting commands.
+        return super().get_queryset(request).filter(pk=Office.current().pk)
+
     def has_add_permission(self, request: HttpRequest) -> bool:
-        # One office per deployment.
-        return super().has_add_permission(request) and not Office.objects.exists()
+        return False
 
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
         return False

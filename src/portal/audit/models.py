@@ -10,7 +10,8 @@ from portal.core.scoping import OfficeManager, office_field
 
 
 class AuditEntry(models.Model):
-    office = office_field(verbose_name=_("office"))
+    # None: an entry of the hosting administrators' work across offices.
+    office = office_field(verbose_name=_("office"), null=True, blank=True)
     at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,

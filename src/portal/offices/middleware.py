@@ -22,6 +22,8 @@ from .models import Office
 
 SESSION_KEY = "_office_id"
 
+HOSTING_PREFIX = "/hosting/"
+
 # The probes: on every host and on none (the load balancer asks by address), without the
 # database (liveness), and with no account (no office: no one is signed in).
 OFFICELESS_PREFIXES = ("/health/",)
@@ -34,6 +36,10 @@ def _host_name(request: HttpRequest) -> str:
     return host.rsplit(":", 1)[0] if ":" in host else host
 
 
+def _unknown_host() -> HttpResponse:
+    return HttpResponseNotFound("Not found.\n", content_type="text/plain; charset=utf-8")
+
+
 class OfficeMiddleware:
     """Choose the request's office by host name; before the session and the authentication."""
 
@@ -44,11 +50,20 @@ class OfficeMiddleware:
         if request.path_info.startswith(OFFICELESS_PREFIXES):
             with tenancy.no_office():
                 return self.get_response(request)
-        office = Office.for_host(_host_name(request))
+        host = _host_name(request)
+        if host in settings.HOSTING_HOSTS:
+            # The hosting administrators' site and nothing else; never an office's pages.
+            if not request.path_info.startswith(HOSTING_PREFIX):
+                return _unknown_host()
+            with tenancy.cross_office():
+                return self.get_response(request)
+        if request.path_info.startswith(HOSTING_PREFIX):
+            return _unknown_host()
+        office = Office.for_host(host)
         if office is None and settings.OFFICE_FALLBACK:
             office = Office.first_or_create()
         if office is None:
-            return HttpResponseNotFound("Unknown host.\n", content_type="text/plain; charset=utf-8")
+            return _unknown_host()
         with tenancy.office_scope(office):
             request.office = office  # type: ignore[attr-defined]
             if office.is_suspended:

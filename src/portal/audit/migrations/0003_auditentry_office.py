@@ -23,6 +23,6 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='auditentry',
             name='office',
-            field=models.ForeignKey(default=portal.core.scoping.context_office_id, editable=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='offices.office', verbose_name='office'),
+            field=models.ForeignKey(blank=True, null=True, default=portal.core.scoping.context_office_id, editable=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='offices.office', verbose_name='office'),
         ),
     ]
