@@ -39,3 +39,7 @@ WHITENOISE_AUTOREFRESH = True
 # starts empty again, and the query counts stay independent of what an earlier request cached.
 # tests/test_office_cache.py turns it on to prove the cache and its invalidation.
 OFFICE_CACHE_SECONDS = 0
+
+# The changes feed lists a change at once (no settle window): a test follows the feed right
+# after its writes. tests/test_api_changes.py sets a window to prove it.
+CHANGES_SETTLE_SECONDS = 0
