@@ -41,6 +41,7 @@ from portal.documents import services as document_services
 from portal.documents.models import Document, StagedUpload
 from portal.dossiers import services as dossier_services
 from portal.dossiers.models import Dossier, DossierAccess
+from portal.files import filetypes
 from portal.files.upload_handlers import UploadStopped, refused_while_received
 from portal.files.uploads import UploadRejected
 from portal.integrations import changes as change_feed
@@ -71,6 +72,10 @@ UPDATED_SINCE = OpenApiParameter(
     OpenApiTypes.DATETIME,
     description="Only rows changed at or after this ISO 8601 moment (for synchronisation).",
 )
+#: A download is sent with the file's own media type, one of the types uploads may have.
+#: application/octet-stream first: generators that know no other binary type (such as
+#: openapi-python-client) take the first one they know and keep the body as bytes.
+DOWNLOAD_MEDIA_TYPES = ["application/octet-stream", *sorted(filetypes.ALLOWED)]
 DOSSIER_FILTER = OpenApiParameter("dossier", OpenApiTypes.INT, description="Only this dossier.")
 IDEMPOTENCY_KEY = OpenApiParameter(
     "Idempotency-Key",
@@ -486,9 +491,10 @@ class DocumentViewSet(ListMixin, viewsets.ReadOnlyModelViewSet[Document]):
 
     @extend_schema(
         responses={
-            (200, "application/octet-stream"): OpenApiResponse(
+            (200, media_type): OpenApiResponse(
                 OpenApiTypes.BINARY, description="The file, as an attachment."
-            ),
+            )
+            for media_type in DOWNLOAD_MEDIA_TYPES
         }
     )
     @action(detail=True, methods=["get"])
