@@ -254,3 +254,27 @@ def test_the_feed_page_runs_a_fixed_number_of_queries_R_OFF_6_item_1(api):
         grant(dossier, UserFactory().client)
     assert Change.objects.count() > 60
     assert count() == few
+
+
+def test_a_settled_change_waits_behind_an_earlier_number_still_settling_R_OFF_6_item_1(
+    api, settings
+):
+    """R-OFF-6 item 1: two writers take their moment and their number in opposite orders, so
+    number n+1 can be older than number n: the feed stops before n while n is young, and the
+    cursor then resumes with n and n+1 (neither is skipped)."""
+    settings.CHANGES_SETTLE_SECONDS = 30
+    DossierFactory()
+    Change.objects.update(at=timezone.now() - timedelta(minutes=5))
+    start = _walk(api)[1]
+    later, earlier = DossierFactory(), DossierFactory()
+    young, old = Change.objects.filter(resource="dossier").order_by("-pk")[:2][::-1]
+    Change.objects.filter(pk=young.pk).update(at=timezone.now())
+    Change.objects.filter(pk=old.pk).update(at=timezone.now() - timedelta(minutes=2))
+    held = api.get(f"{V1}/changes/", {"cursor": start}).json()
+    assert held["results"] == [] and held["more"] is False
+    Change.objects.filter(pk=young.pk).update(at=timezone.now() - timedelta(minutes=1))
+    both = api.get(f"{V1}/changes/", {"cursor": held["cursor"]}).json()
+    assert _triples(both["results"]) == [
+        ("dossier", later.pk, "created"),
+        ("dossier", earlier.pk, "created"),
+    ]

@@ -250,9 +250,12 @@ def kept_since() -> datetime:
 def feed(
     changes: models.QuerySet[Change], *, after: int, limit: int, until: datetime
 ) -> list[Change]:
-    """Up to ``limit`` of ``changes`` after sequence number ``after`` and settled by ``until``,
-    in sequence order."""
-    return list(changes.filter(pk__gt=after, at__lte=until).order_by("pk")[:limit])
+    """Up to ``limit`` of ``changes`` after sequence number ``after``, in sequence order, up to
+    the first that is not settled by ``until``: moments are taken just before the numbers, so
+    a number can be settled while an earlier one is not yet, and none may be skipped."""
+    rows = list(changes.filter(pk__gt=after).order_by("pk")[:limit])
+    young = next((i for i, row in enumerate(rows) if row.at > until), len(rows))
+    return rows[:young]
 
 
 def first_after(changes: models.QuerySet[Change], moment: datetime) -> int:
