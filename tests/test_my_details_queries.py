@@ -14,6 +14,7 @@ from django.utils import timezone
 from django_otp_webauthn.models import WebAuthnCredential
 
 from portal.notifications.models import PendingNotification
+from portal.offices.models import Office
 from portal.twofactor import services as twofactor
 
 from .factories import PASSWORD, ClientFactory, UserFactory
@@ -26,7 +27,7 @@ EXPECTED_QUERIES = {
     # 2FA status: SMS device, app device, passkeys, recovery codes left; notification
     # preferences; the client (company or person).
     # Every client page also has the bar of open actions (R-HOME-3): ACTIONS_BAR, one query.
-    "profile": 10 + ACTIONS_BAR,
+    "profile": 9 + ACTIONS_BAR,
     # the company (client) of the main account, the page of accounts.
     "extra accounts": 5 + ACTIONS_BAR,
     "extra account": 5 + ACTIONS_BAR,
@@ -75,6 +76,9 @@ def test_my_details_pages_have_fixed_query_counts_R_ME_1_R_ME_4(extras, settings
     """R-ME-1..4: every page of Mijn gegevens runs a fixed number of queries."""
     settings.SMS_DIR = tmp_path
     main, others = company_with_extras(f"c{extras}", extras)
+    # The office row exists, as in any deployment: making it on the first request is not the
+    # page's work (recording the setup's changes in the API's feed makes it earlier anyway).
+    Office.current()
     http = HttpClient()
     http.force_login(main)
     pages = {

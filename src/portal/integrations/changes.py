@@ -5,7 +5,7 @@ What is recorded (``resource``, ``object_id``, ``dossier_id``):
 
 - ``client`` (the client's id): the client saved or deleted; one of its accounts saved or
   deleted (the accounts are part of the client's representation).
-- ``staff`` (the account's id): a staff member saved or deleted.
+- ``staff`` (the account's id): an account of the office (not a client's) saved or deleted.
 - ``dossier``, ``document``, ``message``, ``questionnaire``, ``upload_request``,
   ``questionnaire_template``, ``status``, ``webhook_endpoint``: the row's own id. Withdrawing a
   document deletes it. An upload request's supplied files changing updates it.
@@ -98,9 +98,7 @@ def _target(instance: models.Model) -> Target | None:
     if isinstance(instance, User):
         if instance.client_id is not None:
             return "client", instance.client_id, None
-        if instance.is_staff:
-            return "staff", instance.pk, None
-        return None
+        return "staff", instance.pk, None  # an account of the office, active or not
     if isinstance(instance, QuestionnaireTemplate):
         return "questionnaire_template", instance.pk, None
     if isinstance(instance, DossierStatus):
@@ -132,8 +130,7 @@ def record(targets: Iterable[Target], action: str) -> None:
         return
     office = Office.current()
     for resource, object_id, dossier_id in rows:
-        # One INSERT per change (not bulk_create): the sequence is the primary key, and
-        # bulk_create returns none on every database.
+        # One INSERT per change: a write records one or two, and each takes its number now.
         Change.objects.create(
             office=office,
             resource=resource,
