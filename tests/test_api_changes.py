@@ -278,3 +278,35 @@ def test_a_settled_change_waits_behind_an_earlier_number_still_settling_R_OFF_6_
         ("dossier", later.pk, "created"),
         ("dossier", earlier.pk, "created"),
     ]
+
+
+def test_any_valid_token_of_the_office_reads_the_feed_R_OFF_6_item_1(db):
+    """R-OFF-6 item 1: the feed is daily work: a handler's token and an administrator's
+    configuring token read it; no token or a revoked one is a 401 (the access matrix of
+    tests/test_api_access.py covers every caller)."""
+    from .factories import AdministratorFactory
+
+    DossierFactory()
+    handler = make_token(StaffFactory(email="koppeling@office.test"))[1]
+    configuring = make_token(AdministratorFactory(), name="Beheer", may_configure=True)[1]
+    for raw in (handler, configuring):
+        page = Api(raw).get(f"{V1}/changes/")
+        assert page.status_code == 200 and page.json()["results"]
+    revoked, raw = make_token(StaffFactory(email="oud@office.test"), name="Oud")
+    revoked.revoke()
+    assert Api(raw).get(f"{V1}/changes/").status_code == 401
+    assert Api(None).get(f"{V1}/changes/").status_code == 401
+
+
+def test_a_login_or_a_token_in_use_is_no_change_R_OFF_6_item_1(api, staff):
+    """R-OFF-6 item 1: what the API does not show is not in the feed: a login (last_login)
+    and a token's "last used" write no change; an account's name does."""
+    user = UserFactory()
+    before = Change.objects.count()
+    user.last_login = timezone.now()
+    user.save(update_fields=["last_login"])
+    api.get(f"{V1}/dossiers/")
+    assert Change.objects.count() == before
+    user.full_name = "Jan Bakker"
+    user.save(update_fields=["full_name"])
+    assert _triples(_walk(api)[0])[-1] == ("client", user.client_id, "updated")
