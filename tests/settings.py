@@ -44,3 +44,7 @@ OFFICE_FALLBACK = True
 
 # The offices of the tests of many offices (R-TEN-*) are served on host names under .example.
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1", ".example"]
+
+# The changes feed lists a change at once (no settle window): a test follows the feed right
+# after its writes. tests/test_api_changes.py sets a window to prove it.
+CHANGES_SETTLE_SECONDS = 0

@@ -113,6 +113,7 @@ ADDED_OPERATIONS = {
     ("post", "/api/v1/questionnaires/1/cancel/"),
     ("post", "/api/v1/upload-requests/1/cancel/"),
     ("post", "/api/v1/dossiers/1/messages/"),
+    ("get", "/api/v1/changes/"),
 }
 
 

@@ -21,6 +21,7 @@ LISTS = [
     "/api/v1/messages/",
     "/api/v1/questionnaires/",
     "/api/v1/upload-requests/",
+    "/api/v1/changes/",
 ]
 
 

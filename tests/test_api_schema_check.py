@@ -32,3 +32,16 @@ def test_wrong_body_shape_is_a_mismatch_R_OFF_6(db):
 def test_unknown_api_path_with_other_status_is_a_mismatch_R_OFF_6(db):
     found = api_schema_check.check("GET", f"{V1}/bestaat-niet/", HttpResponse(status=200))
     assert found == "path not in the schema"
+
+
+def test_download_media_types_are_documented_without_exceptions_R_OFF_6_item_4(db):
+    """R-OFF-6 item 4: a download answers with the file's own media type, which the schema
+    lists (every type an upload may have, after application/octet-stream for generators), so
+    the check needs no allow-list; a type no upload can have is still a mismatch."""
+    assert api_schema_check.ALLOWED == {}
+    path = f"{V1}/documents/7/download/"
+    for media_type in ("application/pdf", "image/jpeg", "application/octet-stream"):
+        response = HttpResponse(b"x", content_type=media_type)
+        assert api_schema_check.check("GET", path, response) is None, media_type
+    found = api_schema_check.check("GET", path, HttpResponse(b"<p>", content_type="text/html"))
+    assert found is not None and "text/html" in found

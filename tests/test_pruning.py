@@ -19,7 +19,12 @@ from portal.accounts.models import AccountToken
 from portal.accounts.tasks import prune_account_links, prune_sessions
 from portal.audit.models import AuditEntry
 from portal.audit.services import record
-from portal.integrations.models import IdempotencyRecord, WebhookDelivery, WebhookEndpoint
+from portal.integrations.models import (
+    Change,
+    IdempotencyRecord,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 from portal.integrations.tasks import prune_idempotency_records, prune_webhook_deliveries
 from portal.notifications.models import OutgoingEmail
 from portal.notifications.tasks import prune_sent_email
@@ -231,15 +236,22 @@ def test_prune_command_runs_every_kind_and_spares_the_audit(retention, token):
     session(-timedelta(minutes=1))
     entry = record("dossier.created", target="old")
     AuditEntry.objects.filter(pk=entry.pk).update(at=ago(4000))
+    # The changes the rows above made stay; one change older than CHANGES_RETENTION_DAYS goes.
+    old_change = Change.objects.create(
+        office=Office.current(), resource="dossier", object_id=1, action="created"
+    )
+    Change.objects.filter(pk=old_change.pk).update(at=ago(31))
     out = io.StringIO()
     call_command("prune", stdout=out)
     for model in (IdempotencyRecord, WebhookDelivery, OutgoingEmail, AccountToken, Session):
         assert not model.objects.exists(), model
     assert AuditEntry.objects.filter(pk=entry.pk).exists()
+    assert not Change.objects.filter(pk=old_change.pk).exists()
     lines = out.getvalue().splitlines()
     assert lines == [
         "idempotency records: 1 deleted",
         "webhook deliveries: 1 deleted",
+        "changes: 1 deleted",
         "sent e-mails: 1 deleted",
         "account links: 1 deleted",
         "expired sessions: 1 deleted",
@@ -255,6 +267,7 @@ def test_beat_schedule_lists_every_prune_task(settings):
     expected = {
         "portal.integrations.tasks.prune_idempotency_records",
         "portal.integrations.tasks.prune_webhook_deliveries",
+        "portal.integrations.tasks.prune_changes",
         "portal.notifications.tasks.prune_sent_email",
         "portal.accounts.tasks.prune_account_links",
         "portal.accounts.tasks.prune_sessions",

@@ -598,6 +598,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "portal.integrations.tasks.prune_webhook_deliveries",
         "schedule": 3600,
     },
+    "prune-changes": {
+        "task": "portal.integrations.tasks.prune_changes",
+        "schedule": 3600,
+    },
     "prune-sent-email": {
         "task": "portal.notifications.tasks.prune_sent_email",
         "schedule": 3600,
@@ -626,6 +630,13 @@ def env_at_least(name: str, default: int, minimum: int = 1) -> int:
 PRUNE_IDEMPOTENCY_DAYS = env_at_least("PRUNE_IDEMPOTENCY_DAYS", 30)
 # Delivered or given-up webhook deliveries; pending ones are never pruned.
 PRUNE_WEBHOOK_DELIVERY_DAYS = env_at_least("PRUNE_WEBHOOK_DELIVERY_DAYS", 30)
+# The API's changes feed: entries older than this are dropped, and a cursor from before then
+# is answered 410 Gone (the integration loads everything again). At least a day.
+CHANGES_RETENTION_DAYS = env_at_least("CHANGES_RETENTION_DAYS", 30)
+# A change is listed in the feed once it is this many seconds old: a transaction that took an
+# earlier sequence number has committed (or rolled back) by then. Longer than the longest
+# write transaction (a request's; an upload's is the longest); 0 only in tests.
+CHANGES_SETTLE_SECONDS = env_at_least("CHANGES_SETTLE_SECONDS", 30, minimum=0)
 # Sent e-mails (the admin's log of what went to whom); pending and retrying ones are kept.
 PRUNE_SENT_EMAIL_DAYS = env_at_least("PRUNE_SENT_EMAIL_DAYS", 90)
 # Single-use links, counted from when they were used or expired.
@@ -748,6 +759,8 @@ SPECTACULAR_SETTINGS = {
         "PublishedKindEnum": "portal.api.serializers.PUBLISH_KINDS",
         "ActionKindEnum": "portal.questionnaires.models.Action.Kind",
         "LanguageEnum": "portal.accounts.models.User.Language",
+        "ChangeActionEnum": "portal.integrations.models.ChangeAction",
+        "ChangeResourceEnum": "portal.integrations.changes.RESOURCE_CHOICES",
     },
 }
 # 1: the API's schema (/api/schema/) and docs page (/api/docs/) are open to anyone; by default

@@ -102,6 +102,13 @@ KINDS = {
             "The Accept header names no format this operation answers in.",
         ),
         Kind(
+            "cursor-expired",
+            410,
+            _("Cursor expired"),
+            "The changes feed no longer holds what follows this cursor (or `since`): load "
+            "everything again through the lists, then follow the feed from a new cursor.",
+        ),
+        Kind(
             "too-large",
             413,
             _("Request too large"),
@@ -153,6 +160,15 @@ class IdempotencyKeyReused(exceptions.APIException):
     status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
     default_detail = _("This Idempotency-Key was used for a different request.")
     default_code = "idempotency-key-reused"
+
+
+class CursorExpired(exceptions.APIException):
+    status_code = status.HTTP_410_GONE
+    default_detail = _(
+        "The changes after this cursor are no longer kept. Load everything again, then follow "
+        "the changes from a new cursor."
+    )
+    default_code = "cursor-expired"
 
 
 def problem(

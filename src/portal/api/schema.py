@@ -68,6 +68,7 @@ PROBLEMS = {
     401: "No valid API token (see the WWW-Authenticate header).",
     403: "The token may not do this.",
     404: "Not found: nothing at this address for this token, or an invalid cursor.",
+    410: "The cursor (or `since`) is older than the changes kept: load everything again.",
     413: "The upload is larger than the limits allow; nothing was read or stored.",
     415: "The body's Content-Type is not one this operation reads.",
     422: "The Idempotency-Key was used for a different request.",

@@ -11,7 +11,8 @@ from portal.accounts.models import Client, User
 from portal.accounts.roles import Role
 from portal.documents.models import Document
 from portal.dossiers.models import Dossier, ProgressStep
-from portal.integrations.models import WebhookEndpoint, WebhookEvent
+from portal.integrations.changes import RESOURCE_CHOICES
+from portal.integrations.models import ChangeAction, WebhookEndpoint, WebhookEvent
 from portal.messaging.models import MAX_SUBJECT_CHARS, Message
 from portal.offices.models import DossierStatus
 from portal.questionnaires.models import Action, QuestionnaireTemplate
@@ -395,4 +396,38 @@ class MessageWithAttachmentsSerializer(serializers.Serializer):
     )
     files = serializers.ListField(
         child=serializers.FileField(), max_length=MAX_ATTACHMENTS, allow_empty=False
+    )
+
+
+class ChangeSerializer(serializers.Serializer):
+    """One entry of the changes feed: re-read the object (or drop it on ``deleted``)."""
+
+    id = serializers.IntegerField(help_text="The sequence number, increasing.")
+    at = serializers.DateTimeField(help_text="When the change was written.")
+    resource = serializers.ChoiceField(
+        choices=RESOURCE_CHOICES,
+        help_text="What changed: `access` is a dossier's grant to the client `object_id`; "
+        "`step` a row of the dossier's steps (read `/dossiers/{dossier}/steps/`).",
+    )
+    object_id = serializers.IntegerField(
+        help_text="The object's id (`access`: the client's id; `step`: the step's row)."
+    )
+    dossier = serializers.IntegerField(
+        source="dossier_id", allow_null=True, help_text="The dossier it belongs to, if any."
+    )
+    action = serializers.ChoiceField(
+        choices=ChangeAction.choices,
+        help_text="`read`: a client's account opened the message or document the first time.",
+    )
+
+
+class ChangePageSerializer(serializers.Serializer):
+    results = ChangeSerializer(many=True)
+    cursor = serializers.CharField(
+        help_text="Where this page ends: store it and resume from it (`?cursor=`), also when "
+        "`results` is empty."
+    )
+    next = serializers.URLField(help_text="This address with `cursor`: the next page.")
+    more = serializers.BooleanField(
+        help_text="More changes are waiting: fetch `next` at once (otherwise poll it later)."
     )

@@ -29,6 +29,7 @@ router.register("dossiers", views.DossierMessageViewSet, basename="dossier-messa
 
 app_name = "api"
 urlpatterns = [
+    path("v1/changes/", views.ChangeView.as_view(), name="changes"),
     path("v1/", include(router.urls)),
     # A token or a staff session (or API_DOCS_PUBLIC), checked by the views (api/docs.py).
     path("schema/", login_not_required(docs.SchemaView.as_view()), name="schema"),

@@ -6,7 +6,8 @@ Every view authenticates with an API token, sees only the token's office's data
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import base64
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from django.conf import settings
@@ -30,6 +31,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import Serializer
+from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 from portal.accounts import services as account_services
 from portal.accounts.models import Client, User
@@ -39,10 +41,12 @@ from portal.documents import services as document_services
 from portal.documents.models import Document, StagedUpload
 from portal.dossiers import services as dossier_services
 from portal.dossiers.models import Dossier, DossierAccess
+from portal.files import filetypes
 from portal.files.upload_handlers import UploadStopped, refused_while_received
 from portal.files.uploads import UploadRejected
+from portal.integrations import changes as change_feed
 from portal.integrations import services as integration_services
-from portal.integrations.models import ApiToken, WebhookEndpoint
+from portal.integrations.models import ApiToken, Change, WebhookEndpoint
 from portal.messaging import services as message_services
 from portal.messaging.models import Message
 from portal.offices.models import DossierStatus, Office
@@ -68,6 +72,10 @@ UPDATED_SINCE = OpenApiParameter(
     OpenApiTypes.DATETIME,
     description="Only rows changed at or after this ISO 8601 moment (for synchronisation).",
 )
+#: A download is sent with the file's own media type, one of the types uploads may have.
+#: application/octet-stream first: generators that know no other binary type (such as
+#: openapi-python-client) take the first one they know and keep the body as bytes.
+DOWNLOAD_MEDIA_TYPES = ["application/octet-stream", *sorted(filetypes.ALLOWED)]
 DOSSIER_FILTER = OpenApiParameter("dossier", OpenApiTypes.INT, description="Only this dossier.")
 IDEMPOTENCY_KEY = OpenApiParameter(
     "Idempotency-Key",
@@ -89,10 +97,10 @@ def _integer(value: str | None, name: str) -> int | None:
     return number
 
 
-def _moment(text: str) -> datetime:
-    """``updated_since`` as an aware UTC moment (any offset the ISO format allows, which the
-    database might not); a 400 for anything else."""
-    error = ValidationError({"updated_since": _("Enter an ISO 8601 date and time.")})
+def _moment(text: str, name: str = "updated_since") -> datetime:
+    """``updated_since`` (or ``name``) as an aware UTC moment (any offset the ISO format
+    allows, which the database might not); a 400 for anything else."""
+    error = ValidationError({name: _("Enter an ISO 8601 date and time.")})
     try:
         moment = parse_datetime(text.strip().replace(" ", "+"))
         if moment is None:
@@ -483,9 +491,10 @@ class DocumentViewSet(ListMixin, viewsets.ReadOnlyModelViewSet[Document]):
 
     @extend_schema(
         responses={
-            (200, "application/octet-stream"): OpenApiResponse(
+            (200, media_type): OpenApiResponse(
                 OpenApiTypes.BINARY, description="The file, as an attachment."
-            ),
+            )
+            for media_type in DOWNLOAD_MEDIA_TYPES
         }
     )
     @action(detail=True, methods=["get"])
@@ -943,3 +952,104 @@ class DossierMessageViewSet(ApiViewMixin, viewsets.GenericViewSet[Dossier]):
             ) from None
         answer = Message.objects.prefetch_related("attachments").get(pk=message.pk)
         return _created(answer, s.MessageSerializer)
+
+
+CURSOR = OpenApiParameter(
+    "cursor",
+    OpenApiTypes.STR,
+    description="Resume after this point: the `cursor` of the previous page (opaque).",
+)
+SINCE = OpenApiParameter(
+    "since",
+    OpenApiTypes.DATETIME,
+    description="Without a cursor: start at this ISO 8601 moment (a few changes just before "
+    "it may come along). Neither: start at the oldest change kept.",
+)
+CHANGES_PAGE_SIZE = OpenApiParameter(
+    "page_size", OpenApiTypes.INT, description="At most this many changes (1–500, default 100)."
+)
+
+
+def _encode_cursor(after: int, horizon: datetime) -> str:
+    raw = f"{after}.{int(horizon.timestamp())}".encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode_cursor(text: str) -> tuple[int, datetime]:
+    """The sequence number to resume after and the moment up to which the caller has every
+    change; a 404 for anything that is not a cursor of ours."""
+    try:
+        raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)).decode("ascii")
+        after, seconds = (int(part) for part in raw.split("."))
+        if after < 0 or seconds < 0:
+            raise ValueError
+        return after, datetime.fromtimestamp(seconds, tz=UTC)
+    except (ValueError, UnicodeDecodeError, OverflowError, OSError):
+        raise Http404 from None
+
+
+@extend_schema(tags=["changes"])
+class ChangeView(ApiViewMixin):
+    """The changes feed: every change to what the API shows, in order, from a cursor.
+
+    A change is listed once it is `CHANGES_SETTLE_SECONDS` old (30 by default): sequence
+    numbers are taken when a row is written, not when it commits, so after the window every
+    earlier number has committed or gone. Changes are kept `CHANGES_RETENTION_DAYS` (30 by
+    default): an older cursor is a 410, and the client loads everything again."""
+
+    serializer_class = s.ChangeSerializer
+
+    def get_queryset(self) -> QuerySet[Change]:
+        token = _token(self.request)
+        if token is None:
+            return Change.objects.none()
+        return self.scoped(Change.objects.filter(office_id=token.office_id))
+
+    @extend_schema(
+        operation_id="changes_list",
+        parameters=[CURSOR, SINCE, CHANGES_PAGE_SIZE],
+        responses={
+            200: s.ChangePageSerializer,
+            404: OpenApiResponse(description="A cursor that is not one of ours."),
+            410: OpenApiResponse(description="The cursor is older than the changes kept."),
+        },
+        summary="What changed since a cursor: follow it to keep a copy in sync.",
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        params = request.query_params
+        limit = _integer(params.get("page_size"), "page_size") or 100
+        if limit > 500:
+            raise ValidationError({"page_size": _("At most 500.")})
+        changes = self.get_queryset()
+        kept = change_feed.kept_since()
+        if params.get("cursor"):
+            after, horizon = _decode_cursor(params["cursor"])
+            if horizon < kept:
+                raise problems.CursorExpired
+        elif params.get("since"):
+            moment = _moment(params["since"], "since")
+            if moment < kept:
+                raise problems.CursorExpired
+            after = change_feed.first_after(changes, moment)
+        else:
+            after = 0
+        until = change_feed.settled_before()
+        rows = change_feed.feed(changes, after=after, limit=limit + 1, until=until)
+        more = len(rows) > limit
+        rows = rows[:limit]
+        if rows:
+            after = rows[-1].pk
+        # Up to when the caller now has every change: the settled moment once caught up; the
+        # last one listed (less the window, as numbers and moments may cross) otherwise.
+        settle = timedelta(seconds=settings.CHANGES_SETTLE_SECONDS)
+        horizon = rows[-1].at - settle if more else until
+        cursor = _encode_cursor(after, horizon)
+        page = {
+            "results": rows,
+            "cursor": cursor,
+            "next": replace_query_param(
+                remove_query_param(request.build_absolute_uri(), "since"), "cursor", cursor
+            ),
+            "more": more,
+        }
+        return Response(s.ChangePageSerializer(page).data)

@@ -159,11 +159,12 @@ def set_progress(*, dossier: Dossier, steps: Sequence[StepInput], by: User | Non
         return False
     if gone:
         ProgressStep.objects.filter(pk__in=gone).delete()
-    if changed:
-        # bulk writes skip ProgressStep.save(); done_at is decided above.
-        ProgressStep.objects.bulk_update(changed, ["position", "title", "done", "done_at"])
-    if new:
-        ProgressStep.objects.bulk_create(new)
+    # One save a step (a list has a handful), not bulk writes: the model signals see every
+    # step, so the API's changes feed does. ``done_at`` as decided above (save() keeps a set one).
+    for step in changed:
+        step.save(update_fields=["position", "title", "done", "done_at"])
+    for step in new:
+        step.save()
     dossier.save(update_fields=["updated_at"])
     record(
         "dossier.progress_set",

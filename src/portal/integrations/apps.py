@@ -10,12 +10,12 @@ gettext_noop("This field is required.")
 
 class IntegrationsConfig(AppConfig):
     """The office's connections to its case-management system: API tokens, idempotency records,
-    webhook endpoints and deliveries. The label stays ``api``: the tables and migrations keep
-    their names; the HTTP interface is ``portal.api``."""
+    webhook endpoints and deliveries, the changes feed. The label stays ``api``: the tables and
+    migrations keep their names; the HTTP interface is ``portal.api``."""
 
     name = "portal.integrations"
     label = "api"
     verbose_name = _("API and webhooks")
 
     def ready(self) -> None:
-        from . import webhooks  # noqa: F401  (connects the signal receivers)
+        from . import changes, webhooks  # noqa: F401  (connect the signal receivers)

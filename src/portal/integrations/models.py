@@ -288,3 +288,37 @@ class WebhookDelivery(models.Model):
         drops a repeat."""
         event_id = self.payload.get("id") if isinstance(self.payload, dict) else None
         return f"msg_{event_id}" if event_id else f"msg_delivery_{self.pk}"
+
+
+class ChangeAction(models.TextChoices):
+    CREATED = "created", _("created")
+    UPDATED = "updated", _("updated")
+    DELETED = "deleted", _("deleted")
+    READ = "read", _("read by a client")
+
+
+class Change(models.Model):
+    """One entry of the changes feed (``GET /api/v1/changes/``): something the API shows was
+    created, changed, deleted or read by a client. Written by the receivers of ``changes`` in
+    the transaction of the change itself, so it commits (or rolls back) with it. The primary
+    key is the feed's sequence; ``dossier_id`` is a plain number, not a foreign key, so the
+    history of a deleted dossier stays until it is pruned (``CHANGES_RETENTION_DAYS``)."""
+
+    office = office_field(verbose_name=_("office"))
+    at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+    resource = models.CharField(_("resource"), max_length=30)
+    object_id = models.BigIntegerField(_("object"))
+    dossier_id = models.BigIntegerField(_("dossier"), null=True, blank=True)
+    action = models.CharField(_("action"), max_length=10, choices=ChangeAction.choices)
+
+    objects = OfficeManager["Change"]()
+
+    class Meta:
+        ordering = ["pk"]
+        # The feed's query: one office's changes after a sequence number, in order.
+        indexes = [models.Index(fields=["office", "id"], name="api_change_office_seq")]
+        verbose_name = _("change")
+        verbose_name_plural = _("changes")
+
+    def __str__(self) -> str:
+        return f"{self.resource} {self.object_id} {self.action}"

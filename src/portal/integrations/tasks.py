@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from portal import pruning
 
+from . import changes
 from .models import IdempotencyRecord, WebhookDelivery
 from .signing import encode, signed_headers
 
@@ -112,3 +113,11 @@ def prune_webhook_deliveries() -> int:
         finished, created_at__lt=pruning.cutoff(settings.PRUNE_WEBHOOK_DELIVERY_DAYS)
     )
     return pruning.delete_in_batches(old, "webhook deliveries")
+
+
+@shared_task
+def prune_changes() -> int:
+    """Beat task: drop changes-feed entries older than ``CHANGES_RETENTION_DAYS``. A cursor
+    from before then is answered 410 Gone (the client loads everything again). Returns the
+    number deleted."""
+    return changes.prune()

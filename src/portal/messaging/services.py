@@ -214,11 +214,11 @@ def mark_handled(*, message: Message, by: User | None) -> bool:
 
 
 def mark_read(*, message: Message, user: User) -> None:
-    """R-MSG-2: opened, so read for this user only; idempotent (one INSERT that does nothing
-    when the message was read before, also when a parallel request marks it first)."""
-    MessageRead.objects.bulk_create(
-        [MessageRead(message=message, user=user)], ignore_conflicts=True
-    )
+    """R-MSG-2: opened, so read for this user only; idempotent (get_or_create: one SELECT once
+    read; a parallel request that marks it first is caught by the unique constraint and read
+    back). Through ``save()``, so the first read sends post_save: the API's changes feed shows
+    a client's reading."""
+    MessageRead.objects.get_or_create(message=message, user=user)
 
 
 def for_list(dossier: Dossier, user: User) -> QuerySet[Message]:

@@ -34,7 +34,7 @@ from . import tasks
 from .forms import PageForm
 from .models import Action, QuestionnaireTemplate
 from .pdf import fit_title
-from .signals import questionnaire_completed, questionnaire_sent
+from .signals import action_updated, questionnaire_completed, questionnaire_sent
 
 NAV_ACTIONS = 5  # open actions listed in the bar on every page; the rest behind "all actions"
 
@@ -198,6 +198,7 @@ def save_page(
             updated_at=timezone.now(),
         ):
             raise StaleVersion(Action.objects.get(pk=action.pk))
+        action_updated.send(sender=Action, action=current)
     current.answers, current.pages_done, current.version = merged, sorted(done), version + 1
     return current
 
@@ -251,6 +252,7 @@ def complete_questionnaire(*, action: Action, version: int, by: User) -> bool:
         )
         if not completed:
             return False
+        action_updated.send(sender=Action, action=current)
         record(
             "questionnaire.completed",
             actor=by,
@@ -306,6 +308,7 @@ def complete_upload_request(*, action: Action, by: User) -> bool:
             updated_at=now,
         )
         if done:
+            action_updated.send(sender=Action, action=current)
             record(
                 "upload_request.completed",
                 actor=by,
@@ -365,6 +368,7 @@ def cancel_action(*, action: Action, by: User | None) -> bool:
             status=Action.Status.CANCELLED, version=F("version") + 1, updated_at=now
         )
         if done:
+            action_updated.send(sender=Action, action=action)
             record(
                 "questionnaire.cancelled"
                 if action.kind == Action.Kind.QUESTIONNAIRE

@@ -7,3 +7,8 @@ questionnaire_completed = Signal()
 # Sent after commit when the office has sent a questionnaire or an upload request to a client
 # (kwargs: dossier, client). The notifications app tells that client's accounts.
 questionnaire_sent = Signal()
+
+# Sent inside the transaction when a questionnaire or upload request was changed by a
+# compare-and-set UPDATE, which sends no post_save (kwargs: action). The changes feed records
+# it in the same transaction.
+action_updated = Signal()

@@ -1,13 +1,18 @@
 from django.core.management.base import BaseCommand
 
 from portal.accounts.tasks import prune_account_links, prune_sessions
-from portal.integrations.tasks import prune_idempotency_records, prune_webhook_deliveries
+from portal.integrations.tasks import (
+    prune_changes,
+    prune_idempotency_records,
+    prune_webhook_deliveries,
+)
 from portal.notifications.tasks import prune_sent_email
 
 # The same tasks beat runs hourly (CELERY_BEAT_SCHEDULE), for installs without beat.
 TASKS = [
     ("idempotency records", prune_idempotency_records),
     ("webhook deliveries", prune_webhook_deliveries),
+    ("changes", prune_changes),
     ("sent e-mails", prune_sent_email),
     ("account links", prune_account_links),
     ("expired sessions", prune_sessions),
@@ -17,8 +22,8 @@ TASKS = [
 class Command(BaseCommand):
     help = (
         "Delete rows that have served their purpose, after the PRUNE_*_DAYS retention: "
-        "idempotency records, finished webhook deliveries, sent e-mails, used or expired "
-        "links, expired sessions. Never the audit trail."
+        "idempotency records, finished webhook deliveries, the changes feed, sent e-mails, "
+        "used or expired links, expired sessions. Never the audit trail."
     )
 
     def handle(self, *args, **options):
