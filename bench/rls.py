@@ -206,7 +206,7 @@ def main() -> int:
         ("API list", "/api/v1/dossiers/", state["api_token"]),
     ]
     calls = [cpu.make_call(handler, path, credential) for _l, path, credential in endpoints]
-    tables = [*rls.office_tables(), *rls.user_tables()]
+    tables = [*rls.office_tables(), *rls.linked_tables()]
     load_before = load_average()
     started = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     samples: dict[bool, list[list[float]]] = {True: [[] for _ in calls], False: [[] for _ in calls]}

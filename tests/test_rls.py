@@ -87,24 +87,31 @@ def two_offices():
 
 def test_r_ten_2_every_office_table_has_row_level_security_enabled_forced_and_a_policy():
     """R-TEN-2: every table with an office column (from the app registry) and every table that
-    hangs off a user has RLS enabled and forced, with its policy; only the host-name table,
-    read before an office is known, has none."""
+    hangs off a user or an office table has RLS enabled and forced, with its policy; the
+    host-name table, read before an office is known, has none."""
     office_tables = rls.office_tables()
-    user_tables = rls.user_tables()
+    linked_tables = rls.linked_tables()
     assert {"dossiers_dossier", "accounts_user", "documents_document"} <= set(office_tables)
     assert "offices_officehost" not in office_tables
-    assert {"otp_totp_totpdevice", "twofactor_smsdevice"} <= set(user_tables)
+    assert {
+        "otp_totp_totpdevice",
+        "twofactor_smsdevice",
+        "django_otp_webauthn_webauthncredential",
+        "django_otp_webauthn_webauthnattestation",
+        "questionnaires_action_supplied_documents",
+    } <= set(linked_tables)
+    assert "django_session" not in linked_tables
     with connection.cursor() as cursor:
-        state = rls.policy_state(cursor, [*office_tables, *user_tables])
-    assert set(state) == {*office_tables, *user_tables}
+        state = rls.policy_state(cursor, [*office_tables, *linked_tables])
+    assert set(state) == {*office_tables, *linked_tables}
     missing = [
         table
         for table, (enabled, forced, policies) in state.items()
         if not (enabled and forced)
-        or (rls.OFFICE_POLICY if table in office_tables else rls.USER_POLICY) not in policies
+        or (rls.OFFICE_POLICY if table in office_tables else rls.LINKED_POLICY) not in policies
     ]
     assert missing == [], f"tables without forced row-level security: {missing}"
-    print(f"R-TEN-2: {len(office_tables)} office tables, {len(user_tables)} user tables")
+    print(f"R-TEN-2: {len(office_tables)} office tables, {len(linked_tables)} linked tables")
 
 
 def test_r_ten_2_applying_the_policies_again_changes_nothing():
@@ -164,7 +171,7 @@ def test_r_ten_2_a_row_of_another_office_is_neither_written_nor_changed(two_offi
     assert dossier_b.description != "x"
 
 
-def test_r_ten_2_user_tables_follow_their_user(two_offices):
+def test_r_ten_2_linked_tables_follow_their_user(two_offices):
     """R-TEN-2: a second factor of office B's user is invisible in office A's scope."""
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -290,7 +297,7 @@ def test_r_ten_2_migrate_from_zero_as_the_owner_grants_the_application_role(tmp_
                 "select count(*) from pg_class where relforcerowsecurity and relrowsecurity"
                 " and relnamespace = current_schema()::regnamespace"
             ).fetchone()[0]
-            assert forced == len(rls.office_tables()) + len(rls.user_tables())
+            assert forced == len(rls.office_tables()) + len(rls.linked_tables())
             app_db.execute("select set_config('portal.cross_office', '', false)")
             assert app_db.execute("select count(*) from accounts_user").fetchone()[0] == 0
             with pytest.raises(psycopg.errors.InsufficientPrivilege):

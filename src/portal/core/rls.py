@@ -45,7 +45,7 @@ from django.db.backends.signals import connection_created
 from . import tenancy
 
 OFFICE_POLICY = "portal_office"
-USER_POLICY = "portal_office_user"
+LINKED_POLICY = "portal_office_linked"
 # Read before an office is known (the request's host name chooses the office).
 UNSCOPED_TABLES = frozenset({"offices_officehost"})
 
@@ -72,37 +72,58 @@ def office_tables() -> list[str]:
     return sorted(tables)
 
 
-def user_tables() -> dict[str, str]:
-    """Tables with no office column but a ``user`` foreign key to the user model: table ->
-    the column of that key."""
+def linked_tables() -> dict[str, tuple[str, str, str]]:
+    """Tables with no office column that hang off a table with a policy: those with a foreign
+    key to the user model (second-factor devices, passkeys, the admin log, group links) or to
+    an office table (a link table), and so on down (a passkey's attestation). Table -> (its
+    key's column, the parent table, the parent's column); the user key is preferred."""
     user_label = settings.AUTH_USER_MODEL
-    found = {}
-    for model in _concrete_models():
-        fields = {f.name: f for f in model._meta.concrete_fields}
-        user = fields.get("user")
-        if "office" in fields or user is None or not user.is_relation:
-            continue
-        if user.related_model._meta.label == user_label:
-            found[model._meta.db_table] = user.column
+    protected = set(office_tables())
+    candidates = [
+        model
+        for model in _concrete_models()
+        if "office" not in {f.name for f in model._meta.concrete_fields}
+        and model._meta.db_table not in UNSCOPED_TABLES
+    ]
+    found: dict[str, tuple[str, str, str]] = {}
+    grew = True
+    while grew:
+        grew = False
+        for model in candidates:
+            table = model._meta.db_table
+            if table in found:
+                continue
+            keys = [
+                f
+                for f in model._meta.concrete_fields
+                if f.is_relation
+                and (f.many_to_one or f.one_to_one)
+                and f.related_model._meta.db_table in protected.union(found)
+            ]
+            keys.sort(key=lambda f: f.related_model._meta.label != user_label)
+            if keys:
+                key = keys[0]
+                parent = key.related_model._meta.db_table
+                found[table] = (key.column, parent, key.target_field.column)
+                grew = True
     return dict(sorted(found.items()))
 
 
-def _user_table() -> str:
-    return str(global_apps.get_model(settings.AUTH_USER_MODEL)._meta.db_table)
-
-
-def policy_statements(table: str, user_column: str | None = None) -> list[str]:
-    """The statements that give ``table`` its policy (``user_column``: a table that hangs off
-    a user). ``FOR ALL`` with the same ``WITH CHECK``: a row of another office can be neither
-    read nor written."""
+def policy_statements(table: str, link: tuple[str, str, str] | None = None) -> list[str]:
+    """The statements that give ``table`` its policy (``link``: a table that hangs off another,
+    see ``linked_tables``). ``FOR ALL`` with the same ``WITH CHECK``: a row of another office
+    can be neither read nor written."""
     quoted = f'"{table}"'
-    if user_column is None:
+    if link is None:
         name, condition = OFFICE_POLICY, f"({CROSS_OFFICE}) or ({OWN_OFFICE})"
     else:
-        users = f'"{_user_table()}"'
-        name = USER_POLICY
-        # Names from the app registry, not from input.
-        condition = f'({CROSS_OFFICE}) or ("{user_column}" in (select id from {users}))'  # noqa: S608
+        column, parent, parent_column = link
+        name = LINKED_POLICY
+        # Names from the app registry, not from input. The subquery is evaluated under the
+        # parent table's own policy.
+        condition = (
+            f'({CROSS_OFFICE}) or ("{column}" in (select "{parent_column}" from "{parent}"))'  # noqa: S608
+        )
     return [
         f"alter table {quoted} enable row level security",
         f"alter table {quoted} force row level security",
@@ -133,19 +154,19 @@ def apply_policies(connection: BaseDatabaseWrapper) -> list[str]:
     missing; the tables changed. Idempotent; nothing on databases other than PostgreSQL."""
     if connection.vendor != "postgresql":
         return []
-    wanted: dict[str, str | None] = dict.fromkeys(office_tables())
-    wanted.update(user_tables())
+    wanted: dict[str, tuple[str, str, str] | None] = dict.fromkeys(office_tables())
+    wanted.update(linked_tables())
     changed = []
     with connection.cursor() as cursor:
         state = policy_state(cursor, wanted)
-        for table, user_column in wanted.items():
+        for table, link in wanted.items():
             if table not in state:  # not migrated (yet)
                 continue
             enabled, forced, policies = state[table]
-            name = OFFICE_POLICY if user_column is None else USER_POLICY
+            name = OFFICE_POLICY if link is None else LINKED_POLICY
             if enabled and forced and name in policies:
                 continue
-            for statement in policy_statements(table, user_column):
+            for statement in policy_statements(table, link):
                 cursor.execute(statement)
             changed.append(table)
     return changed
