@@ -38,7 +38,7 @@ from typing import Any
 import dj_database_url
 from django.apps import apps as global_apps
 from django.conf import settings
-from django.db import connections
+from django.db import DatabaseError, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.signals import connection_created
 
@@ -289,7 +289,8 @@ def sync(connection: Any) -> None:
         return
     if _broken(connection):
         return
-    with connection.connection.cursor() as cursor:
+    # Django's errors (a lost connection is an OperationalError, as for any query).
+    with connection.wrap_database_errors, connection.connection.cursor() as cursor:
         cursor.execute(SET_SQL, wanted)
     marker = None
     if connection.in_atomic_block:
@@ -322,7 +323,13 @@ def _on_connection_created(sender: Any, connection: Any, **kwargs: Any) -> None:
 def _on_context_change(office_id: int | None, cross: bool) -> None:
     for connection in connections.all(initialized_only=True):
         if connection.vendor == "postgresql" and connection.connection is not None:
-            sync(connection)
+            try:
+                sync(connection)
+            except DatabaseError:
+                # E.g. the connection was lost: the context may be left in a ``finally``, where
+                # this must not hide the error being raised. The next query sends it again
+                # (or fails as it would have).
+                setattr(connection, _ATTRIBUTE, None)
 
 
 def install() -> None:
