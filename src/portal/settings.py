@@ -204,6 +204,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "timeout": 20,
         }
     )
+# PostgreSQL with two roles (R-TEN-2): DATABASE_URL is the application's role, which owns no
+# table; DATABASE_OWNER_URL (the same database, as the tables' owner) is used by `migrate` only,
+# which then grants the application's role its rights (portal.core.rls). Unset: one role does
+# both; row-level security still holds for it, being forced on the owner too.
+DATABASE_OWNER_URL = os.environ.get("DATABASE_OWNER_URL", "")
+DATABASE_OWNER = dj_database_url.parse(DATABASE_OWNER_URL) if DATABASE_OWNER_URL else {}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Authentication -------------------------------------------------------------------------
