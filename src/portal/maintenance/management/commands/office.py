@@ -71,7 +71,6 @@ class Command(BaseCommand):
     def _office(self, ref: str) -> Office:
         return hosting.find_office(ref)
 
-    @transaction.atomic
     def _add(self, *, name, host, admin_email, admin_name, language, **options):
         try:
             office = offices.create_office(name=name, hosts=host)
@@ -81,7 +80,9 @@ class Command(BaseCommand):
             self.style.SUCCESS(f"Office {office.pk} added: {office.name}, at {', '.join(host)}")
         )
         if admin_email:
-            with tenancy.office_scope(office):
+            # Committed inside the office's scope: the invitation e-mail queued on commit is
+            # the office's.
+            with tenancy.office_scope(office), transaction.atomic():
                 admin = accounts.add_staff_account(
                     email=admin_email,
                     full_name=admin_name or admin_email,
