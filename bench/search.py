@@ -84,7 +84,8 @@ def main() -> int:
 
     # The office of the benchmark's requests (generate_data's office 1, at 127.0.0.1), for the
     # rest of this short-lived process.
-    tenancy.office_scope(Office.for_host("127.0.0.1")).__enter__()
+    scope = tenancy.office_scope(Office.for_host("127.0.0.1"))
+    scope.__enter__()
 
     heavy = User.objects.get(email="zwaar1@bench.klantportaal.test")
     result = {
