@@ -245,3 +245,21 @@ def test_export_holds_that_office_rows_and_files_only_R_TEN_4(tmp_path):
 
     with pytest.raises(CommandError, match="not empty"):
         office("export", str(linde.pk), "--output", str(target))
+
+
+def test_a_backup_holds_the_files_of_every_office_R_TEN_4():
+    """R-TEN-4: ``manage.py backup`` is the installation's, run with no office (as a command
+    is): it finds the files of every office's documents."""
+    from portal.documents.models import Document
+    from portal.offices.backup import database_holds_data, referenced_files
+
+    linde = add("Notariaat De Linde", "linde.example")
+    eik = add("Notariaat De Eik", "eik.example")
+    fill(linde, "L1")
+    fill(eik, "E1")
+    with tenancy.cross_office():
+        names = set(Document.objects.values_list("file", flat=True))
+    assert len(names) == 2
+    with tenancy.no_office():
+        assert referenced_files() >= names
+        assert database_holds_data()
