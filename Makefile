@@ -41,7 +41,9 @@ $(AXE): $(AXE_DIR)/package.json $(AXE_DIR)/package-lock.json
 install: $(VENV)/.installed-run
 install-dev: $(VENV)/.installed-dev $(AXE)
 
-## make run: set up, migrate, load the demo data, print the demo logins, serve on localhost:8000 (a host name: passkeys refuse an IP address)
+## make run: set up, migrate, load the two demo offices, print their logins, serve on port 8000:
+## Van Dam & De Boer at http://localhost:8000 (a host name: passkeys refuse an IP address) and
+## Het Baken at http://127.0.0.1:8000, two offices that know nothing of each other
 ## (HOST and PORT choose another address, e.g. `make run PORT=8101`; the links in the e-mails
 ## follow it unless PORTAL_BASE_URL is set)
 run: export DEBUG = 1
@@ -49,7 +51,7 @@ run: export PORTAL_BASE_URL ?= http://$(HOST):$(PORT)
 run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py demo
-	@echo "Klantportaal: http://$(HOST):$(PORT)/   e-mails: http://$(HOST):$(PORT)/dev/outbox/"
+	@echo "Klantportaal, two demo offices: http://localhost:$(PORT)/ (Van Dam & De Boer) and http://127.0.0.1:$(PORT)/ (Het Baken)   e-mails: http://$(HOST):$(PORT)/dev/outbox/"
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 ## make test: set up and run the whole test suite (SQLite; browser tests when Chromium is there)

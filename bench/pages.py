@@ -59,6 +59,8 @@ GOAL_P99_MS = 100.0
 MAIN_PAGES = ("/", "/dossiers/")
 PASSWORD = "Bench-portaal1"  # noqa: S105 - the generated throw-away accounts' password
 DOMAIN = "bench.klantportaal.test"
+# The host name of the office the requests reach (generate_data serves its office 1 there).
+BENCH_HOST = "127.0.0.1"
 DROP_ENV = {
     "MEDIA_ROOT",
     "CELERY_BROKER_URL",
@@ -292,15 +294,18 @@ def staff_credentials(env: dict[str, str]) -> tuple[str, str]:
         env,
         "shell",
         "-c",
-        "from django_otp.plugins.otp_totp.models import TOTPDevice;"
-        "from portal.accounts.models import User;"
-        "from portal.integrations.models import ApiToken;"
-        "from portal.offices.models import Office;"
-        f"staff = User.objects.get(email='notaris@{DOMAIN}');"
-        "device = TOTPDevice.objects.create(user=staff, name='bench', confirmed=True);"
-        "token = ApiToken(office=Office.current(), name='bench', acting_user=staff);"
-        "raw = token.issue(); token.save();"
-        "print(device.key, raw)",
+        "from django_otp.plugins.otp_totp.models import TOTPDevice\n"
+        "from portal.accounts.models import User\n"
+        "from portal.core import tenancy\n"
+        "from portal.integrations.models import ApiToken\n"
+        "from portal.offices.models import Office\n"
+        # The office the benchmark's requests reach (generate_data: office 1 at 127.0.0.1).
+        f"with tenancy.office_scope(Office.for_host('{BENCH_HOST}')):\n"
+        f"    staff = User.objects.get(email='notaris@{DOMAIN}')\n"
+        "    device = TOTPDevice.objects.create(user=staff, name='bench', confirmed=True)\n"
+        "    token = ApiToken(office=Office.current(), name='bench', acting_user=staff)\n"
+        "    raw = token.issue(); token.save()\n"
+        "    print(device.key, raw)\n",
     )
     totp_key, api_token = out.split()[-2:]
     return totp_key, api_token

@@ -56,6 +56,8 @@ from pathlib import Path
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 SRC_DIR = PROJECT_DIR / "src"
+# The office scope the in-process steps run in (setup_django).
+_SCOPE = None
 RESULTS_DIR = PROJECT_DIR / "bench" / "results"
 MB = 1024 * 1024
 CHUNK = 1024 * 1024
@@ -225,6 +227,14 @@ def setup_django(env: dict[str, str]) -> None:
     from django.core.management import call_command
 
     call_command("migrate", interactive=False, verbosity=0)
+    from portal.core import tenancy
+    from portal.offices.services import create_office
+
+    # One office, served where the requests go; this short-lived process works in its scope.
+    office = create_office(name="Benchmarkkantoor", hosts=["127.0.0.1"])
+    global _SCOPE  # kept: a scope left for the collector would end at once
+    _SCOPE = tenancy.office_scope(office)
+    _SCOPE.__enter__()
 
 
 def create_data(source: Path, sha256: str) -> dict:

@@ -68,6 +68,59 @@ def test_demo_data_is_realistic_and_idempotent_R_HOME_2_R_DOS_1(
     assert (Dossier.objects.count(), User.objects.count(), AuditEntry.objects.count()) == counts
 
 
+def test_demo_makes_two_offices_that_know_nothing_of_each_other_R_TEN_1_R_TEN_3(
+    settings, django_capture_on_commit_callbacks
+):
+    """R-TEN-1, R-TEN-3, issue 18 item 7: the demo makes two offices, Van Dam & De Boer at
+    localhost and Het Baken at 127.0.0.1, each with its own name, colours, clients, staff and
+    printed logins with its address; a login of one office is unknown at the other's address.
+    A second run finds both again and changes nothing."""
+    from django.test import Client as HttpClient
+
+    from portal.core import tenancy
+
+    settings.DEBUG = True
+    output = run_demo(django_capture_on_commit_callbacks)
+    assert "Demo logins at http://localhost:8000/" in output
+    assert "Demo logins at http://127.0.0.1:8000/" in output
+    assert "fatima@hetbaken.klantportaal.test" in output
+    van_dam, baken = Office.for_host("localhost"), Office.for_host("127.0.0.1")
+    assert van_dam.pk == Office.current().pk != baken.pk  # the installation's first office
+    assert (van_dam.name, baken.name) == ("Notariskantoor Van Dam & De Boer", "Notariaat Het Baken")
+    assert van_dam.primary_colour != baken.primary_colour and baken.logo
+    with tenancy.office_scope(baken):
+        assert Dossier.objects.count() == 3
+        assert set(User.objects.values_list("email", flat=True)) == {
+            "fatima@hetbaken.klantportaal.test",
+            "spaak@hetbaken.klantportaal.test",
+            "notaris@hetbaken.klantportaal.test",
+            "behandelaar@hetbaken.klantportaal.test",
+        }
+    assert Dossier.objects.count() == 7
+
+    for host, email, other in [
+        ("localhost", "jan@demo.klantportaal.test", "127.0.0.1"),
+        ("127.0.0.1", "fatima@hetbaken.klantportaal.test", "localhost"),
+    ]:
+        office = Office.for_host(host)
+        page = HttpClient(HTTP_HOST=host).get("/inloggen/").content.decode()
+        assert office.name.replace("&", "&amp;") in page
+        here = HttpClient(HTTP_HOST=host)
+        there = HttpClient(HTTP_HOST=other)
+        login = {"username": email, "password": "Demo-portaal1"}
+        assert here.post("/inloggen/", login).status_code == 302, host
+        assert here.get("/dossiers/").status_code == 200
+        assert there.post("/inloggen/", login).status_code == 200, other  # unknown there
+        assert there.get("/dossiers/").status_code == 302  # to the login page
+
+    with tenancy.cross_office():
+        counts = (Office.objects.count(), User.objects.count(), Dossier.objects.count())
+    again = run_demo(django_capture_on_commit_callbacks)
+    assert again.count("already present") == 2
+    with tenancy.cross_office():
+        assert (Office.objects.count(), User.objects.count(), Dossier.objects.count()) == counts
+
+
 def test_demo_data_refuses_production_issue_1(settings):
     """Demo data never lands in a production database by accident."""
     settings.DEBUG = False

@@ -83,3 +83,46 @@ def test_generate_data_refuses_without_debug_unless_forced_issue_9():
     with pytest.raises(CommandError, match="--force"):
         call_command("generate_data", scale=SCALE)
     assert not Dossier.objects.exists()
+
+
+@pytest.mark.django_db
+@override_settings(DEBUG=True, ALLOWED_HOSTS=["testserver", "127.0.0.1", ".bench.test"])
+def test_generate_data_spreads_over_offices_each_with_its_own_accounts_R_TEN_1_R_TEN_3(client):
+    """R-TEN-1, R-TEN-3, issue 18 (benchmark): ``--offices 3`` gives three offices the plan of
+    scale/3 each, with the same e-mail addresses as separate accounts; office 1 is served at
+    127.0.0.1 (where the benchmarks send their requests), office n at office-n.bench.test."""
+    from portal.core import tenancy
+    from portal.offices.models import Office
+    from portal_dev.management.commands.generate_data import office_host
+
+    first = Office.current()
+    call_command("generate_data", scale=SCALE, offices=3)
+    plan = Plan.for_scale(SCALE / 3)
+    assert Office.for_host("127.0.0.1").pk == first.pk
+    offices = [Office.for_host(office_host(n)) for n in (1, 2, 3)]
+    assert offices[0].pk == first.pk and len({o.pk for o in offices}) == 3
+    for office in offices:
+        with tenancy.office_scope(office):
+            assert Client.objects.count() == plan.clients
+            assert Dossier.objects.count() == plan.dossiers
+            assert Document.objects.count() == plan.documents
+            assert User.objects.get(email=STAFF_EMAIL).is_staff
+            heavy = User.objects.get(email=heavy_email(0))
+            assert Dossier.objects.visible_to(heavy).count() == plan.heavy_dossiers_each
+    with tenancy.cross_office():
+        assert User.objects.filter(email=STAFF_EMAIL).count() == 3
+
+    # The heavy client of office 2 logs in at office 2's address and sees office 2's dossiers.
+    response = client.post(
+        "/inloggen/",
+        {"username": heavy_email(0), "password": "Bench-portaal1"},
+        HTTP_HOST=office_host(2),
+    )
+    assert response.status_code == 302
+    page = client.get("/dossiers/", HTTP_HOST=office_host(2))
+    with tenancy.office_scope(offices[1]):
+        newest = Dossier.objects.visible_to(User.objects.get(email=heavy_email(0)))
+        assert newest.order_by("-created_at", "-pk").first().number in page.content.decode()
+
+    with pytest.raises(CommandError, match="already holds"):
+        call_command("generate_data", scale=SCALE)

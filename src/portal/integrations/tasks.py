@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from portal import pruning
+from portal.offices.services import is_suspended
 
 from . import changes
 from .models import IdempotencyRecord, WebhookDelivery
@@ -67,6 +68,8 @@ def deliver_webhook(self, delivery_id: int) -> bool:
         .first()
     )
     if delivery is None or not delivery.endpoint.active:
+        return False
+    if is_suspended(delivery.office_id):  # held, no attempt: the sweep queues it once resumed
         return False
     if attempt(delivery):
         return True

@@ -20,6 +20,9 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from portal.core import tenancy
+from portal.offices.services import is_suspended
+
 log = logging.getLogger(__name__)
 
 BACKENDS = {
@@ -79,5 +82,9 @@ def get_backend() -> BaseSmsBackend:
 
 
 def send_sms(to: str, text: str) -> None:
-    """Send ``text`` to the E.164 number ``to`` now. Raises ``SmsError`` on failure."""
+    """Send ``text`` to the E.164 number ``to`` now. Raises ``SmsError`` on failure, and for
+    a suspended office (nothing is sent for it)."""
+    office = tenancy.chosen_office()
+    if office is not None and is_suspended(office.pk):
+        raise SmsError("office suspended")
     get_backend().send(to, text)

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from portal import pruning
+from portal.offices.services import is_suspended
 
 from .models import OutgoingEmail
 
@@ -21,6 +22,8 @@ def send_now(pk: int) -> bool:
     with transaction.atomic():
         mail = OutgoingEmail.objects.select_for_update().filter(pk=pk).first()
         if mail is None or mail.sent_at is not None:
+            return True
+        if is_suspended(mail.office_id):  # held, pending: the sweep sends it once resumed
             return True
         mail.attempts += 1
         message = EmailMultiAlternatives(

@@ -36,6 +36,8 @@ from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 
+from portal.core import tenancy
+
 FORMAT = "klantportaal-backup/2"
 MANIFEST = "manifest.json"
 FILES = "files"
@@ -74,6 +76,11 @@ def sha256_of(path: Path) -> str:
 def referenced_files() -> set[str]:
     """The storage names of every file a model points to."""
     names: set[str] = set()
+    with tenancy.cross_office():  # every office's: the backup is the installation's
+        return _referenced_files(names)
+
+
+def _referenced_files(names: set[str]) -> set[str]:
     for model in apps.get_models():
         for model_field in model._meta.get_fields():
             if isinstance(model_field, models.FileField):
@@ -294,7 +301,8 @@ def database_holds_data() -> bool:
     user_model = apps.get_model(settings.AUTH_USER_MODEL)
     if user_model._meta.db_table not in connection.introspection.table_names():
         return False
-    return user_model._default_manager.exists()
+    with tenancy.cross_office():  # every office's: the backup is the installation's
+        return user_model._default_manager.exists()
 
 
 def _load_database(path: Path) -> None:

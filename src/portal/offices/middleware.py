@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, HttpResponseNotFound
+from django.http import HttpRequest, HttpResponse, HttpResponseNotFound, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
@@ -67,13 +67,34 @@ class OfficeMiddleware:
         with tenancy.office_scope(office):
             request.office = office  # type: ignore[attr-defined]
             if office.is_suspended:
-                return render(
-                    request,
-                    "offices/suspended.html",
-                    {"office": office, "title": _("Temporarily unavailable")},
-                    status=503,
-                )
+                return _suspended(request, office)
             return self.get_response(request)
+
+
+def _suspended(request: HttpRequest, office: Office) -> HttpResponse:
+    """Every page of a suspended office: temporarily unavailable (503), as problem details
+    (the API's one error format) under /api/."""
+    detail = _(
+        "The portal of this office is temporarily unavailable. Nothing that was saved has been "
+        "lost."
+    )
+    if request.path_info.startswith("/api/"):
+        return JsonResponse(
+            {
+                "type": "urn:klantportaal:problem:unavailable",
+                "title": _("Temporarily unavailable"),
+                "status": 503,
+                "detail": detail,
+            },
+            status=503,
+            content_type="application/problem+json",
+        )
+    return render(
+        request,
+        "offices/suspended.html",
+        {"office": office, "title": _("Temporarily unavailable")},
+        status=503,
+    )
 
 
 class SessionOfficeMiddleware:

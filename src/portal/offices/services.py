@@ -8,14 +8,83 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from django.db import transaction
+from django.utils import timezone
 
 from portal.audit.services import record
 from portal.core import tenancy
 
-from .models import DossierStatus, Office
+from .models import DossierStatus, Office, OfficeHost
 
 if TYPE_CHECKING:  # for the signatures only
     from portal.accounts.models import User
+
+
+# The statuses a new office starts with (name, English name, counts as in progress); its
+# administrator changes them in /beheer/.
+DEFAULT_STATUSES = [
+    ("Nieuw", "New", False),
+    ("In behandeling", "In progress", True),
+    ("Wacht op stukken", "Waiting for documents", True),
+    ("Passeren gepland", "Signing scheduled", True),
+    ("Afgerond", "Completed", False),
+]
+
+
+class HostTaken(ValueError):
+    """A host name another office (or this one) is served on already."""
+
+
+@transaction.atomic
+def create_office(*, name: str, hosts: list[str], **fields: str) -> Office:
+    """A new office (R-TEN-1, R-TEN-4): served on ``hosts`` (the first is the primary one, used
+    in links made outside a request), with the default dossier statuses. A hosting path: the
+    host names of every office are checked."""
+    names = [host.lower().rstrip(".") for host in hosts]
+    if not names:
+        raise ValueError("An office needs at least one host name.")
+    with tenancy.cross_office():
+        taken = sorted(OfficeHost.objects.filter(name__in=names).values_list("name", flat=True))
+        if taken or len(set(names)) != len(names):
+            raise HostTaken(", ".join(taken) or "the same host name twice")
+        office = Office(name=name, **fields)
+        office.full_clean()
+        office.save()
+        for position, host in enumerate(names):
+            row = OfficeHost(office=office, name=host, primary=position == 0)
+            row.full_clean()
+            row.save()
+    with tenancy.office_scope(office):
+        for position, (status, status_en, in_progress) in enumerate(DEFAULT_STATUSES, start=1):
+            DossierStatus.objects.create(
+                name=status, name_en=status_en, in_progress=in_progress, position=position
+            )
+        record("office.created", target=office.name, hosts=names, actor_label="hosting")
+    return office
+
+
+@transaction.atomic
+def set_suspended(*, office: Office, suspended: bool) -> bool:
+    """Suspend an office (every page answers 503, nothing is sent, the data is kept) or
+    resume it. Returns False when nothing changed."""
+    if office.is_suspended == suspended:
+        return False
+    office.suspended_at = timezone.now() if suspended else None
+    office.save(update_fields=["suspended_at"])
+    with tenancy.office_scope(office):
+        record(
+            "office.suspended" if suspended else "office.resumed",
+            target=office.name,
+            actor_label="hosting",
+        )
+    return True
+
+
+def is_suspended(office_id: int | None) -> bool:
+    """Whether the office of ``office_id`` is suspended now: read from the database, so a
+    sender (e-mail, SMS, webhook) holds its message the moment the office is suspended."""
+    if office_id is None:
+        return False
+    return Office.objects.filter(pk=office_id, suspended_at__isnull=False).exists()
 
 
 @transaction.atomic

@@ -1,10 +1,16 @@
-"""``manage.py demo``: the demo office with realistic Dutch dossiers, through the same services
-as every other path. Idempotent: a second run keeps what is there and prints the logins again."""
+"""``manage.py demo``: two demo offices with realistic Dutch dossiers, through the same services
+as every other path: Van Dam & De Boer at http://localhost:8000/ and Het Baken at
+http://127.0.0.1:8000/ (R-TEN-1), each with its own branding, clients, staff and logins, so the
+separation shows at once. Idempotent: a second run keeps what is there and prints the logins
+again."""
 
 from __future__ import annotations
 
 import base64
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -17,12 +23,14 @@ from portal.accounts import services as accounts
 from portal.accounts.models import Client, User
 from portal.accounts.roles import Role
 from portal.audit.services import record
+from portal.core import tenancy
 from portal.documents import services as documents
 from portal.dossiers import services as dossiers
 from portal.dossiers.models import Dossier
 from portal.messaging import services as messaging
+from portal.offices import services as offices
 from portal.offices.logos import clean_logo
-from portal.offices.models import DossierStatus, Office
+from portal.offices.models import DossierStatus, Office, OfficeHost
 from portal.questionnaires import services as actions
 from portal.questionnaires.models import QuestionKind as Q
 from portal.questionnaires.models import QuestionnaireTemplate
@@ -32,14 +40,11 @@ PASSWORD = "Demo-portaal1"  # noqa: S105 - printed demo login, embedded mode onl
 DEMO_TOTP_KEY = "4b6c616e74706f727461616c2d64656d6f2d6b31"
 DOMAIN = "demo.klantportaal.test"
 DEMO_LOGO = Path(__file__).resolve().parents[2] / "demo-logo.svg"
+# The second demo office's.
+BAKEN_DOMAIN = "hetbaken.klantportaal.test"
+BAKEN_LOGO = Path(__file__).resolve().parents[2] / "demo-logo-baken.svg"
 
-STATUSES = [
-    ("Nieuw", "New", False),
-    ("In behandeling", "In progress", True),
-    ("Wacht op stukken", "Waiting for documents", True),
-    ("Passeren gepland", "Signing scheduled", True),
-    ("Afgerond", "Completed", False),
-]
+STATUSES = offices.DEFAULT_STATUSES
 
 LEVERING = [
     "Koopovereenkomst ontvangen",
@@ -101,6 +106,22 @@ DOSSIERS = [
     ),
     ("bv", "2025.0610", "Statutenwijziging Bakkerij De Korenbloem B.V.", "Afgerond", None, 0),
 ]
+
+OVERDRACHT = [
+    "Koopovereenkomst aandelen ontvangen",
+    "Aandeelhoudersregister gecontroleerd",
+    "Concept-akte verstuurd",
+    "Akte van levering aandelen gepasseerd",
+    "Aandeelhoudersregister bijgewerkt",
+]
+# The second demo office's dossiers, numbered its own way.
+BAKEN_DOSSIERS = [
+    ("fatima", "B-2026.031", "Levering appartement Havenkade 8, Rotterdam", "In behandeling",
+     LEVERING, 3),
+    ("fatima", "B-2026.044", "Levenstestament F. el Amrani", "Nieuw", TESTAMENT, 0),
+    ("spaak", "B-2026.027", "Aandelenoverdracht Fietsenmakerij De Spaak B.V.",
+     "Passeren gepland", OVERDRACHT, 2),
+]  # fmt: skip
 
 
 MINIMAL_PDF = (
@@ -219,30 +240,108 @@ class Command(BaseCommand):
             raise CommandError(
                 "Demo data is for the embedded mode (DEBUG=1); use --force to insist."
             )
-        staff_email = f"notaris@{DOMAIN}"
-        handler_email = f"behandelaar@{DOMAIN}"
-        self._office_logo()  # first, so the demo's e-mails carry it
-        self._accessibility_statement()
+        base = urlsplit(settings.PORTAL_BASE_URL)
+        port = f":{base.port}" if base.port else ""
+        demos = [
+            DemoOffice(
+                name="Notariskantoor Van Dam & De Boer",
+                host="localhost",
+                domain=DOMAIN,
+                logo=DEMO_LOGO,
+                load=self._load,
+                logins=self._van_dam_logins,
+            ),
+            DemoOffice(
+                name="Notariaat Het Baken",
+                host="127.0.0.1",
+                domain=BAKEN_DOMAIN,
+                logo=BAKEN_LOGO,
+                load=self._load_baken,
+                logins=self._baken_logins,
+            ),
+        ]
+        chosen: list[int] = []
+        for number, demo in enumerate(demos, start=1):
+            office = self._demo_office(demo, chosen, first=number == 1)
+            chosen.append(office.pk)
+            if number == 1 and base.hostname and base.hostname not in {d.host for d in demos}:
+                # Served elsewhere too (make run HOST=0.0.0.0 PORTAL_BASE_URL=...): the first
+                # demo office answers on the address of the links as well.
+                self._serve_at(office, base.hostname.lower(), primary=False)
+            with tenancy.office_scope(office):
+                self._demo(demo, number, f"{base.scheme or 'http'}://{demo.host}{port}/")
+        self.stdout.write("")
+        self.stdout.write(
+            "The two offices know nothing of each other: each has its own clients, staff and "
+            "logins; a login of one does not work at the other's address."
+        )
+        self.stdout.write("")
+
+    def _demo(self, demo: DemoOffice, number: int, address: str) -> None:
+        """One demo office, in its scope: its data once, its logins every time."""
+        staff_email = f"notaris@{demo.domain}"
+        handler_email = f"behandelaar@{demo.domain}"
+        self.stdout.write("")
+        self.stdout.write(self.style.MIGRATE_HEADING(f"Demo office {number}: {demo.name}"))
+        self.stdout.write(f"  {address}")
+        self._office_logo(demo.logo)  # first, so the demo's e-mails carry it
+        self._accessibility_statement(demo.domain)
         if User.objects.filter(email=staff_email).exists():
             self.stdout.write("Demo data already present; nothing changed.")
         else:
-            self._load(staff_email)
+            demo.load(staff_email)
             self.stdout.write(self.style.SUCCESS("Demo data loaded."))
         self._handler(handler_email)
         self._staff_totp([staff_email, handler_email])
-        self._print_logins()
+        demo.logins(address)
 
-    def _office_logo(self) -> None:
+    def _demo_office(self, demo: DemoOffice, chosen: list[int], *, first: bool) -> Office:
+        """The demo office: the one its staff belong to (a second run), else the office served
+        on its host name, else (the first demo) the installation's first office, else a new
+        office; then served on its host name. A hosting step: it looks across offices."""
+        with tenancy.cross_office():
+            staff = User.objects.filter(email=f"notaris@{demo.domain}").first()
+            office = None
+            if staff is not None and staff.office_id is not None:
+                office = Office.objects.get(pk=staff.office_id)
+            if office is None:
+                served = OfficeHost.objects.filter(name=demo.host).exclude(office__in=chosen)
+                found = served.select_related("office").first()
+                office = found.office if found is not None else None
+            if office is None and first:
+                office = Office.objects.order_by("pk").first()
+            if office is None:
+                # Its address may still be the other demo office's (a database of one office
+                # upgraded with its links at this address): the demo's addresses are the demo's.
+                OfficeHost.objects.filter(name=demo.host).delete()
+                office = offices.create_office(name=demo.name, hosts=[demo.host])
+            else:
+                self._serve_at(office, demo.host, primary=True)
+        return office
+
+    def _serve_at(self, office: Office, host: str, *, primary: bool) -> None:
+        with tenancy.cross_office():
+            row = OfficeHost.objects.filter(name=host).first()
+            if row is not None and row.office_id == office.pk:
+                return
+            has_primary = OfficeHost.objects.filter(office=office, primary=True).exists()
+            if row is None:
+                row = OfficeHost(name=host)
+            row.office = office
+            row.primary = primary and not has_primary
+            row.save()
+
+    def _office_logo(self, logo: Path) -> None:
         """The demo office's logo, a monogram made for the demo, checked like any logo (also
         added to demo data loaded before the office had one)."""
         office = Office.current()
         if office.logo:
             return
-        with DEMO_LOGO.open("rb") as handle:
+        with logo.open("rb") as handle:
             office.logo = clean_logo(handle)
         office.save()
 
-    def _accessibility_statement(self) -> None:
+    def _accessibility_statement(self, domain: str) -> None:
         """The demo office's contact details and accessibility statement (R-X-6), unless the
         office has filled in its own."""
         office = Office.current()
@@ -250,7 +349,7 @@ class Command(BaseCommand):
             return
         today = timezone.localdate()
         office.phone = office.phone or "030 123 45 67"
-        office.contact_email = office.contact_email or f"info@{DOMAIN}"
+        office.contact_email = office.contact_email or f"info@{domain}"
         office.accessibility_status = "B"
         office.accessibility_statement_date = today
         office.accessibility_evaluation_date = today
@@ -276,7 +375,7 @@ class Command(BaseCommand):
             "The administration for staff (/beheer/) has not been fully evaluated yet; we will "
             "do so in the coming quarter."
         )
-        office.accessibility_email = f"toegankelijkheid@{DOMAIN}"
+        office.accessibility_email = f"toegankelijkheid@{domain}"
         office.accessibility_complaints = (
             "Bent u niet tevreden over hoe wij uw melding hebben behandeld? Dien dan een klacht "
             "in via de klachtenregeling van ons kantoor. Komen wij er samen niet uit, dan kunt "
@@ -401,6 +500,85 @@ class Command(BaseCommand):
             by=staff,
         )
 
+    @transaction.atomic
+    def _load_baken(self, staff_email: str) -> None:
+        """The second demo office: other branding, other people, other dossiers."""
+        office = Office.current()
+        office.name = "Notariaat Het Baken"
+        office.primary_colour = "#1d5c4b"
+        office.accent_colour = "#b3690e"
+        office.email_sender = f"portaal@{BAKEN_DOMAIN}"
+        office.website = "https://www.example.org"
+        office.phone = "010 765 43 21"
+        office.save()
+        for position, (name, name_en, in_progress) in enumerate(STATUSES, start=1):
+            DossierStatus.objects.update_or_create(
+                name=name,
+                defaults={"name_en": name_en, "in_progress": in_progress, "position": position},
+            )
+        staff = User.objects.create_superuser(
+            staff_email, PASSWORD, full_name="mr. L. Wouters", language="nl"
+        )
+        clients = {
+            "fatima": self._client(
+                Client.Kind.PERSON, "F. el Amrani", "fatima", "Fatima el Amrani", staff,
+                domain=BAKEN_DOMAIN,
+            ),
+            "spaak": self._client(
+                Client.Kind.COMPANY, "Fietsenmakerij De Spaak B.V.", "spaak", "Ruud Verbeek",
+                staff, domain=BAKEN_DOMAIN,
+            ),
+        }  # fmt: skip
+        statuses = {s.name: s for s in DossierStatus.objects.all()}
+        for key, number, description, status, steps, done in BAKEN_DOSSIERS:
+            dossier = dossiers.create_dossier(
+                number=number,
+                description=description,
+                status=statuses[status],
+                handler=staff,
+                by=staff,
+            )
+            if steps:
+                dossiers.set_progress(
+                    dossier=dossier,
+                    steps=[(title, i < done) for i, title in enumerate(steps)],
+                    by=staff,
+                )
+            dossiers.grant_access(dossier=dossier, client=clients[key], by=staff)
+        appartement = Dossier.objects.get(number="B-2026.031")
+        documents.publish_document(
+            dossier=appartement,
+            kind="document",
+            title="Concept-akte van levering Havenkade 8",
+            file=ContentFile(MINIMAL_PDF),
+            name="concept-akte-havenkade.pdf",
+            by=staff,
+        )
+        messaging.send_message(
+            dossier=appartement,
+            sender=staff,
+            subject="Afspraak voor de overdracht",
+            body=(
+                "Beste mevrouw El Amrani,\n\nDe overdracht van uw appartement plannen wij graag "
+                "in de week van 14 december. Past dat u?\n\nMet vriendelijke groet,\n"
+                "mr. L. Wouters"
+            ),
+        )
+
+    def _baken_logins(self, address: str) -> None:
+        self._print_logins(
+            address,
+            [
+                (f"fatima@{BAKEN_DOMAIN}", "person, two dossiers"),
+                (f"spaak@{BAKEN_DOMAIN}", "company, one dossier"),
+                (
+                    f"notaris@{BAKEN_DOMAIN}",
+                    "office administrator: /kantoor/ and /beheer/; code above",
+                ),
+                (f"behandelaar@{BAKEN_DOMAIN}", "handler: /kantoor/ (workspace only); code above"),
+            ],
+        )
+
     def _messages(self, dossier: Dossier, staff: User, jan: User) -> None:
         """A short conversation in the house purchase (R-MSG-1): the office asks, Jan answers
         with an attachment, the office answers; the last one is unread for Jan."""
@@ -505,11 +683,11 @@ class Command(BaseCommand):
             by=staff,
         )
 
-    def _client(self, kind, name, local, full_name, staff, language="nl") -> Client:
+    def _client(self, kind, name, local, full_name, staff, language="nl", domain=DOMAIN) -> Client:
         client = accounts.create_client(
             kind=kind,
             name=name,
-            email=f"{local}@{DOMAIN}",
+            email=f"{local}@{domain}",
             full_name=full_name,
             language=language,
             invite=False,
@@ -526,7 +704,7 @@ class Command(BaseCommand):
         user.save(update_fields=["password", "password_set_at"])
         record("account.password_set", actor=user, target=user)
 
-    def _print_logins(self) -> None:
+    def _van_dam_logins(self, address: str) -> None:
         rows = [
             (f"jan@{DOMAIN}", "person, several dossiers"),
             (f"sanne@{DOMAIN}", "person, exactly one dossier (English)"),
@@ -539,9 +717,21 @@ class Command(BaseCommand):
             ),
             (f"behandelaar@{DOMAIN}", "handler: /kantoor/ (workspace only); code above"),
         ]
+        self._print_logins(address, rows)
+        self.stdout.write(f"  Invited, not yet set up: kees@{DOMAIN} (see {address}dev/outbox/)")
+
+    def _print_logins(self, address: str, rows: list[tuple[str, str]]) -> None:
         self.stdout.write("")
-        self.stdout.write(f"Demo logins (password for all: {PASSWORD})")
+        self.stdout.write(f"Demo logins at {address} (password for all: {PASSWORD})")
         for email, what in rows:
             self.stdout.write(f"  {email:<40} {what}")
-        self.stdout.write(f"  Invited, not yet set up: kees@{DOMAIN} (see /dev/outbox/)")
-        self.stdout.write("")
+
+
+@dataclass(frozen=True)
+class DemoOffice:
+    name: str
+    host: str
+    domain: str
+    logo: Path
+    load: Callable[[str], None]
+    logins: Callable[[str], None]

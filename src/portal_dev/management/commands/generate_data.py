@@ -1,4 +1,5 @@
-"""``manage.py generate_data --scale N``: a large, realistic data set for the benchmarks.
+"""``manage.py generate_data --scale N [--offices M]``: a large, realistic data set for the
+benchmarks.
 
 At ``--scale 1``: 20,000 clients (one account each), 50,000 dossiers, 500,000 documents,
 1,000,000 messages, progress steps, access grants, read marks and open actions; a few heavy
@@ -8,6 +9,12 @@ Unlike ``manage.py demo`` this does NOT go through the services: rows are bulk-i
 batches (no audit entries, no e-mails, no upload checks). Every document points at one of a
 handful of small files written once to the private storage, so the disk stays small. Names,
 addresses and descriptions come from small Dutch word lists with a fixed random seed.
+
+With ``--offices M`` the data is spread over M offices (R-TEN-1): each holds the plan of
+``scale / M`` (its own heavy clients and heavy dossier, so every office's pages can be measured
+alike) and the same e-mail addresses, as separate accounts (R-TEN-3). Office 1 is served on
+``127.0.0.1`` (where the benchmarks send their requests) and ``office-1.bench.test``, office n on
+``office-n.bench.test``.
 
 For throw-away databases only: it refuses to run when DEBUG is off unless ``--force``, and it
 refuses a database that already holds generated data.
@@ -31,10 +38,12 @@ from django.db import connection, transaction
 
 from portal.accounts.models import Client, User
 from portal.accounts.roles import Role
+from portal.core import tenancy
 from portal.documents.models import Document, DocumentRead
 from portal.dossiers.models import Dossier, DossierAccess, ProgressStep
 from portal.messaging.models import Message, MessageRead
-from portal.offices.models import DossierStatus, Office
+from portal.offices import services as office_services
+from portal.offices.models import DossierStatus, Office, OfficeHost
 from portal.questionnaires.models import Action, QuestionKind, QuestionnaireTemplate
 
 from .demo import HYPOTHEEK, LEVERING, MINIMAL_PDF, OPRICHTING, STATUSES, TESTAMENT
@@ -42,6 +51,8 @@ from .demo import HYPOTHEEK, LEVERING, MINIMAL_PDF, OPRICHTING, STATUSES, TESTAM
 DOMAIN = "bench.klantportaal.test"
 PASSWORD = "Bench-portaal1"  # noqa: S105 - printed login of a throw-away benchmark database
 STAFF_EMAIL = f"notaris@{DOMAIN}"
+# Where the benchmarks send their requests: office 1's host name.
+BENCH_HOST = "127.0.0.1"
 BATCH = 5000
 
 FIRST_NAMES = [
@@ -309,6 +320,10 @@ def heavy_email(n: int) -> str:
     return f"zwaar{n + 1}@{DOMAIN}"
 
 
+def office_host(n: int) -> str:
+    return f"office-{n}.bench.test"
+
+
 class Command(BaseCommand):
     help = "Bulk-generate a large realistic data set for benchmarks (throw-away databases only)."
 
@@ -316,10 +331,13 @@ class Command(BaseCommand):
         parser.add_argument("--scale", type=float, default=0.01, help="1.0 is the full size.")
         parser.add_argument("--seed", type=int, default=9)
         parser.add_argument(
+            "--offices", type=int, default=1, help="spread the data over this many offices"
+        )
+        parser.add_argument(
             "--force", action="store_true", help="Also run when DEBUG is off (never production)."
         )
 
-    def handle(self, *args, scale: float, seed: int, force: bool, **options):
+    def handle(self, *args, scale: float, seed: int, force: bool, offices: int, **options):
         if not settings.DEBUG and not force:
             raise CommandError(
                 "Generated data is for throw-away benchmark databases (DEBUG=1); "
@@ -327,24 +345,49 @@ class Command(BaseCommand):
             )
         if scale <= 0:
             raise CommandError("--scale must be positive.")
-        if User.objects.filter(email=STAFF_EMAIL).exists():
-            raise CommandError("This database already holds generated data; use a fresh one.")
+        if offices < 1:
+            raise CommandError("--offices must be at least 1.")
+        with tenancy.cross_office():
+            if User.objects.filter(email=STAFF_EMAIL).exists():
+                raise CommandError("This database already holds generated data; use a fresh one.")
         self.verbosity = options["verbosity"]
-        self.rng = random.Random(seed)  # noqa: S311 - test data, not secrets
-        self.plan = Plan.for_scale(scale)
+        self.plan = Plan.for_scale(scale / offices)
         self.timings: dict[str, float] = {}
         started = time.perf_counter()
-        with transaction.atomic(), explicit_dates():
-            self._generate()
+        first: tuple[int, int] | None = None
+        for n in range(1, offices + 1):
+            office = self._office(n)
+            self.rng = random.Random(seed + n - 1)  # noqa: S311 - test data, not secrets
+            with tenancy.office_scope(office), transaction.atomic(), explicit_dates():
+                self._generate()
+            if first is None:
+                first = (self.heavy_dossier.pk, self.questionnaire.pk)
         self._step("analyze", self._analyze)
         total = time.perf_counter() - started
-        self._report(scale, total)
+        assert first is not None
+        self._report(scale, offices, total, first)
+
+    def _office(self, n: int) -> Office:
+        """Office ``n``: the first is the installation's first office (made if there is none),
+        served on BENCH_HOST; the others are new. A hosting step: it looks across offices."""
+        hosts = [BENCH_HOST, office_host(n)] if n == 1 else [office_host(n)]
+        with tenancy.cross_office():
+            office = Office.objects.order_by("pk").first() if n == 1 else None
+            if office is None:
+                return office_services.create_office(name=f"Benchmarkkantoor {n}", hosts=hosts)
+            has_primary = OfficeHost.objects.filter(office=office, primary=True).exists()
+            for host in hosts:
+                if not OfficeHost.objects.filter(name=host).exists():
+                    OfficeHost.objects.create(office=office, name=host, primary=not has_primary)
+                    has_primary = True
+        return office
 
     # --- helpers -------------------------------------------------------------------------
     def _step(self, name: str, fn, *args):
         t0 = time.perf_counter()
         result = fn(*args)
-        self.timings[name] = round(time.perf_counter() - t0, 2)
+        # Summed over the offices.
+        self.timings[name] = round(self.timings.get(name, 0) + time.perf_counter() - t0, 2)
         if self.verbosity >= 2:
             self.stdout.write(f"  {name}: {self.timings[name]} s")
         return result
@@ -366,7 +409,6 @@ class Command(BaseCommand):
 
     # --- the data ------------------------------------------------------------------------
     def _generate(self) -> None:
-        Office.current()
         self.statuses = [
             DossierStatus.objects.get_or_create(
                 name=name, defaults={"name_en": en, "in_progress": busy, "position": i}
@@ -717,9 +759,40 @@ class Command(BaseCommand):
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
 
-    def _report(self, scale: float, total: float) -> None:
+    def _report(self, scale: float, offices: int, total: float, first: tuple[int, int]) -> None:
         plan = self.plan
-        counts = {
+        heavy_dossier, questionnaire = first
+        with tenancy.cross_office():
+            counts = self._counts()
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Generated scale {scale} over {offices} office(s) in {total:.1f} s "
+                f"({connection.vendor})."
+            )
+        )
+        for name, count in counts.items():
+            self.stdout.write(f"  {name:>15}: {count:,}")
+        self.stdout.write(f"  timings (s): {self.timings}")
+        self.stdout.write(f"Password of every generated account: {PASSWORD}")
+        hosts = f"http://{BENCH_HOST}/" + (
+            " (office 1; office n at http://office-n.bench.test/)" if offices > 1 else ""
+        )
+        self.stdout.write(f"  at:             {hosts}")
+        if offices > 1:
+            self.stdout.write("  (each office has the same logins, as its own accounts)")
+        self.stdout.write(f"  staff:          {STAFF_EMAIL}")
+        for n in range(plan.heavy_clients):
+            self.stdout.write(
+                f"  heavy client:   {heavy_email(n)} ({plan.heavy_dossiers_each} dossiers)"
+            )
+        self.stdout.write(
+            f"  heavy dossier:  {heavy_dossier} ({plan.heavy_documents} documents, "
+            f"{plan.heavy_messages} messages), of {heavy_email(0)}"
+        )
+        self.stdout.write(f"  questionnaire:  /acties/{questionnaire}/invullen/1/")
+
+    def _counts(self) -> dict[str, int]:
+        return {
             "clients": Client.objects.count(),
             "dossiers": Dossier.objects.count(),
             "grants": DossierAccess.objects.count(),
@@ -730,23 +803,6 @@ class Command(BaseCommand):
             "message reads": MessageRead.objects.count(),
             "actions": Action.objects.count(),
         }
-        self.stdout.write(
-            self.style.SUCCESS(f"Generated scale {scale} in {total:.1f} s ({connection.vendor}).")
-        )
-        for name, count in counts.items():
-            self.stdout.write(f"  {name:>15}: {count:,}")
-        self.stdout.write(f"  timings (s): {self.timings}")
-        self.stdout.write(f"Password of every generated account: {PASSWORD}")
-        self.stdout.write(f"  staff:          {STAFF_EMAIL}")
-        for n in range(plan.heavy_clients):
-            self.stdout.write(
-                f"  heavy client:   {heavy_email(n)} ({plan.heavy_dossiers_each} dossiers)"
-            )
-        self.stdout.write(
-            f"  heavy dossier:  {self.heavy_dossier.pk} ({plan.heavy_documents} documents, "
-            f"{plan.heavy_messages} messages), of {heavy_email(0)}"
-        )
-        self.stdout.write(f"  questionnaire:  /acties/{self.questionnaire.pk}/invullen/1/")
 
 
 @contextlib.contextmanager
