@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 from urllib.parse import urlsplit
 
@@ -12,9 +13,12 @@ from django.db.models import Q
 from django.utils import timezone
 
 from portal import pruning
+from portal.offices.services import is_suspended, per_office
 
 from .models import IdempotencyRecord, WebhookDelivery
 from .signing import encode, signed_headers
+
+log = logging.getLogger(__name__)
 
 
 def attempt(delivery: WebhookDelivery) -> bool:
@@ -67,6 +71,10 @@ def deliver_webhook(self, delivery_id: int) -> bool:
     )
     if delivery is None or not delivery.endpoint.active:
         return False
+    if is_suspended():
+        # Held, not attempted: the sweep queues it again once the office is resumed.
+        log.info("Webhook delivery %s held: the office is suspended.", delivery_id)
+        return False
     if attempt(delivery):
         return True
     if self.request.retries < settings.WEBHOOK_MAX_RETRIES:
@@ -75,6 +83,7 @@ def deliver_webhook(self, delivery_id: int) -> bool:
 
 
 @shared_task
+@per_office
 def deliver_lost_webhooks() -> int:
     """Beat task: queue again the deliveries whose task never ran — not one attempt made
     ``WEBHOOK_SWEEP_MINUTES`` after the event (the broker was down or lost the message when the
@@ -92,6 +101,7 @@ def deliver_lost_webhooks() -> int:
 
 
 @shared_task
+@per_office
 def prune_idempotency_records() -> int:
     """Beat task: forget stored responses of idempotent POSTs older than
     ``PRUNE_IDEMPOTENCY_DAYS``; within that window a repeated key still gets the first response,
@@ -103,6 +113,7 @@ def prune_idempotency_records() -> int:
 
 
 @shared_task
+@per_office
 def prune_webhook_deliveries() -> int:
     """Beat task: delete finished deliveries (delivered, or given up after the last retry)
     created more than ``PRUNE_WEBHOOK_DELIVERY_DAYS`` ago. A delivery still waiting for an

@@ -4,8 +4,10 @@ so the audit trail follows."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import TYPE_CHECKING
+import functools
+import logging
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, ParamSpec
 
 from django.db import transaction
 
@@ -16,6 +18,10 @@ from .models import DossierStatus, Office
 
 if TYPE_CHECKING:  # for the signatures only
     from portal.accounts.models import User
+
+log = logging.getLogger(__name__)
+
+_P = ParamSpec("_P")
 
 
 @transaction.atomic
@@ -57,3 +63,26 @@ def each_office() -> Iterator[Office]:
     for office in offices:
         with tenancy.office_scope(office):
             yield office
+
+
+def per_office(sweep: Callable[_P, int]) -> Callable[_P, int]:
+    """A beat sweep (or a command running one) works per office: run with an office chosen
+    (queued by that office, a test's scope) it does that office's rows; run with none (celery
+    beat, where production has no fallback office) it runs once for every office that is not
+    suspended, each in its own scope, and returns the sum. A suspended office's rows wait:
+    nothing is sent for it, and what is queued goes out when it is resumed."""
+
+    @functools.wraps(sweep)
+    def run(*args: _P.args, **kwargs: _P.kwargs) -> int:
+        if tenancy.chosen_office() is not None:
+            return sweep(*args, **kwargs)
+        return sum(sweep(*args, **kwargs) for _office in each_office())
+
+    return run
+
+
+def is_suspended() -> bool:
+    """Is the context's office suspended? Nothing is sent for it (R-TEN-4). Reads the office
+    of the context as loaded for this request or task: no query."""
+    office = tenancy.current_office()
+    return bool(office is not None and getattr(office, "suspended_at", None) is not None)
