@@ -10,11 +10,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from portal import pruning
+from portal.offices.models import Office
 from portal.offices.services import is_suspended, per_office
 
 from .models import OutgoingEmail
 
 log = logging.getLogger(__name__)
+
+OFFICE_HEADER = "X-Portal-Office"
 
 
 def send_now(pk: int) -> bool:
@@ -28,11 +31,15 @@ def send_now(pk: int) -> bool:
         if mail is None or mail.sent_at is not None:
             return True
         mail.attempts += 1
+        office = Office.current()  # the mail's: it was read in this office's scope
         message = EmailMultiAlternatives(
             subject=mail.subject,
             body=mail.body_text,
             from_email=mail.from_email or settings.DEFAULT_FROM_EMAIL,
             to=[mail.to],
+            reply_to=[office.email_reply_to] if office.email_reply_to else None,
+            # Which office sent it: the development outbox shows each office its own mail.
+            headers={OFFICE_HEADER: str(office.pk)},
         )
         message.attach_alternative(mail.body_html, "text/html")
         try:

@@ -84,5 +84,5 @@ def per_office(sweep: Callable[_P, int]) -> Callable[_P, int]:
 def is_suspended() -> bool:
     """Is the context's office suspended? Nothing is sent for it (R-TEN-4). Reads the office
     of the context as loaded for this request or task: no query."""
-    office = tenancy.current_office()
+    office = tenancy.chosen_office()
     return bool(office is not None and getattr(office, "suspended_at", None) is not None)
