@@ -216,3 +216,28 @@ def test_suspended_office_login_page_is_unavailable_R_TEN_3(offices):
     assert at_a.status_code == 503
     _http, at_b = login("b.example", PASSWORD_B)
     assert at_b.status_code == 302
+
+
+def test_office_admin_lists_only_its_own_login_failures_R_TEN_3(offices):
+    """R-TEN-3: the login-protection records in A's admin are A's: the failures for the same
+    address at B are not listed there."""
+    from django.urls import reverse
+
+    from .factories import AdministratorFactory
+    from .workspace_helpers import verify_second_factor
+
+    a, b, *_ = offices
+    login("a.example", "wrong-at-a", ip="192.0.2.10")
+    login("b.example", "wrong-at-b", ip="192.0.2.20")
+    login("b.example", "wrong-at-b", ip="192.0.2.21")
+    with tenancy.office_scope(a):
+        admin = AdministratorFactory(email="beheer@a.example")
+    http = HttpClient()
+    http.force_login(admin)
+    verify_second_factor(http)
+    page = http.get(reverse("admin:axes_accessattempt_changelist"), HTTP_HOST="a.example")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "192.0.2.10" in text
+    assert "192.0.2.20" not in text and "192.0.2.21" not in text
+    assert AccessAttempt.objects.count() == 3
