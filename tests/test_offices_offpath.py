@@ -318,3 +318,14 @@ def test_suspended_office_webhook_is_held_R_TEN_2(two_offices, monkeypatch):
         delivery.refresh_from_db()
     assert delivery.attempts == 0
     assert delivery.delivered_at is None
+
+
+def test_sent_mail_does_not_name_the_office_id_R_TEN_2(two_offices, mailoutbox):
+    """R-TEN-2: the office's id marks the development outbox's files only, never a message
+    that leaves the portal."""
+    a, _b = two_offices
+    pending_mail(a, "klant@a.example")
+    with tenancy.office_scope(a):
+        send_pending_now()
+    (message,) = mailoutbox
+    assert "X-Portal-Office" not in message.message()

@@ -17,8 +17,6 @@ from .models import OutgoingEmail
 
 log = logging.getLogger(__name__)
 
-OFFICE_HEADER = "X-Portal-Office"
-
 
 def send_now(pk: int) -> bool:
     """Deliver one pending e-mail. Returns True when sent (or already sent). An e-mail of a
@@ -38,8 +36,6 @@ def send_now(pk: int) -> bool:
             from_email=mail.from_email or settings.DEFAULT_FROM_EMAIL,
             to=[mail.to],
             reply_to=[office.email_reply_to] if office.email_reply_to else None,
-            # Which office sent it: the development outbox shows each office its own mail.
-            headers={OFFICE_HEADER: str(office.pk)},
         )
         message.attach_alternative(mail.body_html, "text/html")
         try:

@@ -1,6 +1,7 @@
 """The development outbox: read the e-mails of the embedded mode. Routed only when DEBUG.
 Each office sees only its own e-mails and text messages (R-TEN-2): those the delivery marked
-with the request's office (``X-Portal-Office``, the SMS file's ``Office:`` line)."""
+with the request's office (the outbox backends write it: ``X-Portal-Office``, the SMS file's
+``Office:`` line)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from portal.core import tenancy
-from portal.notifications.tasks import OFFICE_HEADER
+from portal.notifications.backends import OFFICE_HEADER
 
 NAME = re.compile(r"^[0-9A-Za-z-]+\.eml$")
 
