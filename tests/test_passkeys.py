@@ -27,6 +27,8 @@ from .webauthn_helpers import SoftPasskey, b64url
 pytestmark = pytest.mark.django_db
 
 BASE = "http://localhost:8000"
+# The passkeys' relying party is the host the request came to (R-TEN-3).
+HOST = "localhost:8000"
 OPTIONS = re.compile(r'data-passkey-options="([^"]*)"')
 
 
@@ -55,7 +57,7 @@ def add_passkey(http: HttpClient, key: SoftPasskey, name: str = "Telefoon", pass
 
 def user_with_passkey(name="Telefoon", **factory):
     user = UserFactory(**factory)
-    http = HttpClient()
+    http = HttpClient(HTTP_HOST=HOST)
     http.force_login(user)
     key = SoftPasskey(origin=BASE)
     response = add_passkey(http, key, name)
@@ -89,7 +91,7 @@ def test_add_passkey_then_log_in_without_password_R_X_2():
     assert RecoveryCode.objects.filter(device__user=user).count() == 10
     assert AuditEntry.objects.filter(action="2fa.passkey_added", target=str(user)).exists()
 
-    http = HttpClient()
+    http = HttpClient(HTTP_HOST=HOST)
     answer = key.assert_(login_options(http))
     response = http.post("/inloggen/passkey/", {"answer": answer})
     assert response.status_code == 302 and response["Location"] == "/"
@@ -106,7 +108,7 @@ def test_password_then_passkey_as_second_step_R_ME_2():
     """R-ME-2, issue 15 item 1: after the password the code step offers the passkey; its
     answer logs in and marks the session verified (audited as the second factor)."""
     user, key = user_with_passkey()
-    http = HttpClient()
+    http = HttpClient(HTTP_HOST=HOST)
     response = http.post("/inloggen/", {"username": user.email, "password": PASSWORD})
     assert response["Location"] == "/inloggen/code/"
     options = page_options(http.get("/inloggen/code/"))
@@ -131,7 +133,7 @@ def test_answer_for_another_origin_or_relying_party_is_refused_R_X_2(change, rea
     """R-X-2, issue 15 item 1: an assertion made for another origin or relying party id does
     not sign in."""
     user, key = user_with_passkey()
-    http = HttpClient()
+    http = HttpClient(HTTP_HOST=HOST)
     answer = key.assert_(login_options(http), **change)
     response = http.post("/inloggen/passkey/", {"answer": answer})
     assert response["Location"] == "/inloggen/"
@@ -142,7 +144,7 @@ def test_answer_for_another_origin_or_relying_party_is_refused_R_X_2(change, rea
 def test_registration_for_another_origin_is_refused_R_X_2(caplog):
     """R-X-2, issue 15 item 1: a passkey made on another site's page is not stored."""
     user = UserFactory()
-    http = HttpClient()
+    http = HttpClient(HTTP_HOST=HOST)
     http.force_login(user)
     key = SoftPasskey(origin="https://evil.example")
     response = add_passkey(http, key)
@@ -156,18 +158,18 @@ def test_replayed_assertion_is_refused_R_X_2(caplog):
     """R-X-2, issue 15 item 1: an answer works once: the challenge is used up (same session)
     and another session has another challenge."""
     user, key = user_with_passkey()
-    http = HttpClient()
+    http = HttpClient(HTTP_HOST=HOST)
     answer = key.assert_(login_options(http))
     assert http.post("/inloggen/passkey/", {"answer": answer})["Location"] == "/"
 
     # The same answer again, in a new browser that asked for its own challenge.
-    other = HttpClient()
+    other = HttpClient(HTTP_HOST=HOST)
     login_options(other)
     assert other.post("/inloggen/passkey/", {"answer": answer})["Location"] == "/inloggen/"
     assert logged_in_user_id(other) is None
     refused_because(caplog, "challenge was not expected challenge")
     # And in a session without a challenge: nothing to answer.
-    replay = HttpClient()
+    replay = HttpClient(HTTP_HOST=HOST)
     assert replay.post("/inloggen/passkey/", {"answer": answer})["Location"] == "/inloggen/"
     assert logged_in_user_id(replay) is None
     refused_because(caplog, "no ceremony in progress")
@@ -177,7 +179,7 @@ def test_challenge_is_used_once_even_when_refused_R_X_2(caplog):
     """R-X-2, issue 15 item 1: a wrong answer uses the challenge up: a right one after it,
     for the same challenge, is refused too."""
     user, key = user_with_passkey()
-    http = HttpClient()
+    http = HttpClient(HTTP_HOST=HOST)
     options = login_options(http)
     bad = key.assert_(options, origin="https://evil.example")
     http.post("/inloggen/passkey/", {"answer": bad})
@@ -192,7 +194,7 @@ def test_another_users_passkey_is_refused_at_the_second_step_R_X_2(caplog):
     refused."""
     alice, _alice_key = user_with_passkey(email="alice@example.test")
     _bob, bob_key = user_with_passkey(email="bob@example.test")
-    http = HttpClient()
+    http = HttpClient(HTTP_HOST=HOST)
     http.post("/inloggen/", {"username": alice.email, "password": PASSWORD})
     options = page_options(http.get("/inloggen/code/"))
     response = http.post("/inloggen/code/passkey/", {"answer": bob_key.assert_(options)})
@@ -207,7 +209,7 @@ def test_user_handle_of_another_account_is_refused_R_X_2(caplog):
     _alice, alice_key = user_with_passkey(email="alice@example.test")
     _bob, bob_key = user_with_passkey(email="bob@example.test")
     alice_key.user_handle = bob_key.user_handle
-    http = HttpClient()
+    http = HttpClient(HTTP_HOST=HOST)
     response = http.post("/inloggen/passkey/", {"answer": alice_key.assert_(login_options(http))})
     assert response["Location"] == "/inloggen/"
     assert logged_in_user_id(http) is None
@@ -222,7 +224,7 @@ def test_removed_passkey_is_refused_and_removal_asks_the_password_R_X_2(caplog):
     second factor turns two-step verification off and the password alone logs in."""
     user, key = user_with_passkey()
     device = WebAuthnCredential.objects.get(user=user)
-    http = HttpClient()
+    http = HttpClient(HTTP_HOST=HOST)
     http.force_login(user)
     url = f"/mijn-gegevens/verificatie/passkey/{device.pk}/verwijderen/"
     assert http.get(url).status_code == 200
@@ -234,7 +236,7 @@ def test_removed_passkey_is_refused_and_removal_asks_the_password_R_X_2(caplog):
     assert AuditEntry.objects.filter(action="2fa.passkey_removed", target=str(user)).exists()
     assert not twofactor.is_enabled(user)
 
-    browser = HttpClient()
+    browser = HttpClient(HTTP_HOST=HOST)
     answer = key.assert_(login_options(browser))
     assert browser.post("/inloggen/passkey/", {"answer": answer})["Location"] == "/inloggen/"
     assert logged_in_user_id(browser) is None
@@ -248,7 +250,7 @@ def test_someone_elses_passkey_cannot_be_removed_R_X_2():
     """R-X-2, issue 15 item 1: the remove page of another user's passkey does not exist."""
     _owner, _key = user_with_passkey(email="owner@example.test")
     device = WebAuthnCredential.objects.get()
-    http = HttpClient()
+    http = HttpClient(HTTP_HOST=HOST)
     http.force_login(UserFactory(email="other@example.test"))
     url = f"/mijn-gegevens/verificatie/passkey/{device.pk}/verwijderen/"
     assert http.post(url, {"password": PASSWORD}).status_code == 404
@@ -261,7 +263,7 @@ def test_sign_counter_that_does_not_go_up_is_refused_R_X_2(step, caplog):
     is refused."""
     user, key = user_with_passkey()
     for _ in range(3):
-        http = HttpClient()
+        http = HttpClient(HTTP_HOST=HOST)
         assert (
             http.post("/inloggen/passkey/", {"answer": key.assert_(login_options(http))})[
                 "Location"
@@ -269,7 +271,7 @@ def test_sign_counter_that_does_not_go_up_is_refused_R_X_2(step, caplog):
             == "/"
         )
     assert WebAuthnCredential.objects.get(user=user).sign_count == 3
-    http = HttpClient()
+    http = HttpClient(HTTP_HOST=HOST)
     answer = key.assert_(login_options(http), count_step=step)
     assert http.post("/inloggen/passkey/", {"answer": answer})["Location"] == "/inloggen/"
     assert logged_in_user_id(http) is None
@@ -281,7 +283,7 @@ def test_sign_in_without_password_needs_user_verification_R_X_2(caplog):
     """R-X-2, issue 15 item 1: without user verification (PIN, fingerprint) a passkey is one
     factor: it does not sign in without the password."""
     _user, key = user_with_passkey()
-    http = HttpClient()
+    http = HttpClient(HTTP_HOST=HOST)
     answer = key.assert_(login_options(http), verified=False)
     assert http.post("/inloggen/passkey/", {"answer": answer})["Location"] == "/inloggen/"
     assert logged_in_user_id(http) is None
@@ -293,7 +295,7 @@ def test_inactive_account_cannot_sign_in_with_its_passkey_R_X_2(caplog):
     user, key = user_with_passkey()
     user.is_active = False
     user.save(update_fields=["is_active"])
-    http = HttpClient()
+    http = HttpClient(HTTP_HOST=HOST)
     answer = key.assert_(login_options(http))
     assert http.post("/inloggen/passkey/", {"answer": answer})["Location"] == "/inloggen/"
     assert logged_in_user_id(http) is None
@@ -306,7 +308,7 @@ def test_garbage_answers_get_the_message_not_an_error_R_X_2():
     _user, _key = user_with_passkey()
     for answer in ["", "not json", "[]", '{"id": 5}', '{"rawId": "!!", "response": {}}']:
         cache.clear()  # the login's rate limit per address is not what this test is about
-        http = HttpClient()
+        http = HttpClient(HTTP_HOST=HOST)
         login_options(http)
         response = http.post("/inloggen/passkey/", {"answer": answer})
         assert response.status_code == 302 and response["Location"] == "/inloggen/", answer
@@ -316,7 +318,7 @@ def test_adding_a_second_passkey_asks_the_password_R_X_2():
     """R-X-2, issue 15 item 1: with a second factor on, adding a passkey asks the password
     again; several passkeys each have their own name."""
     user, _key = user_with_passkey("Telefoon")
-    http = HttpClient()
+    http = HttpClient(HTTP_HOST=HOST)
     http.force_login(user)
     session = http.session
     session[VERIFIED] = True
@@ -333,7 +335,7 @@ def test_unverified_session_cannot_add_a_passkey_R_X_2():
     """R-X-2, issue 15 item 1: a session that did not pass the second factor cannot add one
     (no way around the second step)."""
     user, _key = user_with_passkey()
-    http = HttpClient()
+    http = HttpClient(HTTP_HOST=HOST)
     http.force_login(user)
     response = http.post(
         "/mijn-gegevens/verificatie/passkey/", {"name": "Stiekem", "password": PASSWORD}
@@ -346,12 +348,12 @@ def test_recovery_code_still_logs_in_a_passkey_user_R_ME_2():
     """R-ME-2, issue 15 item 2: a user whose passkey is lost logs in with password and a
     recovery code."""
     user = UserFactory()
-    http = HttpClient()
+    http = HttpClient(HTTP_HOST=HOST)
     http.force_login(user)
     response = add_passkey(http, SoftPasskey(origin=BASE))
     codes = re.findall(r"\b[A-Z2-9]{5}-[A-Z2-9]{5}\b", response.content.decode())
     assert len(codes) == 10
-    browser = HttpClient()
+    browser = HttpClient(HTTP_HOST=HOST)
     browser.post("/inloggen/", {"username": user.email, "password": PASSWORD})
     response = browser.post("/inloggen/code/", {"code": codes[0]})
     assert response["Location"] == "/"
@@ -373,7 +375,7 @@ def test_staff_reset_removes_passkeys_audited_R_ME_2(admin_client, admin_user):
     assert AuditEntry.objects.filter(
         action="2fa.disabled", actor=admin_user, target=str(user)
     ).exists()
-    http = HttpClient()
+    http = HttpClient(HTTP_HOST=HOST)
     response = http.post("/inloggen/", {"username": user.email, "password": PASSWORD})
     assert response["Location"] == "/"
 
@@ -382,7 +384,7 @@ def test_staff_meets_the_workspace_requirement_with_a_passkey_R_X_2():
     """R-X-2, issue 15 item 1: the workspace's setup offers a passkey; a staff member who adds
     one (or signs in with it) uses the workspace."""
     staff = StaffFactory()
-    http = HttpClient()
+    http = HttpClient(HTTP_HOST=HOST)
     http.force_login(staff)
     assert http.get("/kantoor/")["Location"] == "/kantoor/verificatie/"
     setup = http.get("/kantoor/verificatie/").content.decode()
@@ -392,7 +394,7 @@ def test_staff_meets_the_workspace_requirement_with_a_passkey_R_X_2():
     assert response.status_code == 200  # recovery codes, then on to the workspace
     assert http.get("/kantoor/").status_code == 200
 
-    browser = HttpClient()
+    browser = HttpClient(HTTP_HOST=HOST)
     answer = key.assert_(login_options(browser))
     assert browser.post("/inloggen/passkey/", {"answer": answer})["Location"] == "/kantoor/"
     assert browser.get("/kantoor/").status_code == 200
@@ -402,7 +404,7 @@ def test_too_long_name_is_refused_with_a_message_R_X_2():
     """R-X-2, issue 15 item 1: a passkey name longer than can be stored gets a message; it is
     never cut off silently."""
     user = UserFactory()
-    http = HttpClient()
+    http = HttpClient(HTTP_HOST=HOST)
     http.force_login(user)
     response = http.post("/mijn-gegevens/verificatie/passkey/", {"name": "x" * 65})
     assert response.status_code == 200

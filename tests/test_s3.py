@@ -36,7 +36,7 @@ S3_VARIABLES = [
     "AWS_ACCESS_KEY_ID",
     "AWS_SECRET_ACCESS_KEY",
 ]
-STORAGE_NAME = re.compile(r"documents/[0-9a-f]{32}")
+STORAGE_NAME = re.compile(r"office-[0-9]+/documents/[0-9a-f]{32}")
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ configures nothing."""
 from __future__ import annotations
 
 import pytest
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 from django.test import Client as HttpClient
 from django.test import RequestFactory
@@ -17,6 +18,7 @@ from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from portal.accounts import roles
+from portal.accounts.lockout import office_key
 from portal.accounts.models import Client, User
 from portal.accounts.roles import Capability, Role
 from portal.audit.models import AuditEntry
@@ -64,6 +66,9 @@ READ_ONLY = {
     AuditEntry,
     OutgoingEmail,
     WebhookDelivery,
+    AccessAttempt,
+    AccessLog,
+    AccessFailureLog,
 }
 
 
@@ -136,6 +141,11 @@ def admin_objects(world) -> dict[type, object]:
     from portal.accounts import services as account_services
 
     account_services.invite_user(user=world.company_extra)
+    # Counted at this office: the name carries it (R-TEN-3, accounts.lockout.office_key).
+    attempt = {"user_agent": "x", "ip_address": "10.0.0.1", "username": office_key("a@b.test")}
+    AccessAttempt.objects.create(**attempt, get_data="", post_data="", failures_since_start=1)
+    AccessLog.objects.create(**attempt)
+    AccessFailureLog.objects.create(**attempt)
     request = RequestFactory().get("/")
     request.user = world.staff
     found = {}

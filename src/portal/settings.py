@@ -257,7 +257,8 @@ LOGIN_LINK_MINUTES = env_int("LOGIN_LINK_MINUTES", 15)
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
 AXES_USERNAME_FORM_FIELD = "username"
-AXES_USERNAME_CALLABLE = "portal.accounts.lockout.lockout_username"
+# The typed address prefixed with the request's office: failures count per office (R-TEN-3).
+AXES_USERNAME_CALLABLE = "portal.accounts.lockout.lockout_key"
 
 # Rate limits (ASVS V6) of what can be hammered without a password or with a stolen
 # one: django-ratelimit counts per client address (audit.context.client_ip, so a forged
@@ -322,9 +323,9 @@ def _totp_issuer(device) -> str:
 OTP_TOTP_ISSUER = _totp_issuer
 
 # Passkeys (WebAuthn) on django-otp-webauthn's models, through the portal's own pages
-# (twofactor/passkeys.py): the relying party id is the host name of PORTAL_BASE_URL and the only
-# accepted origin is that address, both read by the helper when a ceremony runs. Hence no fixed
-# OTP_WEBAUTHN_ALLOWED_ORIGINS (and its check silenced).
+# (twofactor/passkeys.py): the relying party id is the host name the request came to (one of
+# its office's, R-TEN-3) and the only accepted origin is that address, both read by the helper
+# when a ceremony runs. Hence no fixed OTP_WEBAUTHN_ALLOWED_ORIGINS (and its check silenced).
 OTP_WEBAUTHN_HELPER_CLASS = "portal.twofactor.passkeys.PortalWebAuthnHelper"
 OTP_WEBAUTHN_RP_ID_CALLABLE = "portal.twofactor.passkeys.rp_id"
 OTP_WEBAUTHN_RP_NAME_CALLABLE = "portal.twofactor.passkeys.rp_name"

@@ -9,6 +9,13 @@ login for that address needs a login link, e-mailed to it, besides the right pas
 owner reads their e-mail and gets in; the attacker does not. While the link is asked for, the
 password typed is not even checked, so the page tells nothing about it, and the page is the
 same whether or not the address has an account.
+
+Accounts are per office (R-TEN-3): the same e-mail address at two offices is two accounts, so
+failures are counted per office. The name django-axes stores and counts (``lockout_key``) is
+the typed address prefixed with the request's office; a lock of an address at one office leaves
+the account of that address at another office usable. The lock of a client address alone (a
+password spray) stays installation-wide: django-axes knows no other parameter to combine with
+it, and the address is the attacker's whichever office it tries.
 """
 
 from __future__ import annotations
@@ -24,6 +31,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from portal.audit.context import client_ip
+from portal.core import tenancy
 
 
 def lockout_username(request: HttpRequest, credentials: dict | None) -> str:
@@ -33,12 +41,25 @@ def lockout_username(request: HttpRequest, credentials: dict | None) -> str:
     return (source.get("username") or "").strip().lower()
 
 
+def office_key(username: str) -> str:
+    """``username`` as counted at the context's office: ``office-<id>:<address>``. Without an
+    office (no office's login) the address alone."""
+    office_id = tenancy.current_office_id()
+    return username if office_id is None else f"office-{office_id}:{username}"
+
+
+def lockout_key(request: HttpRequest, credentials: dict | None) -> str:
+    """``AXES_USERNAME_CALLABLE``: the typed address at the request's office."""
+    username = lockout_username(request, credentials)
+    return office_key(username) if username else ""
+
+
 def account_failures(username: str) -> int:
-    """Failed logins for ``username`` from every address within the cool-off."""
+    """Failed logins for ``username`` at this office from every address within the cool-off."""
     since = timezone.now() - get_cool_off()
-    total = AccessAttempt.objects.filter(username=username, attempt_time__gte=since).aggregate(
-        total=Sum("failures_since_start")
-    )["total"]
+    total = AccessAttempt.objects.filter(
+        username=office_key(username), attempt_time__gte=since
+    ).aggregate(total=Sum("failures_since_start"))["total"]
     return total or 0
 
 
@@ -59,5 +80,5 @@ def forget_own_failures(sender, request, user, **kwargs) -> None:
     if request is None:
         return
     AccessAttempt.objects.filter(
-        username=user.get_username().strip().lower(), ip_address=client_ip(request)
+        username=office_key(user.get_username().strip().lower()), ip_address=client_ip(request)
     ).delete()

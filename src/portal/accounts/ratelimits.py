@@ -28,6 +28,7 @@ from django_ratelimit.core import get_usage
 
 from portal.audit.context import client_ip
 from portal.audit.services import record
+from portal.core import tenancy
 
 log = logging.getLogger("portal.ratelimit")
 
@@ -72,8 +73,9 @@ def _key(request: HttpRequest, kind: str, user_of: Callable) -> str | None:
     if kind == ADDRESS:
         return address_key(request)
     if kind == EMAIL:
+        # Per office: the same address at another office is another account (R-TEN-3).
         email = request.POST.get("email", "").strip().lower()
-        return email or None
+        return f"office-{tenancy.current_office_id()}:{email}" if email else None
     user = user_of(request)
     return None if user is None else str(user)
 

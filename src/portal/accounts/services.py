@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from portal.audit.services import record
 from portal.notifications.email import queue_email
+from portal.offices.models import Office
 
 from .models import AccountToken, Client, User
 from .roles import Role
@@ -43,7 +44,7 @@ def _email_link(user: User, purpose: str) -> None:
         to_user=user,
         template=template,
         context={
-            "link": settings.PORTAL_BASE_URL + reverse(url_name, kwargs={"token": raw}),
+            "link": Office.current().base_url + reverse(url_name, kwargs={"token": raw}),
             "hours": AccountToken.lifetime_hours(purpose),
             "minutes": int(AccountToken.lifetime(purpose).total_seconds() // 60),
         },

@@ -12,11 +12,13 @@ from django.db.models import Q
 from django.utils import timezone
 
 from portal import pruning
+from portal.offices.services import per_office
 
 from .models import AccountToken
 
 
 @shared_task
+@per_office
 def prune_account_links() -> int:
     """Delete invitation, set-password and login links used or expired more than
     ``PRUNE_ACCOUNT_LINK_DAYS`` ago. Until then a link that is opened again is still told apart

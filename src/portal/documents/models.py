@@ -10,12 +10,16 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from portal.core import tenancy
 from portal.core.scoping import OfficeManager, office_field
 
 
-def storage_name(instance: Document, filename: str) -> str:
-    # Never the user's file name on disk: a random name without extension.
-    return f"documents/{uuid.uuid4().hex}"
+def storage_name(instance: Document | StagedUpload, filename: str) -> str:
+    """Never the user's file name on disk: a random name without extension, under the office's
+    own prefix (R-TEN-2: an office's files can be listed, exported or moved on their own).
+    Files stored before, directly under ``documents/``, keep their names and keep working."""
+    office_id = instance.office_id or tenancy.require_office_id()
+    return f"office-{office_id}/documents/{uuid.uuid4().hex}"
 
 
 class Document(models.Model):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 from urllib.parse import urlsplit
 
@@ -12,11 +13,13 @@ from django.db.models import Q
 from django.utils import timezone
 
 from portal import pruning
-from portal.offices.services import is_suspended
+from portal.offices.services import is_suspended, per_office
 
 from . import changes
 from .models import IdempotencyRecord, WebhookDelivery
 from .signing import encode, signed_headers
+
+log = logging.getLogger(__name__)
 
 
 def attempt(delivery: WebhookDelivery) -> bool:
@@ -69,7 +72,9 @@ def deliver_webhook(self, delivery_id: int) -> bool:
     )
     if delivery is None or not delivery.endpoint.active:
         return False
-    if is_suspended(delivery.office_id):  # held, no attempt: the sweep queues it once resumed
+    if is_suspended(delivery.office_id):
+        # Held, not attempted: the sweep queues it again once the office is resumed.
+        log.info("Webhook delivery %s held: the office is suspended.", delivery_id)
         return False
     if attempt(delivery):
         return True
@@ -79,6 +84,7 @@ def deliver_webhook(self, delivery_id: int) -> bool:
 
 
 @shared_task
+@per_office
 def deliver_lost_webhooks() -> int:
     """Beat task: queue again the deliveries whose task never ran — not one attempt made
     ``WEBHOOK_SWEEP_MINUTES`` after the event (the broker was down or lost the message when the
@@ -96,6 +102,7 @@ def deliver_lost_webhooks() -> int:
 
 
 @shared_task
+@per_office
 def prune_idempotency_records() -> int:
     """Beat task: forget stored responses of idempotent POSTs older than
     ``PRUNE_IDEMPOTENCY_DAYS``; within that window a repeated key still gets the first response,
@@ -107,6 +114,7 @@ def prune_idempotency_records() -> int:
 
 
 @shared_task
+@per_office
 def prune_webhook_deliveries() -> int:
     """Beat task: delete finished deliveries (delivered, or given up after the last retry)
     created more than ``PRUNE_WEBHOOK_DELIVERY_DAYS`` ago. A delivery still waiting for an
@@ -119,6 +127,7 @@ def prune_webhook_deliveries() -> int:
 
 
 @shared_task
+@per_office
 def prune_changes() -> int:
     """Beat task: drop changes-feed entries older than ``CHANGES_RETENTION_DAYS``. A cursor
     from before then is answered 410 Gone (the client loads everything again). Returns the

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 
-from django.conf import settings
 from django.db import transaction
 from django.template import Context
 from django.template.loader import get_template, render_to_string
@@ -30,7 +29,8 @@ def queue_email(*, to_user, template: str, context: dict | None = None) -> Outgo
     ctx = {
         "office": office,
         "user": to_user,
-        "base_url": settings.PORTAL_BASE_URL,
+        # Links and the logo point to the office's own host (R-TEN-2).
+        "base_url": office.base_url,
         **(context or {}),
     }
     with translation.override(to_user.language or "nl"):

@@ -32,6 +32,8 @@ if TYPE_CHECKING:  # for the signatures only: no import of these apps at run tim
     from portal.accounts.models import Client, User
     from portal.dossiers.models import Dossier
 
+from portal.offices.services import per_office
+
 from .email import queue_email
 from .models import NotificationPreferences, PendingNotification
 
@@ -127,6 +129,7 @@ def due_users() -> list[int]:
 
 
 @shared_task
+@per_office
 def send_due_notifications() -> int:
     """The sweep: digests whose task was lost (broker down) go out now."""
     return sum(send_digest(pk) for pk in due_users())

@@ -2,8 +2,10 @@
 
 ``SMS_BACKEND`` names the backend: ``outbox`` (the embedded mode: each message is a file in
 ``SMS_DIR``, readable at ``/dev/outbox/``) or ``twilio`` (Twilio's Programmable Messaging HTTP
-API), or a dotted path to a class with ``send(to, text)``. A backend raises ``SmsError`` when the
-provider cannot take the message; callers show the user a clear message, never a crash.
+API), or a dotted path to a class with ``send(to, text, sender=...)``. The sender is the
+office's SMS sender name (``Office.sms_sender``), else ``SMS_FROM``. A backend raises
+``SmsError`` when the provider cannot take the message; callers show the user a clear message,
+never a crash.
 
 The text of an SMS is the one place a secret (a login code) leaves the portal: never log it.
 """
@@ -36,31 +38,36 @@ class SmsError(Exception):
 
 
 class BaseSmsBackend:
-    def send(self, to: str, text: str) -> None:  # pragma: no cover - interface
+    def send(self, to: str, text: str, sender: str = "") -> None:  # pragma: no cover
         raise NotImplementedError
 
 
 class OutboxSmsBackend(BaseSmsBackend):
     """The embedded mode: every SMS is written to ``SMS_DIR`` as a small text file."""
 
-    def send(self, to: str, text: str) -> None:
+    def send(self, to: str, text: str, sender: str = "") -> None:
         folder = Path(settings.SMS_DIR)
         folder.mkdir(parents=True, exist_ok=True)
         name = f"{timezone.now():%Y%m%d-%H%M%S-%f}-{secrets.token_hex(4)}.sms"
-        (folder / name).write_text(f"To: {to}\nFrom: {settings.SMS_FROM}\n\n{text}\n")
+        # The office line lets the development outbox show each office its own messages.
+        office = tenancy.chosen_office()
+        office_id = office.pk if office is not None else ""
+        (folder / name).write_text(
+            f"To: {to}\nFrom: {sender or settings.SMS_FROM}\nOffice: {office_id}\n\n{text}\n"
+        )
 
 
 class TwilioSmsBackend(BaseSmsBackend):
     """Twilio's Messages API: ``POST {TWILIO_API_URL}/2010-04-01/Accounts/{sid}/Messages.json``
     with HTTP basic auth (account SID, auth token) and the form fields To, From and Body."""
 
-    def send(self, to: str, text: str) -> None:
+    def send(self, to: str, text: str, sender: str = "") -> None:
         sid = settings.TWILIO_ACCOUNT_SID
         url = f"{settings.TWILIO_API_URL}/2010-04-01/Accounts/{sid}/Messages.json"
         try:
             response = requests.post(
                 url,
-                data={"To": to, "From": settings.SMS_FROM, "Body": text},
+                data={"To": to, "From": sender or settings.SMS_FROM, "Body": text},
                 auth=(sid, settings.TWILIO_AUTH_TOKEN),
                 timeout=settings.SMS_TIMEOUT,
             )
@@ -82,9 +89,12 @@ def get_backend() -> BaseSmsBackend:
 
 
 def send_sms(to: str, text: str) -> None:
-    """Send ``text`` to the E.164 number ``to`` now. Raises ``SmsError`` on failure, and for
-    a suspended office (nothing is sent for it)."""
+    """Send ``text`` to the E.164 number ``to`` now, from the office's sender name. Raises
+    ``SmsError`` on failure. Nothing is sent for a suspended office (R-TEN-4): the message is
+    dropped with a log line (a login code is worthless later, so it is not kept)."""
+    if is_suspended():
+        log.info("SMS dropped: the office is suspended.")
+        return
     office = tenancy.chosen_office()
-    if office is not None and is_suspended(office.pk):
-        raise SmsError("office suspended")
-    get_backend().send(to, text)
+    sender = getattr(office, "sms_sender", "") if office is not None else ""
+    get_backend().send(to, text, sender=sender or settings.SMS_FROM)

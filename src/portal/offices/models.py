@@ -7,6 +7,7 @@ from __future__ import annotations
 import secrets
 from email.utils import formataddr
 from pathlib import PurePath
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.cache import cache
@@ -201,6 +202,24 @@ class Office(models.Model):
     def primary_host(self) -> str | None:
         host = OfficeHost.objects.filter(office=self).order_by("-primary", "pk").first()
         return host.name if host is not None else None
+
+    @property
+    def base_url(self) -> str:
+        """The address of the office's portal in links made outside a request (e-mails, SMS):
+        its host marked primary, with the scheme and port of ``PORTAL_BASE_URL``; without a
+        primary host, ``PORTAL_BASE_URL`` itself. No trailing slash."""
+        base = settings.PORTAL_BASE_URL.rstrip("/")
+        host = (
+            OfficeHost.objects.filter(office=self, primary=True)
+            .order_by("pk")
+            .values_list("name", flat=True)
+            .first()
+        )
+        if not host:
+            return base
+        parts = urlsplit(base)
+        port = f":{parts.port}" if parts.port else ""
+        return f"{parts.scheme or 'https'}://{host}{port}"
 
     @property
     def logo_url(self) -> str:

@@ -4,8 +4,10 @@ so the audit trail follows."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import TYPE_CHECKING
+import functools
+import logging
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, ParamSpec
 
 from django.db import transaction
 from django.utils import timezone
@@ -17,6 +19,10 @@ from .models import DossierStatus, Office, OfficeHost
 
 if TYPE_CHECKING:  # for the signatures only
     from portal.accounts.models import User
+
+log = logging.getLogger(__name__)
+
+_P = ParamSpec("_P")
 
 
 # The statuses a new office starts with (name, English name, counts as in progress); its
@@ -79,9 +85,13 @@ def set_suspended(*, office: Office, suspended: bool) -> bool:
     return True
 
 
-def is_suspended(office_id: int | None) -> bool:
-    """Whether the office of ``office_id`` is suspended now: read from the database, so a
-    sender (e-mail, SMS, webhook) holds its message the moment the office is suspended."""
+def is_suspended(office_id: int | None = None) -> bool:
+    """Whether the office of ``office_id`` (default: the context's) is suspended now (R-TEN-4):
+    read from the database, so a sender (e-mail, SMS, webhook) holds its message the moment the
+    office is suspended, even in a task that loaded its office before."""
+    if office_id is None:
+        office = tenancy.chosen_office()
+        office_id = office.pk if office is not None else None
     if office_id is None:
         return False
     return Office.objects.filter(pk=office_id, suspended_at__isnull=False).exists()
@@ -126,3 +136,19 @@ def each_office() -> Iterator[Office]:
     for office in offices:
         with tenancy.office_scope(office):
             yield office
+
+
+def per_office(sweep: Callable[_P, int]) -> Callable[_P, int]:
+    """A beat sweep (or a command running one) works per office: run with an office chosen
+    (queued by that office, a test's scope) it does that office's rows; run with none (celery
+    beat, where production has no fallback office) it runs once for every office that is not
+    suspended, each in its own scope, and returns the sum. A suspended office's rows wait:
+    nothing is sent for it, and what is queued goes out when it is resumed."""
+
+    @functools.wraps(sweep)
+    def run(*args: _P.args, **kwargs: _P.kwargs) -> int:
+        if tenancy.chosen_office() is not None:
+            return sweep(*args, **kwargs)
+        return sum(sweep(*args, **kwargs) for _office in each_office())
+
+    return run

@@ -17,6 +17,7 @@ from django.utils.translation import override
 
 from portal.documents import services as document_services
 from portal.documents.models import Document
+from portal.offices.models import Office
 
 from .models import Action, pick
 from .presentation import answer_rows
@@ -47,10 +48,17 @@ def new_document() -> FPDF:
 def render_pdf(action: Action, *, language: str) -> bytes:
     """The answers of ``action``, page by page, in ``language`` (call under ``override``)."""
     pdf = new_document()
+    # The office the answers were given to (R-TEN-2): the questionnaire's, in whose scope the
+    # task runs.
+    office = Office.current()
     pdf.set_title(pick(action.snapshot.get("title"), language))
+    pdf.set_author(office.name)
     pdf.set_creator("Klantportaal")
     pdf.add_page()
     width = pdf.epw
+    pdf.set_font(FONT, "", 10)
+    pdf.multi_cell(width, 5.5, office.name)
+    pdf.ln(2)
     pdf.set_font(FONT, "B", 16)
     pdf.multi_cell(width, 8, pick(action.snapshot.get("title"), language))
     pdf.ln(2)

@@ -9,6 +9,7 @@ import logging
 from celery import shared_task
 
 from portal.audit.context import audit_context
+from portal.offices.services import per_office
 
 from .models import Action
 from .pdf import store_pdf
@@ -31,6 +32,7 @@ def make_questionnaire_pdf(self, action_pk: int) -> int | None:
 
 
 @shared_task
+@per_office
 def make_missing_pdfs() -> int:
     """The sweep: completed questionnaires whose PDF task was lost (broker down, a crash) get
     their PDF now. Returns how many were made."""

@@ -4,8 +4,13 @@ views and its JavaScript are not used: the portal's own pages ask for the ceremo
 and post the authenticator's answer in an ordinary form (``static/portal/passkeys.js``), so
 errors, messages, the audit trail and the second-factor flag work as for the codes.
 
-- The relying party id is the host name of ``PORTAL_BASE_URL``, the only accepted origin is its
-  scheme, host and port; attestation "none".
+- The relying party id is the host name the request came to, the only accepted origin is that
+  scheme, host and port; attestation "none". The host is one of the request's office's host
+  names (``offices.middleware``: an unknown host gets no page), so each office has its own
+  relying party (R-TEN-3). A passkey works at the host name it was made at: an office served
+  at two host names needs one passkey per host name (WebAuthn binds a credential to its
+  relying party id), and a passkey made before an office moved to a new host name is not
+  offered there.
 - A passkey is always created discoverable and with user verification (PIN, fingerprint, face):
   it is then two factors by itself, and signs in without a password. As the second step after
   the password user verification is not asked again.
@@ -36,6 +41,7 @@ from webauthn.helpers.structs import (
 )
 
 from portal.audit.services import record
+from portal.core import tenancy
 from portal.offices.models import Office
 
 from . import services
@@ -71,13 +77,19 @@ def _logged(check: Callable) -> Callable:
 
 
 def rp_id(request: HttpRequest | None = None) -> str:
-    """The relying party id: the host name of the portal's configured address."""
-    return urlsplit(settings.PORTAL_BASE_URL).hostname or ""
+    """The relying party id: the host name the request came to (without a request, that of
+    the portal's configured address)."""
+    if request is None:
+        return urlsplit(settings.PORTAL_BASE_URL).hostname or ""
+    return urlsplit(f"//{request.get_host()}").hostname or ""
 
 
-def origin() -> str:
-    parts = urlsplit(settings.PORTAL_BASE_URL)
-    return f"{parts.scheme}://{parts.netloc}"
+def origin(request: HttpRequest | None = None) -> str:
+    """The only origin a ceremony's answer may come from: the request's scheme, host, port."""
+    if request is None:
+        parts = urlsplit(settings.PORTAL_BASE_URL)
+        return f"{parts.scheme}://{parts.netloc}"
+    return f"{request.scheme}://{request.get_host()}"
 
 
 def rp_name(request: HttpRequest | None = None) -> str:
@@ -91,13 +103,13 @@ class PortalWebAuthnHelper(WebAuthnHelper):
     credential_name = ""
 
     def get_relying_party_domain(self) -> str:
-        return rp_id()
+        return rp_id(self.request)
 
     def get_relying_party_name(self) -> str:
         return rp_name()
 
     def get_allowed_origins(self) -> list[str]:
-        return [origin()]
+        return [origin(self.request)]
 
     def get_generate_registration_options_kwargs(self, *, user) -> dict:
         kwargs = super().get_generate_registration_options_kwargs(user=user)
@@ -216,6 +228,10 @@ def authenticate(request: HttpRequest, *, answer: str, user=None) -> WebAuthnCre
             # Inside the transaction: a refused answer leaves counter and last use as they were.
             if not device.confirmed or not device.user.is_active:
                 raise PasskeyError("passkey or account not active")
+            # Passkeys hang off an account, and accounts are the office's (R-TEN-3): another
+            # office's account never signs in here, whatever its relying party.
+            if device.user.office_id != tenancy.current_office_id():
+                raise PasskeyError("the passkey's account is of another office")
             _check_user_handle(device, data)
     except REFUSED as exc:
         raise PasskeyError(f"{type(exc).__name__}: {exc}") from exc

@@ -1,4 +1,7 @@
-"""The development outbox: read the e-mails of the embedded mode. Routed only when DEBUG."""
+"""The development outbox: read the e-mails of the embedded mode. Routed only when DEBUG.
+Each office sees only its own e-mails and text messages (R-TEN-2): those the delivery marked
+with the request's office (the outbox backends write it: ``X-Portal-Office``, the SMS file's
+``Office:`` line)."""
 
 from __future__ import annotations
 
@@ -11,6 +14,9 @@ from typing import Any
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+
+from portal.core import tenancy
+from portal.notifications.backends import OFFICE_HEADER
 
 NAME = re.compile(r"^[0-9A-Za-z-]+\.eml$")
 
@@ -25,6 +31,7 @@ def _read(path: Path) -> dict[str, Any]:
         "to": message["to"],
         "from": message["from"],
         "date": message["date"],
+        "office": message[OFFICE_HEADER] or "",
         "text": text.get_content() if text else "",
         "html": html.get_content() if html else "",
     }
@@ -42,12 +49,18 @@ def _text_messages() -> list[dict[str, Any]]:
     folder = Path(settings.SMS_DIR)
     if not folder.is_dir():
         return []
+    office = str(tenancy.current_office_id())
     found = []
-    for path in sorted(folder.glob("*.sms"), reverse=True)[:50]:
+    for path in sorted(folder.glob("*.sms"), reverse=True)[:200]:
         head, _, body = path.read_text().partition("\n\n")
-        to = head.splitlines()[0].removeprefix("To: ") if head else ""
-        found.append({"name": path.name, "to": to, "text": body.strip()})
-    return found
+        fields = dict(line.partition(": ")[::2] for line in head.splitlines())
+        if fields.get("Office") == office:
+            found.append({"name": path.name, "to": fields.get("To", ""), "text": body.strip()})
+    return found[:50]
+
+
+def _own(mail: dict[str, Any]) -> bool:
+    return bool(mail["office"] == str(tenancy.current_office_id()))
 
 
 def outbox(request: HttpRequest) -> HttpResponse:
@@ -56,7 +69,7 @@ def outbox(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "notifications/outbox.html",
-        {"mails": [_read(p) for p in _files()], "sms": _text_messages()},
+        {"mails": [m for m in map(_read, _files()) if _own(m)], "sms": _text_messages()},
     )
 
 
@@ -66,4 +79,7 @@ def outbox_message(request: HttpRequest, name: str) -> HttpResponse:
     path = Path(settings.MAIL_DIR) / name
     if not path.is_file():
         raise Http404
-    return render(request, "notifications/outbox_message.html", {"mail": _read(path)})
+    mail = _read(path)
+    if not _own(mail):
+        raise Http404
+    return render(request, "notifications/outbox_message.html", {"mail": mail})

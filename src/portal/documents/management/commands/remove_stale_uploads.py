@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from portal.documents.services import remove_stale_uploads
+from portal.documents.tasks import remove_stale_uploads
 
 
 class Command(BaseCommand):
