@@ -60,7 +60,7 @@ def goal_ms(label: str) -> float | None:
     return next((ms for key, ms in GOAL_MS.items() if label.startswith(key)), None)
 
 
-def prepare(scale: float, database_url: str | None) -> dict[str, str]:
+def prepare(scale: float, database_url: str | None, offices: int = 1) -> dict[str, str]:
     shutil.rmtree(WORK, ignore_errors=True)
     WORK.mkdir(parents=True)
     env = app_environment(WORK, database_url)
@@ -68,11 +68,14 @@ def prepare(scale: float, database_url: str | None) -> dict[str, str]:
         fresh_postgres(database_url)
     manage(env, "migrate", "--noinput", "-v0")
     manage(env, "collectstatic", "--noinput", "-v0")
-    generated = manage(dev_app(env), "generate_data", "--scale", str(scale), "--force")
+    generated = manage(
+        dev_app(env), "generate_data", "--scale", str(scale), "--offices", str(offices), "--force"
+    )
     totp_key, api_token = staff_credentials(env)
     state = {
         "env": env,
         "scale": scale,
+        "offices": offices,
         "heavy_dossier": int(re.search(r"heavy dossier:\s+(\d+)", generated).group(1)),
         "questionnaire": re.search(r"questionnaire:\s+(\S+)", generated).group(1),
         "totp_key": totp_key,
@@ -164,6 +167,9 @@ def measure(calls: list, requests: int, rounds: int) -> list[list[float]]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--scale", type=float, default=0.02)
+    parser.add_argument(
+        "--offices", type=int, default=1, help="spread the data over this many offices"
+    )
     parser.add_argument("--requests", type=int, default=60)
     parser.add_argument("--rounds", type=int, default=10)
     parser.add_argument("--reuse", action="store_true", help="the data of the previous run")
@@ -177,7 +183,7 @@ def main() -> int:
     if args.reuse and state_file.exists():
         state = json.loads(state_file.read_text())
     else:
-        state = prepare(args.scale, database_url)
+        state = prepare(args.scale, database_url, args.offices)
     os.environ.update(state["env"])
     os.environ["ALLOWED_HOSTS"] = "127.0.0.1"
 
@@ -233,7 +239,8 @@ def main() -> int:
         return 0
 
     print(
-        f"CPU per request, {connection.vendor}, scale {state['scale']}, "
+        f"CPU per request, {connection.vendor}, scale {state['scale']} over "
+        f"{state.get('offices', 1)} office(s), "
         f"median of {args.requests}, load average {load_average()}"
     )
     chosen = [

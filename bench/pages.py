@@ -387,6 +387,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--scale", type=float, default=float(os.environ.get("BENCH_SCALE", 0.2)))
     parser.add_argument("--duration", type=int, default=int(os.environ.get("BENCH_DURATION", 10)))
+    parser.add_argument(
+        "--offices",
+        type=int,
+        default=int(os.environ.get("BENCH_OFFICES", 1)),
+        help="spread the data over this many offices (the requests go to office 1)",
+    )
     parser.add_argument("--workers", type=int, default=int(os.environ.get("BENCH_WORKERS", 4)))
     parser.add_argument("--keep", action="store_true", help="keep bench/work-<vendor>/ afterwards")
     parser.add_argument(
@@ -431,6 +437,7 @@ def main() -> int:
         "machine": machine(),
         "database": {"vendor": vendor, "version": version},
         "scale": state["scale"] if reuse else args.scale,
+        "offices": state.get("offices", 1) if reuse else args.offices,
         "connections": CONNECTIONS,
         "duration_s": args.duration,
         "gunicorn_workers": args.workers,
@@ -438,7 +445,10 @@ def main() -> int:
         "settings": "DEBUG=0 SECURE_COOKIES=0 SECURE_SSL_REDIRECT=0 SECURE_HSTS_SECONDS=0 "
         f"DB_CONN_MAX_AGE={env['DB_CONN_MAX_AGE']}",
     }
-    log(f"pages benchmark: {vendor} {version}, scale {result['scale']}, load {load_average()}")
+    log(
+        f"pages benchmark: {vendor} {version}, scale {result['scale']} over "
+        f"{result['offices']} office(s), load {load_average()}"
+    )
     if reuse:
         log(f"reusing the data of {state_file.relative_to(ROOT)}")
         for key in ("generate_seconds", "generate_output", "search"):
@@ -447,7 +457,15 @@ def main() -> int:
         manage(env, "migrate", "--noinput", "-v0")
         manage(env, "collectstatic", "--noinput", "-v0")
         started = time.perf_counter()
-        generated = manage(dev_app(env), "generate_data", "--scale", str(args.scale), "--force")
+        generated = manage(
+            dev_app(env),
+            "generate_data",
+            "--scale",
+            str(args.scale),
+            "--offices",
+            str(args.offices),
+            "--force",
+        )
         result["generate_seconds"] = round(time.perf_counter() - started, 1)
         result["generate_output"] = generated.splitlines()
         log(generated)
@@ -465,6 +483,7 @@ def main() -> int:
         state = {
             "env": env,
             "scale": args.scale,
+            "offices": args.offices,
             "totp_key": totp_key,
             "api_token": api_token,
             **{k: result[k] for k in ("generate_seconds", "generate_output", "search")},

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -113,7 +114,9 @@ class Command(BaseCommand):
         if offices.set_suspended(office=found, suspended=True):
             self.stdout.write(
                 f"Office {found.pk} ({found.name}) suspended: every page answers 503 "
-                "'temporarily unavailable'; e-mails, SMS and webhooks are held; data is kept."
+                "'temporarily unavailable'; e-mails, SMS and webhooks are held; data is kept. "
+                "App servers that share no cache (no REDIS_URL) follow within "
+                f"OFFICE_CACHE_SECONDS ({settings.OFFICE_CACHE_SECONDS} s)."
             )
         else:
             self.stdout.write(f"Office {found.pk} ({found.name}) was suspended already.")
