@@ -241,3 +241,24 @@ def test_office_admin_lists_only_its_own_login_failures_R_TEN_3(offices):
     assert "192.0.2.10" in text
     assert "192.0.2.20" not in text and "192.0.2.21" not in text
     assert AccessAttempt.objects.count() == 3
+
+
+def test_password_reset_limit_per_address_counts_per_office_R_TEN_3(offices, settings):
+    """R-TEN-3: the forgotten-password limit of an e-mail address reached at A leaves B's
+    account of that address able to ask for its link."""
+    from portal.notifications.models import OutgoingEmail
+
+    a, b, *_ = offices
+    settings.RATE_LIMIT_PASSWORD_RESET_PER_EMAIL = "2/h"
+
+    def forgot(host: str, n: int):
+        return HttpClient(REMOTE_ADDR=f"198.51.100.{n}").post(
+            "/wachtwoord/instellen/", {"email": EMAIL}, HTTP_HOST=host
+        )
+
+    assert [forgot("a.example", n).status_code for n in (1, 2, 3)] == [200, 200, 429]
+    assert forgot("b.example", 4).status_code == 200
+    with tenancy.office_scope(b):
+        assert OutgoingEmail.objects.filter(to=EMAIL).count() == 1
+    with tenancy.office_scope(a):
+        assert OutgoingEmail.objects.filter(to=EMAIL).count() == 2
