@@ -162,8 +162,8 @@ def write_results(report: dict) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--scale", type=float, default=0.02)
-    parser.add_argument("--requests", type=int, default=3)
-    parser.add_argument("--rounds", type=int, default=10)
+    parser.add_argument("--requests", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=12)
     parser.add_argument("--write-results", action="store_true")
     args = parser.parse_args()
 
