@@ -140,7 +140,9 @@ def admin_objects(world) -> dict[type, object]:
     from portal.accounts import services as account_services
 
     account_services.invite_user(user=world.company_extra)
-    attempt = {"user_agent": "x", "ip_address": "10.0.0.1", "username": "a@b.test"}
+    # The login records of an address with an account at the office (the admin shows no
+    # other office's, tests/test_cross_office_matrix.py).
+    attempt = {"user_agent": "x", "ip_address": "10.0.0.1", "username": world.owner.email}
     AccessAttempt.objects.create(**attempt, get_data="", post_data="", failures_since_start=1)
     AccessLog.objects.create(**attempt)
     AccessFailureLog.objects.create(**attempt)

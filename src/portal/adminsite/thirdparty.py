@@ -10,9 +10,24 @@ from axes.admin import AccessAttemptAdmin, AccessFailureLogAdmin, AccessLogAdmin
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 from django.contrib.auth.models import Group
+from django.db.models import QuerySet
+from django.db.models.functions import Lower
+from django.http import HttpRequest
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from portal.accounts.models import User
 from portal.adminsite.base import ReadOnly
+
+
+class OfficeLoginRecords:
+    """django-axes' records have no office column: they name the address typed at the login
+    (lower case, ``accounts.lockout``). An office's administrator sees those that name one of
+    the office's accounts, never another office's logins."""
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        addresses = User.objects.annotate(address=Lower("email")).values("address")
+        return super().get_queryset(request).filter(username__in=addresses)  # type: ignore[misc]
+
 
 for model, model_admin in [
     (AccessAttempt, AccessAttemptAdmin),
@@ -21,7 +36,9 @@ for model, model_admin in [
 ]:
     if admin.site.is_registered(model):
         admin.site.unregister(model)
-    admin.site.register(model, type(model_admin.__name__, (ReadOnly, model_admin), {}))
+    admin.site.register(
+        model, type(model_admin.__name__, (OfficeLoginRecords, ReadOnly, model_admin), {})
+    )
 
 for model in (Group, TOTPDevice):
     if admin.site.is_registered(model):
