@@ -26,8 +26,10 @@ from typing import Any
 
 import pytest
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
+from django.db.models import F
 from django.http import HttpResponse
 from django.test import Client as HttpClient
 from django.urls import URLPattern, URLResolver, get_resolver, include
@@ -933,9 +935,9 @@ def _check_controls(a: OfficeData) -> None:
 
 def test_cross_office_matrix_R_TEN_2_R_TEN_3(offices, capsys):
     """R-TEN-2/R-TEN-3, issue 18: every route of the resolver × every role of office A against
-    office B's objects on A's host, and A's cookies and API tokens on B's host: 0 leaks, and
-    B's data unchanged. Each role reaches A's own objects (the refusals are not those of a
-    broken session)."""
+    office B's objects on A's host, and A's cookies and API tokens on B's host: 0 leaks, B's
+    data unchanged, no row of A's pointing to one of B's. Each role reaches A's own objects
+    (the refusals are not those of a broken session)."""
     a, b = offices
     _check_controls(a)
     before = _state_of(b)
@@ -952,6 +954,7 @@ def test_cross_office_matrix_R_TEN_2_R_TEN_3(offices, capsys):
         )
     assert leaks == [], "\n".join(leaks)
     assert after == before
+    assert foreign_references() == []
 
 
 def _invoices(request, pk, invoice_id):
@@ -979,3 +982,147 @@ def test_a_route_the_matrix_cannot_fill_fails_it_R_TEN_2(offices):
     assert "invoices (dossiers/<int:pk>/facturen/<int:invoice_id>/)" in str(refused.value)
     assert "workspace:invoice" in str(refused.value)
     assert fill(a, b)  # the real resolver: every route filled in
+
+
+def foreign_references() -> list[str]:
+    """Rows of one office that point to another office's row (through any foreign key between
+    office tables): none may exist, whatever was requested."""
+    found = []
+    with tenancy.cross_office():
+        for model in apps.get_models():
+            if "office" not in {f.name for f in model._meta.concrete_fields}:
+                continue
+            for relation in model._meta.concrete_fields:
+                target = relation.related_model
+                if (
+                    not relation.many_to_one
+                    or relation.name == "office"
+                    or not isinstance(target, type)
+                    or "office" not in {f.name for f in target._meta.concrete_fields}
+                ):
+                    continue
+                rows = (
+                    model._base_manager.filter(**{f"{relation.name}__office__isnull": False})
+                    .exclude(**{f"{relation.name}__office": F("office")})
+                    .values_list("pk", flat=True)
+                )
+                found += [f"{model.__name__} {pk}.{relation.name}" for pk in rows]
+    return found
+
+
+def test_office_b_ids_in_request_bodies_are_refused_R_TEN_2(offices):
+    """R-TEN-2: office B's ids in what A's roles send (a status, a handler, a client, a
+    template, a dossier, a message to answer), through the API and the workspace's forms, are
+    refused as unknown; the same request with A's own object is accepted (the control). No row
+    of one office ever points to another's."""
+    a, b = offices
+    token = a.token_raw
+    handler = _signed_in(a, a.handler, True)
+
+    def api(method: str, path: str, data: dict):
+        return getattr(HttpClient(), method)(
+            path,
+            data,
+            content_type="application/json",
+            HTTP_HOST=a.host,
+            headers={"Authorization": f"Bearer {token}"},
+        )
+
+    def workspace(method: str, path: str, data: dict):
+        return handler.post(path, data, HTTP_HOST=a.host)
+
+    dossier, company_dossier = a.person_dossier.pk, a.company_dossier.pk
+
+    def cases(x: OfficeData) -> list[tuple[Any, str, str, dict]]:
+        """The requests, naming ``x``'s objects (B's: refused; A's: the control)."""
+        message = {"subject": "Vraag", "body": "Tekst"}
+        return [
+            (api, "post", "/api/v1/dossiers/", {"description": "Nieuw", "status": x.status.pk}),
+            (api, "patch", f"/api/v1/dossiers/{company_dossier}/", {"status": x.status.pk}),
+            (api, "patch", f"/api/v1/dossiers/{company_dossier}/", {"handler": x.handler.pk}),
+            (
+                api,
+                "post",
+                f"/api/v1/dossiers/{company_dossier}/grants/",
+                {"client": x.person.client_id},
+            ),
+            (
+                api,
+                "post",
+                "/api/v1/questionnaires/",
+                {"template": x.template.pk, "dossier": dossier, "client": a.person.client_id},
+            ),
+            (
+                api,
+                "post",
+                "/api/v1/upload-requests/",
+                {
+                    "dossier": x.person_dossier.pk,
+                    "client": x.person.client_id,
+                    "title_nl": "Kopie",
+                },
+            ),
+            (api, "post", "/api/v1/messages/", {"dossier": x.person_dossier.pk, **message}),
+            (
+                api,
+                "post",
+                "/api/v1/messages/",
+                {"dossier": dossier, "reply_to": x.staff_message.pk, **message},
+            ),
+            (
+                workspace,
+                "post",
+                "/kantoor/dossiers/nieuw/",
+                {"description": "Nieuw", "status": x.status.pk},
+            ),
+            (
+                workspace,
+                "post",
+                f"/kantoor/dossiers/{company_dossier}/wijzigen/",
+                {"description": "Gewijzigd", "status": x.status.pk},
+            ),
+            (
+                workspace,
+                "post",
+                f"/kantoor/dossiers/{company_dossier}/toegang/",
+                {"email": x.person.email},
+            ),
+            (
+                workspace,
+                "post",
+                f"/kantoor/dossiers/{dossier}/vragenlijst/",
+                {
+                    "questionnaire-template": x.template.pk,
+                    "questionnaire-client": a.person.client_id,
+                },
+            ),
+            (
+                workspace,
+                "post",
+                f"/kantoor/dossiers/{dossier}/uploadverzoek/",
+                {"upload-client": x.person.client_id, "upload-title_nl": "Kopie"},
+            ),
+        ]
+
+    before = _state_of(b)
+    for n, (foreign, own) in enumerate(zip(cases(b), cases(a), strict=True)):
+        send, method, path, data = foreign
+        if "nieuw" in path or path.endswith("/dossiers/"):
+            data = {**data, "number": f"2026.5{n:04d}"}
+        own_before = _state_of(a)
+        refused = send(method, path, data)
+        # The API: 400 (an unknown id) or 404; a workspace form is shown again with its
+        # error (200 or 400), never the redirect of a change made.
+        allowed = (400, 404) if send is api else (200, 400, 404)
+        assert refused.status_code in allowed, (path, data, refused.status_code)
+        assert _state_of(a) == own_before, (path, data)
+        if "email" not in data:  # the grant form shows the address typed
+            assert b.tag.lower() not in _body(refused).lower(), (path, data)
+        assert foreign_references() == [], (path, data)
+        send, method, path, data = own
+        if "nieuw" in path or path.endswith("/dossiers/"):
+            data = {**data, "number": f"2026.6{n:04d}"}
+        control = send(method, path, data)
+        assert control.status_code in (200, 201, 302), (path, data, control.status_code)
+    assert foreign_references() == []
+    assert _state_of(b) == before
