@@ -151,9 +151,16 @@ def _staged(dossier: Dossier, user: User, tag: str) -> StagedUpload:
 
 
 def build_office(name: str, host: str, tag: str, first_number: int) -> OfficeData:
-    office = Office.objects.create(name=name)
-    OfficeHost.objects.create(office=office, name=host, primary=True)
     low = tag.lower()
+    # Branding, contact and accessibility statement of its own (on every page, and public).
+    office = Office.objects.create(
+        name=name,
+        contact_email=f"info@{low}.test",
+        accessibility_method=f"Onderzocht door {tag} Toegankelijk",
+    )
+    svg = f'<svg xmlns="http://www.w3.org/2000/svg"><title>{tag} logo</title></svg>'
+    office.logo.save("logo.svg", ContentFile(svg.encode()))
+    OfficeHost.objects.create(office=office, name=host, primary=True)
     with tenancy.office_scope(office):
         status = StatusFactory(name=f"{tag} in behandeling")
         person = UserFactory(
@@ -915,6 +922,10 @@ def _check_controls(a: OfficeData) -> None:
         response = _signed_in(a, user, staff).get(path, HTTP_HOST=a.host)
         assert response.status_code == 200, (user.email, path, response.status_code)
         assert a.tag.lower() in _body(response).lower(), (user.email, path)
+    for path in ("/kantoor/logo/", "/toegankelijkheid/"):
+        response = HttpClient().get(path, HTTP_HOST=a.host)
+        assert response.status_code == 200, path
+        assert a.tag.lower() in _body(response).lower(), path
     for raw, path in [
         (a.token_raw, f"/api/v1/dossiers/{a.person_dossier.pk}/"),
         (a.configuring_raw, f"/api/v1/webhook-endpoints/{a.endpoint.pk}/"),
