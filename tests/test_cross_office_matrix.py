@@ -1,10 +1,12 @@
 """The cross-office matrix (R-TEN-2, R-TEN-3): two offices, A at ``a.example`` and B at
 ``b.example``, with data of the same shape. Every route of the URL resolver (client pages, the
 workspace, the admin, the API) is requested by every role of office A (a client, a company's
-extra account, a handler, an office administrator, an API token and a configuring API token)
-with office B's objects in the URL (B's ids, B's file and download ids, B's single-use links),
-on A's host: never a page or a file of B's (only refusals: 401, 403, 404, 405, or a redirect to
-a login or the admin's index), never a 500, and none of B's distinctive strings in any body.
+extra account and its main account, a handler, an office administrator, an API token and a
+configuring API token) with office B's objects in the URL (B's ids, B's file and download ids,
+B's single-use links), on A's host: never a page or a file of B's (only refusals: 401, 403, 404,
+405, or a redirect to a login or the admin's index), never a 500, and none of B's distinctive
+strings in any body. B's data is unchanged afterwards, and no row of one office points to
+another's.
 
 Then office A's session cookies are sent to B's host: there they are worthless, every answer
 is the one an anonymous visitor gets (the login page, 401 from the API); office A's API tokens on
@@ -685,6 +687,7 @@ class Role:
     token: str | None = None
     own_dossier: Dossier | None = None
     staff: bool = False
+    families: tuple[str, ...] = ("client", "workspace", "admin", "api")
 
 
 def _signed_in(office: OfficeData, user: User, staff: bool) -> HttpClient:
@@ -765,6 +768,14 @@ def run_matrix(a: OfficeData, b: OfficeData) -> Result:
     roles = [
         Role("client", a.person, own_dossier=a.person_dossier),
         Role("company extra account", a.company_extra, own_dossier=a.company_dossier),
+        # The company's main account manages its extra accounts (B's extra account's id in
+        # those pages); the staff interfaces refuse it as they refuse every client account.
+        Role(
+            "company main account",
+            a.company_main,
+            own_dossier=a.company_dossier,
+            families=("client",),
+        ),
         Role("handler", a.handler, own_dossier=a.person_dossier, staff=True),
         Role("administrator", a.administrator, own_dossier=a.person_dossier, staff=True),
         Role("API token", token=a.token_raw),
@@ -778,6 +789,8 @@ def run_matrix(a: OfficeData, b: OfficeData) -> Result:
             else HttpClient(raise_request_exception=False)
         )
         for request in requests:
+            if request.family not in role.families:
+                continue
             if role.token and request.family != "api":
                 continue  # a token signs nobody in outside the API: an anonymous visitor
             if role.user and request.family == "api" and request.route not in API_DOCUMENTS:
@@ -913,6 +926,7 @@ def _check_controls(a: OfficeData) -> None:
     pages = [
         (a.person, False, f"/dossiers/{a.person_dossier.pk}/"),
         (a.company_extra, False, f"/dossiers/{a.company_dossier.pk}/"),
+        (a.company_main, False, f"/mijn-gegevens/accounts/{a.company_extra.pk}/"),
         (a.handler, True, f"/kantoor/dossiers/{a.person_dossier.pk}/"),
         (a.administrator, True, f"/beheer/dossiers/dossier/{a.person_dossier.pk}/change/"),
         (a.administrator, True, f"/beheer/offices/office/{a.office.pk}/change/"),
