@@ -13,8 +13,10 @@ is the one an anonymous visitor gets (the login page, 401 from the API); office 
 B's host get 401 everywhere.
 
 The routes come from the URL resolver (``routes``): every route must be filled in by ``fill``
-or be named in ``SKIPPED`` with the reason; a new route that is in neither fails the matrix with
-its name. Plain Django test client, no browser.
+(or carry an argument of ``SKIPPED_KWARGS``, with the reason); a route it cannot fill fails the
+matrix with its name. Variants that are the same by construction are not repeated: the API's
+calls with a session (the API reads tokens only), the pages outside the API with a token, and
+on B's host the sessions of the same shape. Plain Django test client, no browser.
 """
 
 from __future__ import annotations
