@@ -47,7 +47,7 @@ from portal.accounts.models import AccountToken, Client, User
 from portal.audit.models import AuditEntry
 from portal.core import tenancy
 from portal.documents.models import Document, StagedUpload
-from portal.dossiers.models import Dossier
+from portal.dossiers.models import Dossier, ProgressStep
 from portal.integrations.models import ApiToken, WebhookDelivery, WebhookEndpoint
 from portal.messaging import services as message_services
 from portal.messaging.models import Message
@@ -904,6 +904,9 @@ def _state_of(office: OfficeData) -> dict[str, Any]:
             "users": list(User.objects.values_list("pk", "is_active", "password")),
             "links": list(AccountToken.objects.values_list("pk", "used_at")),
             "endpoints": list(WebhookEndpoint.objects.values_list("pk", "secret", "active")),
+            "steps": list(ProgressStep.objects.values_list("pk", "title", "done")),
+            "statuses": list(DossierStatus.objects.values_list("pk", "name")),
+            "tokens": list(ApiToken.objects.values_list("pk", "revoked_at")),
             "passkeys": list(
                 WebAuthnCredential.objects.filter(user__office=office.office).values_list("pk")
             ),
@@ -974,6 +977,25 @@ def test_cross_office_matrix_R_TEN_2_R_TEN_3(offices, capsys):
     assert leaks == [], "\n".join(leaks)
     assert after == before
     assert foreign_references() == []
+
+
+def test_the_plain_cases_of_the_brief_R_TEN_2_R_TEN_3(offices):
+    """R-TEN-2/R-TEN-3, the matrix's cases written out: B's webhook endpoint through A's API
+    (a configuring token) is not found; A's API token on B's host is refused (401); A's session
+    cookie on B's host is sent to the login page and signs nobody in."""
+    a, b = offices
+    endpoint = f"/api/v1/webhook-endpoints/{b.endpoint.pk}/"
+    bearer = {"Authorization": f"Bearer {a.configuring_raw}"}
+    assert HttpClient().get(endpoint, HTTP_HOST=a.host, headers=bearer).status_code == 404
+    own = f"/api/v1/webhook-endpoints/{a.endpoint.pk}/"
+    assert HttpClient().get(own, HTTP_HOST=a.host, headers=bearer).status_code == 200
+    assert HttpClient().get(own, HTTP_HOST=b.host, headers=bearer).status_code == 401
+    cookie = _cookie_copy(_signed_in(a, a.person, False))
+    assert _browser_with(cookie).get("/mijn-gegevens/", HTTP_HOST=a.host).status_code == 200
+    response = _browser_with(cookie).get("/mijn-gegevens/", HTTP_HOST=b.host)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/inloggen/")
+    assert _signed_in_user(response) is None
 
 
 def _invoices(request, pk, invoice_id):
