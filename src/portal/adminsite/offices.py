@@ -67,12 +67,13 @@ class OfficeAdmin(ConfigurationAdmin):
         ),
     ]
 
+    def get_queryset(self, request: HttpRequest) -> models.QuerySet[Office]:
+        # Offices are no office data (no office column, no office manager): an office's
+        # administrator sees and changes the request's office only, never another's.
+        return super().get_queryset(request).filter(pk=Office.current().pk)
+
     def save_model(self, request: HttpRequest, obj: Office, form, change: bool) -> None:
         services.save_office(office=obj, fields=form.changed_data, by=cast(User, request.user))
-
-    def get_queryset(self, request: HttpRequest) -> models.QuerySet[Office]:
-        # The request's office only (R-TEN-2): offices are added by the hosting commands.
-        return super().get_queryset(request).filter(pk=Office.current().pk)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
