@@ -1,5 +1,5 @@
 """The portal run the production way, end to end (issue 8, "done when"): gunicorn with the
-project's settings and DEBUG off, serving HTTPS itself (a self-signed certificate for 127.0.0.1,
+project's settings and DEBUG off, serving HTTPS itself (a self-signed certificate for localhost,
 standing in for the TLS proxy), PostgreSQL, private files in S3 (moto's server on loopback),
 Redis as cache and Celery broker with a real Celery worker process, e-mail to a real SMTP server
 on loopback (aiosmtpd). Nothing is mocked: the tests talk HTTPS to the server like a browser.
@@ -47,7 +47,8 @@ FILE_CONTENT = b"%PDF-1.4\n% BIJLAGE-IN-PRODUCTIE-7731\n%%EOF\n"
 
 
 def self_signed(directory: Path) -> tuple[Path, Path]:
-    """A certificate for 127.0.0.1 made here, for this run only."""
+    """A certificate for localhost (the demo's first office) and 127.0.0.1, made here, for
+    this run only."""
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.hazmat.primitives.asymmetric import ec
@@ -65,7 +66,9 @@ def self_signed(directory: Path) -> tuple[Path, Path]:
         .not_valid_before(now - datetime.timedelta(minutes=5))
         .not_valid_after(now + datetime.timedelta(days=1))
         .add_extension(
-            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            x509.SubjectAlternativeName(
+                [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
+            ),
             critical=False,
         )
         .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
@@ -214,7 +217,8 @@ def production():
             bucket = s3.create_bucket()
             cert, key = self_signed(work)
             port = free_port()
-            base = f"https://127.0.0.1:{port}"
+            # The demo's first office (whose logins the tests use) is served at localhost.
+            base = f"https://localhost:{port}"
             redis_db = 1 + secrets.randbelow(14)
             env = {
                 key: value
@@ -230,7 +234,7 @@ def production():
                 REDIS_URL=f"redis://127.0.0.1:6379/{redis_db}",
                 CELERY_BROKER_URL=f"redis://127.0.0.1:6379/{redis_db}",
                 EMAIL_URL=f"smtp://127.0.0.1:{smtp_port}",
-                ALLOWED_HOSTS="127.0.0.1",
+                ALLOWED_HOSTS="localhost,127.0.0.1",
                 CSRF_TRUSTED_ORIGINS=base,
                 PORTAL_BASE_URL=base,
                 SECURE_HSTS_SECONDS="31536000",
