@@ -50,7 +50,7 @@ MARK_START = "<!-- rls.py: start -->"
 MARK_END = "<!-- rls.py: end -->"
 
 
-def prepare(scale: float, database_url: str) -> dict:
+def prepare(scale: float, database_url: str, offices: int = 1) -> dict:
     """A fresh database, migrated, with ``generate_data`` run for the first office (in this
     process, as the superuser of ``database_url``), the staff member's second factor and an
     API token; this process's Django is set up on it."""
@@ -78,7 +78,9 @@ def prepare(scale: float, database_url: str) -> dict:
         OfficeHost.objects.get_or_create(name="127.0.0.1", defaults={"office": office})
     with tenancy.office_scope(office):
         out = io.StringIO()
-        call_command("generate_data", "--scale", str(scale), "--force", stdout=out)
+        call_command(
+            "generate_data", "--scale", str(scale), "--offices", str(offices), "--force", stdout=out
+        )
         generated = out.getvalue()
         staff = User.objects.get(email=f"notaris@{DOMAIN}")
         device = TOTPDevice.objects.create(user=staff, name="bench", confirmed=True)
@@ -87,6 +89,7 @@ def prepare(scale: float, database_url: str) -> dict:
         token.save()
     return {
         "scale": scale,
+        "offices": offices,
         "heavy_dossier": int(re.search(r"heavy dossier:\s+(\d+)", generated).group(1)),
         "totp_key": device.key,
         "api_token": raw,
@@ -122,7 +125,8 @@ def write_results(report: dict) -> None:
     out.write_text(json.dumps(report, indent=1))
     lines = [
         MARK_START,
-        f"## Row-level security — postgresql {report['server']}, scale {report['scale']}",
+        f"## Row-level security — postgresql {report['server']}, scale {report['scale']}, "
+        f"{report.get('offices', 1)} office(s)",
         "",
         f"`bench/results/{out.name}` · {report['started']} · written by `bench/rls.py` · "
         f"{report['rounds']} rounds × {report['requests']} requests per page and setting, "
@@ -162,6 +166,9 @@ def write_results(report: dict) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--scale", type=float, default=0.02)
+    parser.add_argument(
+        "--offices", type=int, default=1, help="spread the data over this many offices"
+    )
     parser.add_argument("--requests", type=int, default=5)
     parser.add_argument("--rounds", type=int, default=12)
     parser.add_argument("--write-results", action="store_true")
@@ -170,7 +177,7 @@ def main() -> int:
     database_url = os.environ.get("DATABASE_URL") or DEFAULT_URL
     if not database_url.startswith("postgres"):
         raise SystemExit("row-level security is PostgreSQL's: DATABASE_URL must be one")
-    state = prepare(args.scale, database_url)
+    state = prepare(args.scale, database_url, args.offices)
 
     import psycopg
     from django.core.handlers.wsgi import WSGIHandler
@@ -265,6 +272,7 @@ def main() -> int:
         "kind": "rls",
         "server": re.sub(r"\s*\(.*\)", "", server),
         "scale": state["scale"],
+        "offices": state["offices"],
         "rounds": args.rounds,
         "requests": args.requests,
         "started": started,
