@@ -7,6 +7,7 @@ the row was scoped when it was read, and PostgreSQL's row-level security checks 
 
 from __future__ import annotations
 
+import functools
 from typing import Any, TypeVar
 
 from django.core.exceptions import FullResultSet
@@ -65,11 +66,15 @@ class OfficeManager(models.Manager[_M]):
 
     def get_queryset(self) -> models.QuerySet[_M]:
         queryset = super().get_queryset()
-        if not _has_office(self.model):  # a historical model of a migration before the column
+        # A related manager (``dossier.documents``, prefetching) follows a row already read in
+        # the office's scope, like the base manager of a forward relation: no second condition
+        # per row. A historical model of a migration before the column has no office.
+        if hasattr(self, "instance") or not _has_office(self.model):
             return queryset
         return queryset.filter(InContextOffice())
 
 
+@functools.cache
 def _has_office(model: type[models.Model]) -> bool:
     return any(field.name == "office" for field in model._meta.concrete_fields)
 
