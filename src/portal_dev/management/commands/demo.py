@@ -459,22 +459,7 @@ class Command(BaseCommand):
             by=staff,
         )
         self._activate(extra)
-        statuses = {s.name: s for s in DossierStatus.objects.all()}
-        for key, number, description, status, steps, done in DOSSIERS:
-            dossier = dossiers.create_dossier(
-                number=number,
-                description=description,
-                status=statuses[status],
-                handler=staff,
-                by=staff,
-            )
-            if steps:
-                dossiers.set_progress(
-                    dossier=dossier,
-                    steps=[(title, i < done) for i, title in enumerate(steps)],
-                    by=staff,
-                )
-            dossiers.grant_access(dossier=dossier, client=clients[key], by=staff)
+        self._dossiers(DOSSIERS, clients, staff)
         # Something to read in Jan's house purchase: a letter and a draft deed, published like
         # staff publish them.
         levering = Dossier.objects.get(number="2026.0142")
@@ -529,22 +514,7 @@ class Command(BaseCommand):
                 staff, domain=BAKEN_DOMAIN,
             ),
         }  # fmt: skip
-        statuses = {s.name: s for s in DossierStatus.objects.all()}
-        for key, number, description, status, steps, done in BAKEN_DOSSIERS:
-            dossier = dossiers.create_dossier(
-                number=number,
-                description=description,
-                status=statuses[status],
-                handler=staff,
-                by=staff,
-            )
-            if steps:
-                dossiers.set_progress(
-                    dossier=dossier,
-                    steps=[(title, i < done) for i, title in enumerate(steps)],
-                    by=staff,
-                )
-            dossiers.grant_access(dossier=dossier, client=clients[key], by=staff)
+        self._dossiers(BAKEN_DOSSIERS, clients, staff)
         appartement = Dossier.objects.get(number="B-2026.031")
         documents.publish_document(
             dossier=appartement,
@@ -695,6 +665,26 @@ class Command(BaseCommand):
         )
         self._activate(client.accounts.get())
         return client
+
+    def _dossiers(self, rows, clients, staff) -> None:
+        """The office's demo dossiers, each with its progress and its client, as staff make
+        them."""
+        statuses = {s.name: s for s in DossierStatus.objects.all()}
+        for key, number, description, status, steps, done in rows:
+            dossier = dossiers.create_dossier(
+                number=number,
+                description=description,
+                status=statuses[status],
+                handler=staff,
+                by=staff,
+            )
+            if steps:
+                dossiers.set_progress(
+                    dossier=dossier,
+                    steps=[(title, i < done) for i, title in enumerate(steps)],
+                    by=staff,
+                )
+            dossiers.grant_access(dossier=dossier, client=clients[key], by=staff)
 
     def _activate(self, user: User) -> None:
         """A demo login is an account that went through its invitation: its password is set
