@@ -429,11 +429,7 @@ class Command(BaseCommand):
         office.website = "https://www.example.nl"
         office.phone = "030 123 45 67"
         office.save()
-        for position, (name, name_en, in_progress) in enumerate(STATUSES, start=1):
-            DossierStatus.objects.update_or_create(
-                name=name,
-                defaults={"name_en": name_en, "in_progress": in_progress, "position": position},
-            )
+        self._statuses()
         staff = User.objects.create_superuser(
             staff_email, PASSWORD, full_name="mr. E. van Dam", language="nl"
         )
@@ -496,11 +492,7 @@ class Command(BaseCommand):
         office.website = "https://www.example.org"
         office.phone = "010 765 43 21"
         office.save()
-        for position, (name, name_en, in_progress) in enumerate(STATUSES, start=1):
-            DossierStatus.objects.update_or_create(
-                name=name,
-                defaults={"name_en": name_en, "in_progress": in_progress, "position": position},
-            )
+        self._statuses()
         staff = User.objects.create_superuser(
             staff_email, PASSWORD, full_name="mr. L. Wouters", language="nl"
         )
@@ -665,6 +657,14 @@ class Command(BaseCommand):
         )
         self._activate(client.accounts.get())
         return client
+
+    def _statuses(self) -> None:
+        """The office's statuses, as a new office gets them (a second run changes nothing)."""
+        for position, (name, name_en, in_progress) in enumerate(STATUSES, start=1):
+            DossierStatus.objects.update_or_create(
+                name=name,
+                defaults={"name_en": name_en, "in_progress": in_progress, "position": position},
+            )
 
     def _dossiers(self, rows, clients, staff) -> None:
         """The office's demo dossiers, each with its progress and its client, as staff make
