@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "portal.integrations",
+    "portal.retention",
     "portal.adminsite",
 ]
 

@@ -84,8 +84,8 @@ class OfficeAdmin(ConfigurationAdmin):
 
 @admin.register(DossierStatus)
 class DossierStatusAdmin(ConfigurationAdmin):
-    list_display = ["name", "name_en", "in_progress", "position"]
-    list_editable = ["in_progress", "position"]
+    list_display = ["name", "name_en", "in_progress", "closes_dossier", "position"]
+    list_editable = ["in_progress", "closes_dossier", "position"]
     ordering = ["position", "name"]
 
     def save_model(self, request, obj, form, change) -> None:

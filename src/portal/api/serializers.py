@@ -73,7 +73,7 @@ class AccountCreateSerializer(serializers.Serializer):
 class StatusSerializer(serializers.ModelSerializer):
     class Meta:
         model = DossierStatus
-        fields = ["id", "name", "name_en", "in_progress"]
+        fields = ["id", "name", "name_en", "in_progress", "closes_dossier"]
         read_only_fields = fields
 
 
@@ -99,6 +99,7 @@ class DossierSerializer(serializers.ModelSerializer):
             "clients",
             "created_at",
             "updated_at",
+            "closed_at",
         ]
         read_only_fields = fields
 

@@ -22,6 +22,8 @@ RATE_LIMITED = "rate_limited"
 SENTENCES = {
     "dossier.created": _("Dossier %(target)s created"),
     "dossier.updated": _("Dossier %(target)s changed: %(fields)s"),
+    "dossier.hold_placed": _("Legal hold placed on dossier %(target)s"),
+    "dossier.hold_lifted": _("Legal hold on dossier %(target)s lifted"),
     # These two are not recorded (the admin does not write dossiers or their progress); kept so
     # that entries already in the audit trail read as sentences.
     "dossier.changed": _("Dossier %(target)s changed in the admin: %(fields)s"),

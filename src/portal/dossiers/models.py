@@ -66,6 +66,9 @@ class Dossier(models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True, db_index=True)
+    # When the dossier got a status that closes it (R-RET-1): the retention periods of its
+    # portal copies run from here. Cleared when it gets an open status again.
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True, db_index=True)
     # What the search matches (R-DOS-2): number and description on two lines, kept by
     # the database itself. A line break, so no match runs from the number into the description
     # (the search box is one line).
@@ -151,3 +154,47 @@ class DossierAccess(models.Model):
 
     def __str__(self) -> str:
         return f"{self.client} → {self.dossier.number}"
+
+
+class LegalHold(models.Model):
+    """A hold on a dossier (R-RET-1, R-RET-3): while it is not lifted, nothing of the dossier is
+    removed by retention and its clients cannot be erased. Kept after lifting, as the record of
+    who held it, when and why."""
+
+    office = office_field(verbose_name=_("office"))
+    dossier = models.ForeignKey(
+        Dossier, verbose_name=_("dossier"), on_delete=models.CASCADE, related_name="holds"
+    )
+    reason = models.CharField(_("reason"), max_length=500)
+    placed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("placed by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    placed_at = models.DateTimeField(_("placed"), auto_now_add=True)
+    lifted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("lifted by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    lifted_at = models.DateTimeField(_("lifted"), null=True, blank=True)
+
+    objects = OfficeManager["LegalHold"]()
+
+    class Meta:
+        ordering = ["-placed_at", "-pk"]
+        verbose_name = _("legal hold")
+        verbose_name_plural = _("legal holds")
+        indexes = [models.Index(fields=["dossier", "lifted_at"], name="dossiers_hold_active")]
+
+    def __str__(self) -> str:
+        return self.reason
+
+    @property
+    def active(self) -> bool:
+        return self.lifted_at is None

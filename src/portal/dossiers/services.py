@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from enum import Enum, auto
 
 from django.db import transaction
@@ -12,7 +13,7 @@ from portal.accounts.models import Client, User
 from portal.audit.services import record
 from portal.offices.models import DossierStatus
 
-from .models import Dossier, DossierAccess, ProgressStep
+from .models import Dossier, DossierAccess, LegalHold, ProgressStep
 
 
 @transaction.atomic
@@ -25,7 +26,11 @@ def create_dossier(
     by: User | None = None,
 ) -> Dossier:
     dossier = Dossier.objects.create(
-        number=number, description=description, status=status, handler=handler
+        number=number,
+        description=description,
+        status=status,
+        handler=handler,
+        closed_at=timezone.now() if status.closes_dossier else None,
     )
     record("dossier.created", actor=by, dossier=dossier, target=dossier.number)
     return dossier
@@ -51,17 +56,22 @@ def update_dossier(
     as it is. Records the changes (old and new) and returns the changed fields' names; nothing
     is recorded when nothing changed."""
     changes: dict[str, list[str]] = {}
+    extra: list[str] = []
     if description is not _UNCHANGED and description != dossier.description:
         changes["description"] = [dossier.description, description]
         dossier.description = description
     if status is not _UNCHANGED and status.pk != dossier.status_id:
         changes["status"] = [str(dossier.status), str(status)]
         dossier.status = status
+        closed_at = _closed_at(dossier, status)
+        if closed_at != dossier.closed_at:
+            dossier.closed_at = closed_at
+            extra.append("closed_at")
     if handler is not _UNCHANGED and getattr(handler, "pk", None) != dossier.handler_id:
         changes["handler"] = [str(dossier.handler or ""), str(handler or "")]
         dossier.handler = handler
     if changes:
-        dossier.save(update_fields=[*changes, "updated_at"])
+        dossier.save(update_fields=[*changes, *extra, "updated_at"])
         record(
             "dossier.updated",
             actor=by,
@@ -70,6 +80,47 @@ def update_dossier(
             changes=changes,
         )
     return list(changes)
+
+
+def _closed_at(dossier: Dossier, status: DossierStatus) -> datetime | None:
+    """When ``dossier`` counts as closed once it has ``status`` (R-RET-1): from now when the
+    status closes it (a closed dossier moved to another final status keeps its moment), and not
+    at all when the status is an open one."""
+    if not status.closes_dossier:
+        return None
+    return dossier.closed_at or timezone.now()
+
+
+def active_hold(dossier: Dossier) -> LegalHold | None:
+    """The hold that keeps ``dossier`` from removal, if any (R-RET-1)."""
+    return LegalHold.objects.filter(dossier=dossier, lifted_at__isnull=True).first()
+
+
+@transaction.atomic
+def place_hold(*, dossier: Dossier, reason: str, by: User | None = None) -> LegalHold:
+    """Stop every removal of ``dossier``'s portal copies, and the erasure of its clients, until
+    the hold is lifted (R-RET-1, R-RET-3). One active hold per dossier: placing a second one
+    returns the first."""
+    reason = reason.strip()
+    if not reason:
+        raise ValueError("A hold needs a reason")
+    held = active_hold(dossier)
+    if held is not None:
+        return held
+    hold = LegalHold.objects.create(dossier=dossier, reason=reason, placed_by=by)
+    record("dossier.hold_placed", actor=by, dossier=dossier, target=dossier.number)
+    return hold
+
+
+@transaction.atomic
+def lift_hold(*, dossier: Dossier, by: User | None = None) -> bool:
+    """Lift ``dossier``'s hold; False when it had none."""
+    lifted = LegalHold.objects.filter(dossier=dossier, lifted_at__isnull=True).update(
+        lifted_at=timezone.now(), lifted_by=by
+    )
+    if lifted:
+        record("dossier.hold_lifted", actor=by, dossier=dossier, target=dossier.number)
+    return bool(lifted)
 
 
 # A step as the callers give it: (title, done), or (title, done, id of an existing step).

@@ -296,6 +296,14 @@ class DossierStatus(models.Model):
         default=False,
         help_text=_("Dossiers with this status count as in progress on the client's home page."),
     )
+    closes_dossier = models.BooleanField(
+        _("closes the dossier"),
+        default=False,
+        help_text=_(
+            "A final status: the dossier counts as closed from the moment it gets this status, "
+            "and the retention periods of its portal copies start then."
+        ),
+    )
     position = models.PositiveIntegerField(_("position"), default=0)
 
     objects = OfficeManager["DossierStatus"]()

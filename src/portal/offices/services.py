@@ -27,12 +27,13 @@ _P = ParamSpec("_P")
 
 # The statuses a new office starts with (name, English name, counts as in progress); its
 # administrator changes them in /beheer/.
+# (name, English name, counts as in progress, closes the dossier)
 DEFAULT_STATUSES = [
-    ("Nieuw", "New", False),
-    ("In behandeling", "In progress", True),
-    ("Wacht op stukken", "Waiting for documents", True),
-    ("Passeren gepland", "Signing scheduled", True),
-    ("Afgerond", "Completed", False),
+    ("Nieuw", "New", False, False),
+    ("In behandeling", "In progress", True, False),
+    ("Wacht op stukken", "Waiting for documents", True, False),
+    ("Passeren gepland", "Signing scheduled", True, False),
+    ("Afgerond", "Completed", False, True),
 ]
 
 
@@ -60,9 +61,15 @@ def create_office(*, name: str, hosts: list[str], **fields: str) -> Office:
             row.full_clean()
             row.save()
     with tenancy.office_scope(office):
-        for position, (status, status_en, in_progress) in enumerate(DEFAULT_STATUSES, start=1):
+        for position, (status, status_en, in_progress, closes) in enumerate(
+            DEFAULT_STATUSES, start=1
+        ):
             DossierStatus.objects.create(
-                name=status, name_en=status_en, in_progress=in_progress, position=position
+                name=status,
+                name_en=status_en,
+                in_progress=in_progress,
+                closes_dossier=closes,
+                position=position,
             )
         record("office.created", target=office.name, hosts=names, actor_label="hosting")
     return office

@@ -660,10 +660,15 @@ class Command(BaseCommand):
 
     def _statuses(self) -> None:
         """The office's statuses, as a new office gets them (a second run changes nothing)."""
-        for position, (name, name_en, in_progress) in enumerate(STATUSES, start=1):
+        for position, (name, name_en, in_progress, closes) in enumerate(STATUSES, start=1):
             DossierStatus.objects.update_or_create(
                 name=name,
-                defaults={"name_en": name_en, "in_progress": in_progress, "position": position},
+                defaults={
+                    "name_en": name_en,
+                    "in_progress": in_progress,
+                    "closes_dossier": closes,
+                    "position": position,
+                },
             )
 
     def _dossiers(self, rows, clients, staff) -> None:

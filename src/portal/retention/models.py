@@ -1,0 +1,1 @@
+"""The retention rules of an office (R-RET-1)."""
