@@ -514,6 +514,8 @@ def _client_values(route: Route, a: OfficeData, b: OfficeData) -> list[dict[str,
                 combined = dict(values)
                 if child:
                     combined[child] = value
+                if "page" in route.kwargs:  # a page image of the viewer (R-SIG-3)
+                    combined["page"] = 1
                 for tab in TABS if "tab" in route.kwargs else [None]:
                     if tab:
                         variants.append({**combined, "tab": tab})
@@ -543,6 +545,7 @@ def _workspace_values(route: Route, a: OfficeData, b: OfficeData) -> list[dict[s
         "action_id": b.upload_request.pk,
         "client_id": b.person.client_id,
         "user_id": b.company_extra.pk,
+        "page": 1,
     }
     if pk is not None:
         values["pk"] = pk

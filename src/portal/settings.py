@@ -528,6 +528,14 @@ if UPLOAD_MAX_FILES < 1 or UPLOAD_MAX_TOTAL_BYTES < UPLOAD_MAX_BYTES:
 FILE_UPLOAD_HANDLERS = ["portal.files.upload_handlers.DefaultUploadHandler"]
 # Files uploaded in a message's attachments dialog but never sent are removed after this long.
 STAGED_UPLOAD_HOURS = env_int("STAGED_UPLOAD_HOURS", 24)
+
+# In-portal preview (R-SIG-3): pages are rendered in a child process with these limits; a file
+# that needs more cannot be viewed (it can still be downloaded). A PDF with more pages than
+# PREVIEW_MAX_PAGES shows its first pages and says so.
+PREVIEW_TIMEOUT = env_int("PREVIEW_TIMEOUT", 60)  # seconds, wall clock and CPU
+PREVIEW_MEMORY_MB = env_int("PREVIEW_MEMORY_MB", 1024)  # the child's address space
+PREVIEW_MAX_PAGES = env_int("PREVIEW_MAX_PAGES", 100)
+PREVIEW_MAX_PIXELS = env_int("PREVIEW_MAX_PIXELS", 4_000_000)  # per page image
 CLAMAV_URL = os.environ.get("CLAMAV_URL", "")
 CLAMAV_TIMEOUT = env_int("CLAMAV_TIMEOUT", 30)
 # Without CLAMAV_URL uploads are not scanned: in production `check --deploy` warns

@@ -34,6 +34,7 @@ SENTENCES = {
     "document.published": _("Document “%(target)s” published in dossier %(dossier)s"),
     "document.supplied": _("Document “%(target)s” supplied in dossier %(dossier)s"),
     "document.downloaded": _("Document “%(target)s” downloaded in dossier %(dossier)s"),
+    "document.viewed": _("Document “%(target)s” viewed in dossier %(dossier)s"),
     "document.seen_by_office": _(
         "Document “%(target)s” marked as seen by the office in dossier %(dossier)s"
     ),
@@ -180,6 +181,8 @@ ROUTES = {
     "dossiers:detail": _("the dossier page"),
     "dossiers:tab": _("a tab of the dossier page"),
     "documents:download": _("downloading a document"),
+    "documents:preview": _("viewing a document"),
+    "documents:preview_page": _("a page of a viewed document"),
     "messaging:new": _("a new message"),
     "messaging:detail": _("a message"),
     "messaging:reply": _("reply to a message"),
@@ -203,6 +206,8 @@ ROUTES = {
     "workspace:progress": _("the progress list"),
     "workspace:publish": _("publishing files"),
     "workspace:download": _("downloading a document in the workspace"),
+    "workspace:preview": _("viewing a document in the workspace"),
+    "workspace:preview_page": _("a page of a viewed document in the workspace"),
     "workspace:document_seen": _("marking a document as seen"),
     "workspace:audit": _("the dossier's audit trail"),
     "workspace:client_audit": _("the client's audit trail"),

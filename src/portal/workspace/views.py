@@ -37,6 +37,7 @@ from portal.request_types import AuthenticatedRequest
 from portal.twofactor import services as twofactor
 from portal.twofactor.login import is_verified
 from portal.ui import compose as message_compose
+from portal.ui import preview as document_viewer
 from portal.ui.compose import MessageForm
 from portal.ui.files import file_response
 
@@ -433,6 +434,29 @@ def download(request: AuthenticatedRequest, doc_id: int) -> FileResponse:
     """Any document of the office, streamed and recorded (R-X-1) by ``file_response``."""
     document = get_object_or_404(Document.objects.select_related("dossier"), pk=doc_id)
     return file_response(request, document)
+
+
+def _office_document(doc_id: int) -> Document:
+    return get_object_or_404(Document.objects.select_related("dossier", "preview"), pk=doc_id)
+
+
+@staff_view
+@require_GET
+def preview(request: AuthenticatedRequest, doc_id: int) -> HttpResponse:
+    """R-SIG-3: any document of the office, viewed as page images."""
+    document = _office_document(doc_id)
+    links = document_viewer.ViewerLinks(
+        page_image=lambda number: reverse("workspace:preview_page", args=[document.pk, number]),
+        download=reverse("workspace:download", args=[document.pk]),
+        back=reverse("workspace:dossier", args=[document.dossier_id]) + "#documenten",
+    )
+    return document_viewer.viewer(request, document=document, dossier=document.dossier, links=links)
+
+
+@staff_view
+@require_GET
+def preview_page(request: AuthenticatedRequest, doc_id: int, page: int) -> FileResponse:
+    return document_viewer.page_image(_office_document(doc_id), page)
 
 
 @staff_view
