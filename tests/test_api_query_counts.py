@@ -4,8 +4,8 @@ tests/test_query_counts.py): measured with few and with many rows, the counts ar
 from __future__ import annotations
 
 import pytest
-from django.db import connection
 from django.core.files.base import ContentFile
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from portal.documents import services as document_services
