@@ -388,3 +388,29 @@ def test_client_page_query_count_is_fixed_R_SIG_4(dossier, document, buyer, staf
             dossier=dossier, document=document, clients=[buyer.client], by=staff
         )
     assert (count(f"/acties/{first.pk}/akkoord/"), count("/acties/")) == few
+
+
+def test_workspace_pages_query_count_is_fixed_R_SIG_4(dossier, document, buyer, staff):
+    """The inbox, the dossier page and an answered request's page cost the same number of
+    queries with 1 or 20 answered requests."""
+    http = staff_http(staff)
+
+    def count(url: str) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert http.get(url).status_code == 200
+        return len(queries)
+
+    def answered() -> Action:
+        (action,) = approvals.request_approval(
+            dossier=dossier, document=document, clients=[buyer.client], by=staff
+        )
+        approvals.answer_approval(action=action, approved=False, remark="Nee", by=buyer)
+        return action
+
+    first = answered()
+    urls = ["/kantoor/", f"/kantoor/dossiers/{dossier.pk}/", f"/kantoor/acties/{first.pk}/"]
+    few = [count(url) for url in urls]
+    for _ in range(19):
+        answered()
+    assert [count(url) for url in urls] == few
+    assert "Niet akkoord" in http.get("/kantoor/").content.decode()
