@@ -262,6 +262,10 @@ def test_staff_see_the_answer_in_the_inbox_and_on_the_dossier_R_SIG_4(sent, buye
     assert "Beantwoorde verzoeken om akkoord" in inbox
     assert f"/kantoor/acties/{action.pk}/" in inbox
     assert "Niet akkoord" in inbox
+    dossier_page = http.get(f"/kantoor/dossiers/{action.dossier_id}/").content.decode()
+    assert (
+        "Verzoek om akkoord, " in dossier_page and ": <strong>Niet akkoord</strong>" in dossier_page
+    )
     page = http.get(f"/kantoor/acties/{action.pk}/").content.decode()
     assert "Naam verkeerd" in page and hashlib.sha256(PDF).hexdigest() in page
     assert "192.0.2.44" in page

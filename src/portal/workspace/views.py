@@ -218,7 +218,7 @@ def _dossier_context(
     clients = _granted_clients(dossier)
     documents = list(dossier.documents.select_related("uploaded_by")[:DOSSIER_ROWS])
     message_list = list(message_services.for_list(dossier, request.user)[:DOSSIER_ROWS])
-    actions = list(dossier.actions.select_related("client")[:DOSSIER_ROWS])
+    actions = list(dossier.actions.select_related("client", "approval")[:DOSSIER_ROWS])
     context = {
         "dossier": dossier,
         "clients": clients,
