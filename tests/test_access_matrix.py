@@ -32,6 +32,7 @@ from portal.documents import services as document_services
 from portal.documents.models import Document
 from portal.dossiers import services as dossier_services
 from portal.dossiers.models import Dossier
+from portal.questionnaires import approvals
 from portal.questionnaires import services as action_services
 from portal.questionnaires.models import Action
 from portal.web.dossiers.views import TABS
@@ -138,7 +139,13 @@ def _action(kind: str, completed: bool = False) -> Callable[[Dossier], Action]:
         if found:
             return found
         client = dossier.grants.get().client
-        if kind == Action.Kind.UPLOAD:
+        if kind == Action.Kind.APPROVAL:
+            (made,) = approvals.request_approval(
+                dossier=dossier,
+                document=dossier.documents.get(kind="document"),
+                clients=[client],
+            )
+        elif kind == Action.Kind.UPLOAD:
             made = action_services.request_upload(
                 dossier=dossier, client=client, title_nl="Kopie legitimatiebewijs"
             )
@@ -224,6 +231,16 @@ FILL_IN: list[DossierUrl] = [
     ),
     DossierUrl(
         "questionnaires:upload", "upload request", _action_url("upload", "uploaden/"), "page"
+    ),
+    # R-SIG-4: an approval request, open and answered.
+    DossierUrl(
+        "questionnaires:approval", "approval request", _action_url("approval", "akkoord/"), "page"
+    ),
+    DossierUrl(
+        "questionnaires:approval",
+        "approval request, answered",
+        _action_url("approval", "akkoord/", completed=True),
+        "page",
     ),
     DossierUrl("questionnaires:list", "actions list", lambda dossier: "/acties/", "list"),
     DossierUrl("dossiers:list", "list", lambda dossier: "/dossiers/", "list"),

@@ -55,6 +55,7 @@ from portal.messaging.models import Message
 from portal.notifications.models import OutgoingEmail
 from portal.offices.middleware import OFFICELESS_PREFIXES, SESSION_KEY
 from portal.offices.models import DossierStatus, Office, OfficeHost
+from portal.questionnaires import approvals
 from portal.questionnaires import services as action_services
 from portal.questionnaires.models import Action, QuestionnaireTemplate, TemplatePage
 from portal.web.dossiers.views import TABS
@@ -110,6 +111,7 @@ class OfficeData:
     questionnaire: Action
     completed_questionnaire: Action
     upload_request: Action
+    approval_request: Action
     passkey: WebAuthnCredential
     endpoint: WebhookEndpoint
     delivery: WebhookDelivery
@@ -248,6 +250,13 @@ def build_office(name: str, host: str, tag: str, first_number: int) -> OfficeDat
             by=handler,
         )
 
+        (approval_request,) = approvals.request_approval(
+            dossier=person_dossier,
+            document=documents["document"],
+            clients=[person.client],
+            by=handler,
+        )
+
         passkey = WebAuthnCredential.objects.create(
             user=person,
             name=f"{tag} sleutel",
@@ -314,6 +323,7 @@ def build_office(name: str, host: str, tag: str, first_number: int) -> OfficeDat
         questionnaire=questionnaire,
         completed_questionnaire=completed,
         upload_request=upload_request,
+        approval_request=approval_request,
         passkey=passkey,
         endpoint=endpoint,
         delivery=delivery,
@@ -478,6 +488,7 @@ def _client_values(route: Route, a: OfficeData, b: OfficeData) -> list[dict[str,
         action = {
             "questionnaires:result": b.completed_questionnaire,
             "questionnaires:upload": b.upload_request,
+            "questionnaires:approval": b.approval_request,
         }.get(name, b.questionnaire)
         return [{"pk": action.pk, "page": 1} if "page" in route.kwargs else {"pk": action.pk}]
     if name.startswith("accounts:extra_account"):
@@ -557,6 +568,7 @@ def _workspace_values(route: Route, a: OfficeData, b: OfficeData) -> list[dict[s
         variants.append({**variants[0], "doc_id": b.documents["correspondence"].pk})
     if "action_id" in route.kwargs:
         variants.append({**variants[0], "action_id": b.completed_questionnaire.pk})
+        variants.append({**variants[0], "action_id": b.approval_request.pk})
     return variants
 
 
@@ -571,6 +583,7 @@ def _api_values(route: Route, a: OfficeData, b: OfficeData) -> list[dict[str, An
         "questionnaire-templates": b.template.pk,
         "questionnaires": b.completed_questionnaire.pk,
         "upload-requests": b.upload_request.pk,
+        "approval-requests": b.approval_request.pk,
         "staff": b.handler.pk,
         "webhook-endpoints": b.endpoint.pk,
     }

@@ -25,8 +25,8 @@ EXPECTED = {
     # paginator count, page (status and handler joined)
     "dossiers": 3 + 2,
     # the dossier; grants; documents; messages; actions; steps; the latest audit entries;
-    # status, handler and questionnaire choices of the forms
-    "dossier": 3 + 10,
+    # status, handler and questionnaire choices of the forms; the documents one may ask approval of
+    "dossier": 3 + 11,
     # count, page, main accounts of the page
     "clients": 3 + 3,
     # dossiers, clients

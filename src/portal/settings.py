@@ -603,6 +603,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "portal.questionnaires.tasks.make_missing_pdfs",
         "schedule": 600,
     },
+    # R-SIG-4: each reminder moment is sent once (the request keeps count), so hourly is safe.
+    "send-approval-reminders": {
+        "task": "portal.questionnaires.tasks.send_approval_reminders",
+        "schedule": 3600,
+    },
     "deliver-lost-webhooks": {
         "task": "portal.integrations.tasks.deliver_lost_webhooks",
         "schedule": 300,

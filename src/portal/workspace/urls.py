@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import approvals, views
 
 app_name = "workspace"
 
@@ -28,6 +28,8 @@ urlpatterns = [
     path("dossiers/<int:pk>/berichten/<int:msg_id>/", views.message, name="message"),
     path("dossiers/<int:pk>/vragenlijst/", views.send_questionnaire, name="send_questionnaire"),
     path("dossiers/<int:pk>/uploadverzoek/", views.request_upload, name="request_upload"),
+    path("dossiers/<int:pk>/akkoordverzoek/", approvals.request_approval, name="request_approval"),
+    path("acties/<int:action_id>/intrekken/", approvals.cancel_approval, name="cancel_approval"),
     path("klanten/", views.client_list, name="clients"),
     path("klanten/nieuw/", views.client_new, name="client_new"),
     path("klanten/<int:pk>/", views.client, name="client"),

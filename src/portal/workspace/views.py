@@ -31,6 +31,7 @@ from portal.files.uploads import UploadRejected, sanitise_filename
 from portal.messaging import services as message_services
 from portal.messaging.models import MAX_BODY_CHARS, Message
 from portal.questionnaires import services as action_services
+from portal.questionnaires.approvals import approvable_documents
 from portal.questionnaires.models import Action
 from portal.questionnaires.presentation import answer_rows
 from portal.request_types import AuthenticatedRequest
@@ -45,6 +46,7 @@ from . import queries
 from .access import is_staff_member, staff_member_only, staff_view
 from .forms import (
     AccountForm,
+    ApprovalRequestForm,
     ClientForm,
     DossierEditForm,
     DossierForm,
@@ -217,7 +219,7 @@ def _dossier_context(
     clients = _granted_clients(dossier)
     documents = list(dossier.documents.select_related("uploaded_by")[:DOSSIER_ROWS])
     message_list = list(message_services.for_list(dossier, request.user)[:DOSSIER_ROWS])
-    actions = list(dossier.actions.select_related("client")[:DOSSIER_ROWS])
+    actions = list(dossier.actions.select_related("client", "approval")[:DOSSIER_ROWS])
     context = {
         "dossier": dossier,
         "clients": clients,
@@ -238,6 +240,8 @@ def _dossier_context(
         "refused": forms.get("refused") or [],
         "questionnaire_form": forms.get("questionnaire_form") or QuestionnaireForm(clients=clients),
         "upload_form": forms.get("upload_form") or UploadRequestForm(clients=clients),
+        "approval_form": forms.get("approval_form")
+        or ApprovalRequestForm(clients=clients, documents=approvable_documents(dossier)[:200]),
         "rows": DOSSIER_ROWS,
         "trail": list(
             AuditEntry.objects.filter(dossier=dossier)
@@ -603,7 +607,9 @@ def _send_action(
 def action(request: AuthenticatedRequest, action_id: int) -> HttpResponse:
     """The answers of a questionnaire (and its PDF), or the files of an upload request."""
     action = get_object_or_404(
-        Action.objects.select_related("dossier", "client", "pdf_document", "handled_by"),
+        Action.objects.select_related(
+            "dossier", "client", "pdf_document", "handled_by", "approval__answered_by"
+        ),
         pk=action_id,
     )
     files = list(action.supplied_documents.all()) if action.kind == Action.Kind.UPLOAD else []
