@@ -142,7 +142,7 @@ def _action(kind: str, completed: bool = False) -> Callable[[Dossier], Action]:
         if kind == Action.Kind.APPROVAL:
             (made,) = approvals.request_approval(
                 dossier=dossier,
-                document=dossier.documents.get(kind="document"),
+                document=_world_document(dossier, "document"),
                 clients=[client],
             )
         elif kind == Action.Kind.UPLOAD:
