@@ -150,15 +150,16 @@ def test_staff_form_refuses_bad_input_and_keeps_it_R_SIG_4(staff, dossier, docum
 
 
 def test_client_sees_it_under_acties_and_approves_hash_recorded_R_SIG_4(sent, buyer, document, run):
-    """R-SIG-4: under "Acties", "Bekijken" opens the document; "Akkoord" records the answer
-    with the SHA-256 of the stored file, who, when and from which address."""
+    """R-SIG-4: under "Acties", "Bekijken" opens the document in the viewer (R-SIG-3);
+    "Akkoord" records the answer with the SHA-256 of the stored file, who, when and from which
+    address."""
     action = mine(sent, buyer)
     http = http_for(buyer)
     listing = http.get("/acties/").content.decode()
     assert f"/acties/{action.pk}/akkoord/" in listing
     assert "Verzoek om akkoord" in listing
     page = http.get(f"/acties/{action.pk}/akkoord/").content.decode()
-    view_url = f"/dossiers/{action.dossier_id}/documenten/{document.pk}/download/"
+    view_url = f"/dossiers/{action.dossier_id}/documenten/{document.pk}/bekijken/"
     assert view_url in page
     assert http.get(view_url).status_code == 200
     assert "Graag voor de passeerdatum." in page

@@ -18,15 +18,15 @@ from portal.questionnaires import approvals
 from portal.questionnaires.models import Action, ApprovalRequest
 from portal.request_types import AuthenticatedRequest
 
-#: Where "Bekijken" leads: the document itself for now; the in-portal viewer
-#: (``documents:preview``, the same arguments) replaces it.
-VIEW_URL_NAME = "documents:download"
-
 
 def document_view_url(approval: ApprovalRequest, dossier_pk: int) -> str | None:
-    if approval.document_id is None:
+    """Where "Bekijken" leads: the in-portal viewer for a PDF or an image (R-SIG-3), the
+    download for any other file."""
+    document = approval.document
+    if document is None:
         return None
-    return reverse(VIEW_URL_NAME, args=[dossier_pk, approval.document_id])
+    name = "documents:preview" if document.previewable else "documents:download"
+    return reverse(name, args=[dossier_pk, document.pk])
 
 
 def _requests(request: AuthenticatedRequest) -> QuerySet[Action]:
@@ -39,7 +39,7 @@ def _requests(request: AuthenticatedRequest) -> QuerySet[Action]:
         kind=Action.Kind.APPROVAL,
         client_id=request.user.client_id,
         dossier__in=dossiers.values("pk"),
-    ).select_related("dossier", "approval", "approval__answered_by")
+    ).select_related("dossier", "approval", "approval__answered_by", "approval__document")
 
 
 def _render(
