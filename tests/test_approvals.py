@@ -14,7 +14,8 @@ from django.core.files.base import ContentFile
 from django.db import connection
 from django.test import Client as HttpClient
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 
 from portal.audit.models import AuditEntry
 from portal.documents import services as document_services
@@ -158,6 +159,9 @@ def test_client_sees_it_under_acties_and_approves_hash_recorded_R_SIG_4(sent, bu
     listing = http.get("/acties/").content.decode()
     assert f"/acties/{action.pk}/akkoord/" in listing
     assert "Verzoek om akkoord" in listing
+    due = action.approval.due_date
+    with translation.override("nl"):
+        assert f"uiterlijk {date_format(due, 'j F Y')}" in listing
     page = http.get(f"/acties/{action.pk}/akkoord/").content.decode()
     view_url = f"/dossiers/{action.dossier_id}/documenten/{document.pk}/bekijken/"
     assert view_url in page

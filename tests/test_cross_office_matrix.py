@@ -1137,6 +1137,16 @@ def test_office_b_ids_in_request_bodies_are_refused_R_TEN_2(offices):
                     "title_nl": "Kopie",
                 },
             ),
+            (
+                api,
+                "post",
+                "/api/v1/approval-requests/",
+                {
+                    "dossier": dossier,
+                    "document": x.documents["document"].pk,
+                    "clients": [x.person.client_id],
+                },
+            ),
             (api, "post", "/api/v1/messages/", {"dossier": x.person_dossier.pk, **message}),
             (
                 api,
