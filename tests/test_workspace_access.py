@@ -38,6 +38,7 @@ GET_NAMES = {
     "client_new",
     "client",
     "client_audit",
+    "client_erase",
 }
 
 
@@ -71,6 +72,7 @@ def workspace_urls(world) -> list[tuple[str, str]]:
         if pattern.name.startswith(("account_", "invite")) or pattern.name in (
             "client",
             "client_audit",
+            "client_erase",
         ):
             kwargs["pk"] = company.pk
         path = "/kantoor/" + route
