@@ -12,9 +12,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 from django.contrib.sessions.models import Session
+from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import connection
+from django.test import Client as HttpClient
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -32,12 +34,15 @@ from portal.messaging.models import Message
 from portal.notifications.models import NotificationPreferences, OutgoingEmail
 from portal.questionnaires.models import Action
 from portal.retention import erasure
+from portal.sessions.cached_db import SessionStore as CachedStore
+from portal.settings import s3_storage
 from portal.twofactor.models import RecoveryDevice, SmsDevice
 
 from .api_helpers import Api, make_token
 from .factories import ClientFactory, DossierFactory, StaffFactory, StatusFactory, UserFactory
 from .factories import grant as give_access
 from .mail import send_mail_to, smtp_server
+from .s3 import moto_s3
 from .workspace_helpers import staff_http
 
 NAME = "Jozefien Erasmus-Vlietstra"
@@ -290,9 +295,18 @@ def test_nothing_of_the_client_in_pages_api_or_search_R_RET_3(scene, run, admin_
     and subject appear in no workspace page (lists, search, dossier, audit trails), no API
     answer and no admin list of the audit trail or e-mails."""
     pk = scene.client.pk
+    co_client = UserFactory(email="partner@example.test")
+    give_access(scene.dossier, co_client.client)
     erase(scene, run)
     http = staff_http(scene.staff)
     dossier = scene.dossier.pk
+    # What a co-client of the dossier sees: no trace of the erased client either.
+    partner = HttpClient()
+    partner.force_login(co_client)
+    for tab in ("", "correspondentie/", "documenten/", "aangeleverd/", "berichten/"):
+        response = partner.get(f"/dossiers/{dossier}/{tab}")
+        assert response.status_code == 200, tab
+        assert_absent(response.content.decode(), f"client page {tab}")
     pages = [
         "/kantoor/",
         "/kantoor/klanten/",
@@ -496,3 +510,51 @@ def test_beat_runs_the_inactive_client_sweep_daily_R_RET_3(settings):
     assert entry["schedule"] == 86400
     app.loader.import_default_modules()
     assert "portal.retention.erasure.remove_inactive_clients" in app.tasks
+
+
+def test_cached_sessions_of_the_erased_account_end_too_R_RET_3(db, run, settings):
+    """R-RET-3: with sessions in the cache before the database (``cached_db``), the cached
+    copy goes with the row: the erased account's browser is logged out at once."""
+    settings.SESSION_ENGINE = "portal.sessions.cached_db"
+    user = UserFactory(email=EMAIL)
+    dossier = DossierFactory(status=closed_status(), closed_at=timezone.now())
+    give_access(dossier, user.client)
+    browser = HttpClient()
+    browser.force_login(user)
+    assert browser.get(f"/dossiers/{dossier.pk}/").status_code == 200
+    key = browser.session.session_key
+    assert cache.get(CachedStore.cache_key_prefix + key)
+    run(erasure.erase_client, client=user.client, by=StaffFactory())
+    assert cache.get(CachedStore.cache_key_prefix + key) is None
+    response = browser.get(f"/dossiers/{dossier.pk}/")
+    assert response.status_code == 302 and response["Location"].startswith("/inloggen/")
+
+
+def test_files_leave_s3_too_R_RET_3(db, run, settings, monkeypatch):
+    """R-RET-3: with the files in S3 (moto's server on loopback), the client's files leave the
+    bucket once the erasure commits; the office's letter stays."""
+    with moto_s3() as s3:
+        bucket = s3.create_bucket()
+        for name, value in s3.env(bucket).items():
+            monkeypatch.setenv(name, value)
+        settings.STORAGES = {**settings.STORAGES, "default": s3_storage()}
+        staff = StaffFactory()
+        user = UserFactory(email=EMAIL)
+        dossier = DossierFactory(status=closed_status(), closed_at=timezone.now())
+        give_access(dossier, user.client)
+        letter = document_services.publish_document(
+            dossier=dossier,
+            kind="document",
+            title="Akte",
+            file=ContentFile(b"akte\n"),
+            name="akte.txt",
+            by=staff,
+        )
+        supplied = document_services.supply_document(
+            dossier=dossier, file=ContentFile(b"id\n"), name=FILE_NAME, by=user
+        )
+        keys = {o["Key"] for o in s3.client().list_objects_v2(Bucket=bucket)["Contents"]}
+        assert keys == {letter.file.name, supplied.file.name}
+        run(erasure.erase_client, client=user.client, by=staff)
+        keys = {o["Key"] for o in s3.client().list_objects_v2(Bucket=bucket).get("Contents", [])}
+        assert keys == {letter.file.name}
