@@ -26,12 +26,14 @@ from portal.accounts.models import AccountToken, Client, User
 from portal.audit.display import describe
 from portal.audit.models import AuditEntry
 from portal.audit.services import record
+from portal.core import tenancy
 from portal.documents import services as document_services
 from portal.documents.models import Document, StagedUpload
 from portal.dossiers import services as dossier_services
 from portal.messaging import services as message_services
 from portal.messaging.models import Message
 from portal.notifications.models import NotificationPreferences, OutgoingEmail
+from portal.offices.services import create_office
 from portal.questionnaires.models import Action
 from portal.retention import erasure
 from portal.sessions.cached_db import SessionStore as CachedStore
@@ -476,8 +478,8 @@ def test_login_after_the_warning_cancels_it_R_RET_3(db, run, period, client):
         sweep(run)
         assert Client.objects.get(pk=user.client_id).erasure_warned_at is not None
         clock.move_to(START + timedelta(days=341))
-        client.force_login(user)  # sets last_login
-        User.objects.filter(pk=user.pk).update(last_login=timezone.now())
+        client.force_login(user)  # a login: Django sets last_login
+        assert User.objects.get(pk=user.pk).last_login == timezone.now()
         clock.move_to(START + timedelta(days=400))
         assert sweep(run) == 0
         assert User.objects.filter(pk=user.pk).exists()
@@ -558,3 +560,33 @@ def test_files_leave_s3_too_R_RET_3(db, run, settings, monkeypatch):
         run(erasure.erase_client, client=user.client, by=staff)
         keys = {o["Key"] for o in s3.client().list_objects_v2(Bucket=bucket).get("Contents", [])}
         assert keys == {letter.file.name}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_beat_sweep_works_for_every_office_R_RET_3(run, period, mailoutbox):
+    """R-RET-3, R-TEN-1: beat runs the sweep with no office chosen; it works through every
+    office in its own scope, each warning in its own office's name (committed, as in beat:
+    the e-mail is queued when the warning commits, in the office's scope)."""
+    with tenancy.cross_office():
+        offices = [
+            create_office(name=f"Notariaat {name}", hosts=[f"{name.lower()}.example"])
+            for name in ("Linde", "Eik")
+        ]
+    users = []
+    with time_machine.travel(START, tick=False) as clock:
+        for office in offices:
+            with tenancy.office_scope(office):
+                users.append(UserFactory(email=f"klant@{office.pk}.example"))
+        with tenancy.no_office():
+            assert sweep(run) == 0
+            clock.move_to(START + timedelta(days=336))
+            assert sweep(run) == 0
+        assert sorted(m.to[0] for m in mailoutbox) == sorted(u.email for u in users)
+        for office in offices:
+            (mail,) = [m for m in mailoutbox if m.to[0] == f"klant@{office.pk}.example"]
+            assert office.name in mail.subject
+        clock.move_to(START + timedelta(days=367))
+        with tenancy.no_office():
+            assert sweep(run) == 2
+    with tenancy.cross_office():
+        assert not User.objects.filter(pk__in=[u.pk for u in users]).exists()
