@@ -33,6 +33,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, Max, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp_webauthn.models import WebAuthnCredential
 
@@ -166,6 +167,18 @@ def blockers(client: Client) -> list[Blocker]:
         .order_by("number", "pk")
     )
     return [Blocker(dossier, next(iter(dossier.active_holds), None)) for dossier in rows]
+
+
+def refusal(found: list[Blocker]) -> str:
+    """Why the erasure is refused, in the active language (the API's answer)."""
+    reasons = [
+        _("%(number)s is under a legal hold (%(reason)s)")
+        % {"number": b.dossier.number, "reason": b.hold.reason}
+        if b.hold is not None
+        else _("%(number)s is still open") % {"number": b.dossier.number}
+        for b in found
+    ]
+    return _("The client cannot be erased yet: %(reasons)s.") % {"reasons": "; ".join(reasons)}
 
 
 def preview(client: Client) -> Counts:
