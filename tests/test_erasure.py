@@ -612,3 +612,20 @@ def test_api_erase_refused_then_done_R_RET_3(scene, run):
     assert entry.actor_id == scene.staff.pk
     for name in scene.files:
         assert not default_storage.exists(name)
+
+
+def test_access_matrix_still_holds_after_an_erasure_R_RET_3_R_DOS_6(world, run):
+    """R-RET-3, R-DOS-6: erasing a client with a closed dossier of its own leaves every other
+    role's access as it was: the client pages' access matrix has no leak and no wrong answer."""
+    from .test_access_matrix import matrix_urls, run_matrix
+
+    user = UserFactory(email=EMAIL, full_name=NAME)
+    dossier = DossierFactory(status=closed_status(), closed_at=timezone.now())
+    give_access(dossier, user.client)
+    document_services.supply_document(
+        dossier=dossier, file=ContentFile(b"id\n"), name=FILE_NAME, by=user
+    )
+    run(erasure.erase_client, client=user.client, by=world.staff)
+    result = run_matrix(world, matrix_urls())
+    assert result.leaks == []
+    assert result.wrong_answers == []
