@@ -63,6 +63,17 @@ ERASED_CONTENT = "[gewist]"
 PERSONAL_TARGETS = ("client.", "account.", "login", "2fa.", "session.", "logout", "dossier.access_")
 # Keys of an entry's details that hold an address of the client's (e.g. a removed extra account).
 PERSONAL_KEYS = ("email",)
+# Audit actions whose target is an address as typed (no account known at the time).
+ADDRESS_ACTIONS = ("login.failed", "login.link_required")
+# Audit actions that name a file or message by its name or subject (``document``/``message``
+# in their details).
+CONTENT_ACTIONS = (
+    "document.supplied",
+    "document.downloaded",
+    "document.seen_by_office",
+    "message.sent",
+    "message.handled",
+)
 BATCH = 500
 
 
@@ -231,6 +242,7 @@ def _erase(client: Client) -> Counts:
     staged = list(StagedUpload.objects.filter(uploaded_by__in=ids).values_list("pk", "file"))
     message_ids = list(_messages(client).values_list("pk", flat=True))
     action_ids = list(_actions(client).values_list("pk", flat=True))
+    dossier_ids = list(_dossiers(client).values_list("pk", flat=True))
     numbers = list(SmsDevice.objects.filter(user__in=ids).values_list("number", flat=True))
 
     counts.audit_entries_anonymised = _scrub_audit(
@@ -238,9 +250,11 @@ def _erase(client: Client) -> Counts:
         accounts,
         documents=[d for d, _f in documents],
         messages=message_ids,
-        actions=action_ids,
+        dossiers=dossier_ids,
     )
-    counts.sessions = sum(end_sessions(account) for account in accounts)
+    counts.sessions = sum(
+        end_sessions(account) for account in accounts if _may_have_sessions(account)
+    )
 
     # The rows, children before parents (documents hang on messages, PROTECT).
     _delete(Document.objects.filter(pk__in=[d for d, _f in documents]))
@@ -272,6 +286,18 @@ def _erase(client: Client) -> Counts:
     return counts
 
 
+def _may_have_sessions(account: User) -> bool:
+    """Whether a session of ``account`` may still be stored: every login sets ``last_login``,
+    and a session row outlives it by at most the absolute session length plus the cookie's
+    age. ``end_sessions`` reads every live session, so the sweep of long-inactive clients
+    skips it (their rows would go with the account anyway: no session authenticates a deleted
+    account)."""
+    if account.last_login is None:
+        return False
+    longest = timedelta(hours=settings.SESSION_ABSOLUTE_HOURS, seconds=settings.SESSION_COOKIE_AGE)
+    return account.last_login > timezone.now() - longest - timedelta(days=1)
+
+
 def _delete(rows: QuerySet[Any]) -> int:
     return rows.delete()[0]
 
@@ -288,7 +314,7 @@ def _scrub_audit(
     *,
     documents: list[int],
     messages: list[int],
-    actions: list[int],
+    dossiers: list[int],
 ) -> int:
     """Take the client's personal data out of the audit trail, keeping the entries: who acted
     (an account of the client) becomes ``gewiste cliënt #<id>``, and so does the object of an
@@ -311,17 +337,22 @@ def _scrub_audit(
         ]
         if text
     }
-    candidates = Q(client_id=client.pk) | Q(actor_id__in=ids)
+    # Each part of the search runs on an index (client, actor, action, dossier): the sweep may
+    # erase many clients in one run over a long trail.
+    typed = Q()
     for text in personal:
-        candidates |= Q(target__iexact=text) | Q(actor_label__iexact=text)
+        typed |= Q(target__iexact=text)
+    candidates = (
+        Q(client_id=client.pk) | Q(actor_id__in=ids) | (Q(action__in=ADDRESS_ACTIONS) & typed)
+    )
     entry_ids = set(AuditEntry.objects.filter(candidates).values_list("pk", flat=True))
-    for key, values in (("document", documents), ("message", messages), ("action_id", actions)):
-        for chunk in _chunks(values):
-            entry_ids.update(
-                AuditEntry.objects.filter(**{f"data__{key}__in": chunk}).values_list(
-                    "pk", flat=True
-                )
+    # Entries naming a file or message of the client's, by staff too: in its dossiers.
+    for chunk in _chunks(list(dossiers)):
+        entry_ids.update(
+            AuditEntry.objects.filter(dossier_id__in=chunk, action__in=CONTENT_ACTIONS).values_list(
+                "pk", flat=True
             )
+        )
     content = {"document": set(documents), "message": set(messages)}
     changed = 0
     for chunk in _chunks(sorted(entry_ids)):
