@@ -108,6 +108,7 @@ ADDED_OPERATIONS = {
     ("patch", "/api/v1/clients/1/"),
     ("post", "/api/v1/clients/1/deactivate/"),
     ("post", "/api/v1/clients/1/reactivate/"),
+    ("post", "/api/v1/clients/1/erase/"),
     ("patch", "/api/v1/dossiers/1/steps/1/"),
     ("post", "/api/v1/documents/1/withdraw/"),
     ("post", "/api/v1/questionnaires/1/cancel/"),

@@ -46,6 +46,7 @@ GET_NAMES = {
     "client_new",
     "client",
     "client_audit",
+    "client_erase",
 }
 
 
@@ -94,6 +95,7 @@ def workspace_urls(world) -> list[tuple[str, str]]:
         if pattern.name.startswith(("account_", "invite")) or pattern.name in (
             "client",
             "client_audit",
+            "client_erase",
         ):
             kwargs["pk"] = company.pk
         path = "/kantoor/" + route

@@ -637,6 +637,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "portal.accounts.tasks.prune_sessions",
         "schedule": 3600,
     },
+    # R-RET-3: clients left without a dossier are warned, then erased.
+    "remove-inactive-clients": {
+        "task": "portal.retention.erasure.remove_inactive_clients",
+        "schedule": 86400,
+    },
 }
 
 
@@ -667,6 +672,10 @@ PRUNE_ACCOUNT_LINK_DAYS = env_at_least("PRUNE_ACCOUNT_LINK_DAYS", 30)
 # Bounded work per run and kind: batches of PRUNE_BATCH_SIZE rows, at most PRUNE_MAX_BATCHES.
 PRUNE_BATCH_SIZE = env_at_least("PRUNE_BATCH_SIZE", 5000)
 PRUNE_MAX_BATCHES = env_at_least("PRUNE_MAX_BATCHES", 100)
+# R-RET-3: a client left without any dossier is erased this many months after it had its last
+# one (or its accounts last logged in), after one warning e-mail this many days before.
+CLIENT_INACTIVE_MONTHS = env_at_least("CLIENT_INACTIVE_MONTHS", 12)
+CLIENT_INACTIVE_WARNING_DAYS = env_at_least("CLIENT_INACTIVE_WARNING_DAYS", 30)
 
 CELERY_TASK_EAGER_PROPAGATES = False
 # Workers log through LOGGING (JSON, redacted) instead of Celery's own root handler.

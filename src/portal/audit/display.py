@@ -49,6 +49,10 @@ SENTENCES = {
     "client.changed": _("Details of client %(target)s changed"),
     "client.deactivated": _("Client %(target)s deactivated: every account blocked"),
     "client.reactivated": _("Client %(target)s reactivated: every account unblocked"),
+    # R-RET-3: the target is the neutral "gewiste cliënt #<id>" (the name is gone).
+    "client.erased": _("Client %(target)s erased at the office's request"),
+    "client.removed_inactive": _("Client %(target)s removed after a period without dossiers"),
+    "client.erasure_warned": _("Client %(target)s warned by e-mail of the removal of its accounts"),
     "document.withdrawn": _("Document “%(target)s” withdrawn from dossier %(dossier)s"),
     "questionnaire.cancelled": _("Questionnaire “%(target)s” cancelled in dossier %(dossier)s"),
     "upload_request.cancelled": _("Upload request “%(target)s” cancelled in dossier %(dossier)s"),
@@ -229,6 +233,7 @@ ROUTES = {
     "workspace:clients": _("the workspace client list"),
     "workspace:client_new": _("a new client in the workspace"),
     "workspace:client": _("a client in the workspace"),
+    "workspace:client_erase": _("erasing a client"),
     "workspace:invite": _("sending an invitation"),
     "workspace:account_add": _("adding an account"),
     "workspace:account_remove": _("removing an account"),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import approvals, views
+from . import approvals, erasure_views, views
 
 app_name = "workspace"
 
@@ -34,6 +34,7 @@ urlpatterns = [
     path("klanten/nieuw/", views.client_new, name="client_new"),
     path("klanten/<int:pk>/", views.client, name="client"),
     path("klanten/<int:pk>/logboek/", views.client_audit_trail, name="client_audit"),
+    path("klanten/<int:pk>/wissen/", erasure_views.client_erase, name="client_erase"),
     path("klanten/<int:pk>/accounts/", views.account_add, name="account_add"),
     path("klanten/<int:pk>/accounts/<int:user_id>/uitnodigen/", views.invite, name="invite"),
     path(
