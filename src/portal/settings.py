@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "portal.audit",
     "portal.notifications",
     "portal.questionnaires",
+    "portal.exports",
     "portal.twofactor",
     "portal.web",
     "portal.workspace",
@@ -623,6 +624,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "portal.accounts.tasks.prune_sessions",
         "schedule": 3600,
     },
+    "prune-exports": {
+        "task": "portal.exports.tasks.prune_exports",
+        "schedule": 3600,
+    },
 }
 
 
@@ -653,6 +658,11 @@ PRUNE_ACCOUNT_LINK_DAYS = env_at_least("PRUNE_ACCOUNT_LINK_DAYS", 30)
 # Bounded work per run and kind: batches of PRUNE_BATCH_SIZE rows, at most PRUNE_MAX_BATCHES.
 PRUNE_BATCH_SIZE = env_at_least("PRUNE_BATCH_SIZE", 5000)
 PRUNE_MAX_BATCHES = env_at_least("PRUNE_MAX_BATCHES", 100)
+
+# A client's data export ("Mijn gegevens downloaden", R-RET-2): downloadable this many hours,
+# then removed by the prune task; at most this many requests per account in 24 hours.
+EXPORT_VALID_HOURS = env_at_least("EXPORT_VALID_HOURS", 24)
+EXPORT_REQUESTS_PER_DAY = env_at_least("EXPORT_REQUESTS_PER_DAY", 3)
 
 CELERY_TASK_EAGER_PROPAGATES = False
 # Workers log through LOGGING (JSON, redacted) instead of Celery's own root handler.
