@@ -473,3 +473,53 @@ def test_every_document_of_a_large_dossier_streams_into_the_zip_R_RET_2(world, r
     names = fetch_zip(http, download_url(http)).namelist()
     letters = [n for n in names if "/brief" in n]
     assert len(letters) == 60 and any(n.endswith("/brief (60).txt") for n in letters)
+
+
+S3_VARIABLES = [
+    "S3_BUCKET",
+    "S3_ENDPOINT_URL",
+    "S3_REGION",
+    "S3_ADDRESSING_STYLE",
+    "S3_URL_EXPIRE_SECONDS",
+    "S3_SSE",
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+]
+
+
+def test_the_export_is_stored_privately_in_s3_and_pruned_there_R_RET_2(
+    world, run, monkeypatch, settings
+):
+    """R-RET-2 with S3 storage (moto's server on loopback): the documents are read from the
+    bucket, the ZIP is written to it under the office's prefix, downloaded through the portal,
+    and removed from the bucket when it expires."""
+    from portal.settings import s3_storage
+
+    from .s3 import moto_s3
+
+    with moto_s3() as s3:
+        bucket = s3.create_bucket()
+        for name in S3_VARIABLES:
+            monkeypatch.delenv(name, raising=False)
+        for name, value in s3.env(bucket, S3_SSE="1").items():
+            monkeypatch.setenv(name, value)
+        settings.STORAGES = {**settings.STORAGES, "default": s3_storage()}
+        documents.publish_document(
+            dossier=world.person_dossier,
+            kind=Document.Kind.DOCUMENT,
+            title="In S3",
+            file=text_file("stored in s3\n", "s3.txt"),
+            by=world.staff,
+        )
+        http = logged_in(world.owner)
+        ask(http, run)
+        export = DataExport.objects.get(user=world.owner)
+        keys = {o["Key"] for o in s3.client().list_objects_v2(Bucket=bucket)["Contents"]}
+        assert export.file.name in keys
+        assert export.file.name.startswith(f"office-{export.office_id}/exports/")
+        archive = fetch_zip(http, download_url(http))
+        assert b"stored in s3\n" in contents(archive)
+        DataExport.objects.filter(pk=export.pk).update(expires_at=timezone.now())
+        assert prune_exports() == 1
+        keys = {o["Key"] for o in s3.client().list_objects_v2(Bucket=bucket).get("Contents", [])}
+        assert export.file.name not in keys

@@ -98,8 +98,11 @@ class ArchiveWriter:
     def add_json(self, path: str, data: Any) -> None:
         self.add_text(path, json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
 
-    def add_stream(self, path: str, source: IO[bytes]) -> None:
-        with self.zip.open(self._info(path), "w", force_zip64=True) as out:
+    def add_stream(self, path: str, source: IO[bytes], *, compress: bool = True) -> None:
+        info = self._info(path)
+        if not compress:
+            info.compress_type = zipfile.ZIP_STORED
+        with self.zip.open(info, "w", force_zip64=True) as out:
             shutil.copyfileobj(source, out, CHUNK)
 
     def close(self) -> None:
@@ -183,13 +186,19 @@ def _write_dossier(
             writer.add_text(path + ".txt", _("This file could not be found in the portal."))
             continue
         with handle:
-            writer.add_stream(path, handle)
+            writer.add_stream(path, handle, compress=_compresses(document.content_type))
         counts["documents"] += 1
+
+
+def _compresses(content_type: str) -> bool:
+    """PDFs, images and office files are compressed already: deflating them again costs time
+    and saves nothing, so they are stored as they are."""
+    return content_type.startswith("text/")
 
 
 def _documents(dossier: Dossier) -> Iterator[Document]:
     rows = dossier.documents.only(
-        "pk", "dossier", "kind", "original_name", "file", "message_id"
+        "pk", "dossier", "kind", "original_name", "file", "message_id", "content_type"
     ).order_by("created_at", "pk")
     return rows.iterator(chunk_size=500)
 
