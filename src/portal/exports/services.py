@@ -33,7 +33,7 @@ def request_export(*, user: User) -> DataExport:
     now = timezone.now()
     with transaction.atomic():
         # One request at a time per account: a double click waits here for the first.
-        User.objects.select_for_update().filter(pk=user.pk).exists()
+        list(User.objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True))
         recent = DataExport.objects.filter(user=user, created_at__gt=now - timedelta(hours=24))
         if recent.filter(
             status=DataExport.Status.PENDING, created_at__gt=now - BUILD_TIMEOUT
