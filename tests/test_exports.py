@@ -239,6 +239,7 @@ def test_the_export_holds_everything_the_client_sees_and_nothing_else_R_RET_2(wo
     answers = [archive.read(n).decode() for n in names if n.endswith("/antwoorden.json")]
     assert any("Antwoord een" in a and "Antwoord twee" in a for a in answers)
     assert any(n.endswith("/akte (2).txt") for n in names)
+    assert any(n.endswith("/verzoek.json") for n in names)  # the upload request
     # The account's data and a README in the client's language (Dutch by default).
     account = archive.read("account.json").decode()
     assert world.owner.email in account and '"notifications"' in account
@@ -523,3 +524,27 @@ def test_the_export_is_stored_privately_in_s3_and_pruned_there_R_RET_2(
         assert prune_exports() == 1
         keys = {o["Key"] for o in s3.client().list_objects_v2(Bucket=bucket).get("Contents", [])}
         assert export.file.name not in keys
+
+
+def test_a_failed_build_says_so_and_may_be_asked_again_R_RET_2(world, run, monkeypatch):
+    """R-RET-2: when building fails nothing is offered for download, the page says it did not
+    succeed, and the client can ask again; no half-made file is left in the storage."""
+    from portal.exports import tasks
+
+    def broken(target, user):
+        target.write(b"half a zip")
+        raise OSError("disk full")
+
+    monkeypatch.setattr(tasks, "write_archive", broken)
+    http = logged_in(world.owner)
+    ask(http, run)
+    export = DataExport.objects.get(user=world.owner)
+    assert export.status == DataExport.Status.FAILED and not export.file
+    page = http.get("/mijn-gegevens/").content.decode()
+    assert "Het klaarzetten van uw gegevens is niet gelukt" in page
+    assert not DOWNLOAD.search(page)
+    assert not OutgoingEmail.objects.filter(kind="export_ready").exists()
+    monkeypatch.undo()
+    ask(http, run)
+    assert DataExport.objects.filter(user=world.owner, status=DataExport.Status.READY).exists()
+    assert "README.txt" in fetch_zip(http, download_url(http)).namelist()

@@ -161,7 +161,8 @@ def _write_dossier(
     actions = Action.objects.visible_to(user).filter(dossier=dossier).order_by("created_at", "pk")
     for action in actions.iterator():
         folder = writer.folder(actions_root, f"{_when(action.created_at)} {action.title}")
-        writer.add_json(writer.unique(folder, _("answers.json")), _action_data(action))
+        name = _("answers.json") if action.kind == Action.Kind.QUESTIONNAIRE else _("request.json")
+        writer.add_json(writer.unique(folder, name), _action_data(action))
         if action.pdf_document_id:
             folders[action.pdf_document_id] = folder
         for document_pk in action.supplied_documents.values_list("pk", flat=True):
