@@ -367,6 +367,10 @@ def test_the_export_expires_after_24_hours_and_is_pruned_R_RET_2(world, run):
         ask(http, run)
         url = download_url(http)
         export = DataExport.objects.get(user=world.owner)
+        page = http.get("/mijn-gegevens/").content.decode()
+        until = timezone.localtime(export.expires_at).strftime("%H:%M")
+        assert "Uw gegevens staan klaar. U kunt ze downloaden tot" in page and until in page
+        assert "Nieuwe download klaarzetten" in page
         assert default_storage.exists(export.file.name)
         assert re.fullmatch(
             rf"office-{export.office_id}/exports/[0-9a-f]{{32}}\.zip", export.file.name
