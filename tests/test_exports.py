@@ -552,3 +552,29 @@ def test_a_failed_build_says_so_and_may_be_asked_again_R_RET_2(world, run, monke
     ask(http, run)
     assert DataExport.objects.filter(user=world.owner, status=DataExport.Status.READY).exists()
     assert "README.txt" in fetch_zip(http, download_url(http)).namelist()
+
+
+def test_a_lost_build_is_queued_again_by_the_sweep_R_RET_2(
+    world, settings, django_capture_on_commit_callbacks
+):
+    """R-RET-2: a request whose build never reached a worker (the broker was down: the
+    after-commit work is lost here) is built by the beat sweep a few minutes later; a build
+    that started is left to its worker."""
+    from portal.celery import app
+    from portal.exports.tasks import build_lost_exports
+
+    http = logged_in(world.owner)
+    with django_capture_on_commit_callbacks(execute=False):
+        http.post(REQUEST_URL)
+    export = DataExport.objects.get(user=world.owner)
+    assert build_lost_exports() == 0  # just asked: not lost yet
+    DataExport.objects.filter(pk=export.pk).update(created_at=timezone.now() - timedelta(minutes=6))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert build_lost_exports() == 1
+    export.refresh_from_db()
+    assert export.status == DataExport.Status.READY and export.started_at is not None
+    assert build_lost_exports() == 0
+    scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert "portal.exports.tasks.build_lost_exports" in scheduled
+    app.loader.import_default_modules()
+    assert "portal.exports.tasks.build_lost_exports" in app.tasks

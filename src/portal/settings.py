@@ -599,6 +599,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "portal.integrations.tasks.deliver_lost_webhooks",
         "schedule": 300,
     },
+    "build-lost-exports": {
+        "task": "portal.exports.tasks.build_lost_exports",
+        "schedule": 300,
+    },
     # Pruning: hourly, so a backlog larger than one run's cap is worked off within the day.
     "prune-idempotency-records": {
         "task": "portal.integrations.tasks.prune_idempotency_records",

@@ -46,6 +46,9 @@ class DataExport(models.Model):
     file = models.FileField(_("file"), upload_to=storage_name, max_length=200, blank=True)
     size = models.BigIntegerField(_("size"), null=True, blank=True)
     created_at = models.DateTimeField(_("requested"), auto_now_add=True, db_index=True)
+    # Set when a worker starts building: a pending export without it after a few minutes was
+    # never picked up (its task was lost) and is queued again by ``tasks.build_lost_exports``.
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
     ready_at = models.DateTimeField(_("ready"), null=True, blank=True)
     expires_at = models.DateTimeField(_("expires"), null=True, blank=True, db_index=True)
 

@@ -21,9 +21,12 @@ from portal.offices.models import Office
 from portal.offices.services import per_office
 
 from .archive import write_archive
-from .models import DataExport
+from .models import BUILD_TIMEOUT, DataExport
 
 log = logging.getLogger(__name__)
+
+# A build not started this long after the request was lost on its way to a worker.
+LOST_AFTER = timedelta(minutes=5)
 
 
 @shared_task(bind=True, max_retries=3, acks_late=True)
@@ -47,6 +50,7 @@ def build(export_pk: int) -> bool:
     export = DataExport.objects.select_related("user", "user__client").filter(pk=export_pk).first()
     if export is None or export.status != DataExport.Status.PENDING:
         return False
+    DataExport.objects.filter(pk=export.pk).update(started_at=timezone.now())
     user = export.user
     # On the disk (the upload folder, beside the storage when it is local), never in memory.
     with tempfile.TemporaryFile(dir=settings.FILE_UPLOAD_TEMP_DIR, suffix=".zip") as target:
@@ -78,6 +82,26 @@ def build(export_pk: int) -> bool:
         )
     log.info("Export %s built: %s", export.pk, counts, extra={"export": export.pk, **counts})
     return True
+
+
+@shared_task
+@per_office
+def build_lost_exports() -> int:
+    """The sweep: exports asked for more than ``LOST_AFTER`` ago that no worker has started
+    (the broker was down when the request queued the build) are queued again. Returns how
+    many."""
+    now = timezone.now()
+    lost = DataExport.objects.filter(
+        status=DataExport.Status.PENDING,
+        started_at__isnull=True,
+        created_at__lt=now - LOST_AFTER,
+        created_at__gt=now - BUILD_TIMEOUT,
+    ).values_list("pk", flat=True)
+    queued = 0
+    for pk in lost:
+        build_export.delay(pk)
+        queued += 1
+    return queued
 
 
 @shared_task
