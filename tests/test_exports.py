@@ -578,3 +578,16 @@ def test_a_lost_build_is_queued_again_by_the_sweep_R_RET_2(
     assert "portal.exports.tasks.build_lost_exports" in scheduled
     app.loader.import_default_modules()
     assert "portal.exports.tasks.build_lost_exports" in app.tasks
+
+
+def test_the_zip_goes_with_the_account_R_RET_2(world, run, django_capture_on_commit_callbacks):
+    """R-RET-2, R-RET-3: when an account is deleted (a company's extra account removed, a
+    client erased) its exports go, and their files with them."""
+    http = logged_in(world.company_extra)
+    ask(http, run)
+    export = DataExport.objects.get(user=world.company_extra)
+    assert default_storage.exists(export.file.name)
+    with django_capture_on_commit_callbacks(execute=True):
+        world.company_extra.delete()
+    assert not DataExport.objects.filter(pk=export.pk).exists()
+    assert not default_storage.exists(export.file.name)

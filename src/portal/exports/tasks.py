@@ -119,7 +119,7 @@ def prune_exports() -> int:
     for export in gone.order_by("pk")[: settings.PRUNE_BATCH_SIZE].iterator():
         if export.file:
             # The file first: a crash between the two leaves a row that the next run retries,
-            # never a file no row points to.
+            # never a file no row points to (``receivers.remove_file`` has nothing left to do).
             export.file.delete(save=False)
         export.delete()
         total += 1
