@@ -19,6 +19,7 @@ from portal.accounts.models import AccountToken
 from portal.accounts.tasks import prune_account_links, prune_sessions
 from portal.audit.models import AuditEntry
 from portal.audit.services import record
+from portal.exports.models import DataExport
 from portal.integrations.models import (
     Change,
     IdempotencyRecord,
@@ -234,6 +235,9 @@ def test_prune_command_runs_every_kind_and_spares_the_audit(retention, token):
     email(91)
     link(UserFactory(), expires_days_from_now=-31)
     session(-timedelta(minutes=1))
+    DataExport.objects.create(
+        user=UserFactory(), status=DataExport.Status.READY, expires_at=ago(0.01)
+    )
     entry = record("dossier.created", target="old")
     AuditEntry.objects.filter(pk=entry.pk).update(at=ago(4000))
     # The changes the rows above made stay; one change older than CHANGES_RETENTION_DAYS goes.
@@ -243,7 +247,14 @@ def test_prune_command_runs_every_kind_and_spares_the_audit(retention, token):
     Change.objects.filter(pk=old_change.pk).update(at=ago(31))
     out = io.StringIO()
     call_command("prune", stdout=out)
-    for model in (IdempotencyRecord, WebhookDelivery, OutgoingEmail, AccountToken, Session):
+    for model in (
+        IdempotencyRecord,
+        WebhookDelivery,
+        OutgoingEmail,
+        AccountToken,
+        Session,
+        DataExport,
+    ):
         assert not model.objects.exists(), model
     assert AuditEntry.objects.filter(pk=entry.pk).exists()
     assert not Change.objects.filter(pk=old_change.pk).exists()
@@ -255,6 +266,7 @@ def test_prune_command_runs_every_kind_and_spares_the_audit(retention, token):
         "sent e-mails: 1 deleted",
         "account links: 1 deleted",
         "expired sessions: 1 deleted",
+        "data exports: 1 deleted",
     ]
 
 
@@ -271,6 +283,7 @@ def test_beat_schedule_lists_every_prune_task(settings):
         "portal.notifications.tasks.prune_sent_email",
         "portal.accounts.tasks.prune_account_links",
         "portal.accounts.tasks.prune_sessions",
+        "portal.exports.tasks.prune_exports",
     }
     assert expected <= scheduled
     app.loader.import_default_modules()

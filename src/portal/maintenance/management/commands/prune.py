@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from portal.accounts.tasks import prune_account_links, prune_sessions
+from portal.exports.tasks import prune_exports
 from portal.integrations.tasks import (
     prune_changes,
     prune_idempotency_records,
@@ -16,6 +17,7 @@ TASKS = [
     ("sent e-mails", prune_sent_email),
     ("account links", prune_account_links),
     ("expired sessions", prune_sessions),
+    ("data exports", prune_exports),
 ]
 
 
@@ -23,7 +25,8 @@ class Command(BaseCommand):
     help = (
         "Delete rows that have served their purpose, after the PRUNE_*_DAYS retention: "
         "idempotency records, finished webhook deliveries, the changes feed, sent e-mails, "
-        "used or expired links, expired sessions. Never the audit trail."
+        "used or expired links, expired sessions, expired data exports with their files. Never "
+        "the audit trail."
     )
 
     def handle(self, *args, **options):
