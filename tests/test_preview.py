@@ -7,13 +7,16 @@ from __future__ import annotations
 import io
 import os
 import re
+from datetime import timedelta
 
 import pytest
+import time_machine
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client as HttpClient
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from fpdf import FPDF
 from PIL import Image
 
@@ -24,8 +27,10 @@ from portal.documents import previews, rendering, services
 from portal.documents.models import Document, DocumentPreview, DocumentRead
 from portal.offices.middleware import SESSION_KEY
 from portal.offices.models import Office, OfficeHost
+from portal.settings import s3_storage
 
 from .factories import DossierFactory, StaffFactory, UserFactory, grant
+from .s3 import moto_s3
 from .workspace_helpers import staff_http, verify_second_factor
 
 pytestmark = pytest.mark.django_db
@@ -385,3 +390,73 @@ def test_removing_the_document_removes_its_page_images_R_SIG_3(
     with django_capture_on_commit_callbacks(execute=True):
         services.withdraw_document(document=preview.document, by=staff)
     assert not any(default_storage.exists(name) for name in names)
+
+
+def test_the_renderer_gets_none_of_the_workers_secrets_R_SIG_3(setting, monkeypatch, tmp_path):
+    """R-SIG-3: the child that reads a hostile file starts with a bare environment: no database
+    URL, no secret key, whatever the worker has."""
+    monkeypatch.setenv("DATABASE_URL", "postgres://geheim@db/portal")
+    monkeypatch.setenv("SECRET_KEY", "geheim")
+    seen = {}
+    real_run = rendering.subprocess.run
+
+    def spy(command, **kwargs):
+        seen.update(kwargs.get("env") or {"inherited": "everything"})
+        return real_run(command, **kwargs)
+
+    monkeypatch.setattr(rendering.subprocess, "run", spy)
+    staff, _owner, dossier = setting
+    assert rendered(publish(dossier, staff, pdf_bytes(1), "akte.pdf")).status == "ready"
+    assert seen and "inherited" not in seen
+    assert not {"DATABASE_URL", "SECRET_KEY"} & set(seen)
+
+
+def test_a_preview_whose_task_was_lost_is_queued_again_R_SIG_3(
+    setting, client, django_capture_on_commit_callbacks
+):
+    """R-SIG-3: with the broker down the first view's task is lost; a view long after queues it
+    again (and the preview is made), a view soon after does not."""
+    staff, owner, dossier = setting
+    deed = publish(dossier, staff, pdf_bytes(2), "akte.pdf")
+    client.force_login(owner)
+    url = f"/dossiers/{dossier.pk}/documenten/{deed.pk}/bekijken/"
+    with django_capture_on_commit_callbacks(execute=False) as lost:
+        client.get(url)
+    assert len(lost) == 1  # queued, never run
+    with django_capture_on_commit_callbacks(execute=True) as queued:
+        assert "wordt voorbereid" in body(client.get(url))
+    assert queued == []
+    with time_machine.travel(timezone.now() + timedelta(minutes=10)):
+        with django_capture_on_commit_callbacks(execute=True) as queued:
+            client.get(url)
+        assert len(queued) == 1
+        assert "Pagina 1 van 2" in body(client.get(url))
+
+
+@pytest.fixture(scope="module")
+def s3():
+    with moto_s3() as server:
+        yield server
+
+
+def test_page_images_live_in_the_private_s3_bucket_R_SIG_3(
+    setting, s3, settings, monkeypatch, client
+):
+    """R-SIG-3: with S3 storage the page images are objects in the same private bucket, under
+    the office's prefix, not public, and served through the viewer's view only."""
+    bucket = s3.create_bucket()
+    for name, value in s3.env(bucket, S3_SSE="1").items():
+        monkeypatch.setenv(name, value)
+    settings.STORAGES = {**settings.STORAGES, "default": s3_storage()}
+    staff, owner, dossier = setting
+    deed = publish(dossier, staff, pdf_bytes(2), "akte.pdf")
+    preview = rendered(deed)
+    assert preview.status == "ready"
+    keys = {o["Key"] for o in s3.client().list_objects_v2(Bucket=bucket)["Contents"]}
+    assert keys == {deed.file.name, preview.page_name(1), preview.page_name(2)}
+    head = s3.client().head_object(Bucket=bucket, Key=preview.page_name(1))
+    assert head["ServerSideEncryption"] == "AES256"
+    grants = s3.client().get_object_acl(Bucket=bucket, Key=preview.page_name(1))["Grants"]
+    assert not [g for g in grants if "AllUsers" in g["Grantee"].get("URI", "")]
+    client.force_login(owner)
+    webp(client.get(f"/dossiers/{dossier.pk}/documenten/{deed.pk}/bekijken/2/"))
