@@ -537,3 +537,17 @@ def test_page_images_live_in_the_private_s3_bucket_R_SIG_3(
     assert not [g for g in grants if "AllUsers" in g["Grantee"].get("URI", "")]
     client.force_login(owner)
     webp(client.get(f"/dossiers/{dossier.pk}/documenten/{deed.pk}/bekijken/2/"))
+
+
+def test_a_decompression_bomb_photo_is_refused_not_decoded_R_SIG_3(setting, client):
+    """R-SIG-3: a small PNG that would decode to 70 million pixels is refused before it is
+    decoded: the preview fails with the clear message; the worker goes on."""
+    staff, owner, dossier = setting
+    out = io.BytesIO()
+    Image.new("1", (10_000, 7_000)).save(out, "PNG")
+    assert len(out.getvalue()) < 1_000_000
+    bomb = publish(dossier, staff, out.getvalue(), "bom.png")
+    preview = rendered(bomb)
+    assert preview.status == "failed" and preview.error == "malformed"
+    client.force_login(owner)
+    assert FAILED_TEXT in body(client.get(f"/dossiers/{dossier.pk}/documenten/{bomb.pk}/bekijken/"))

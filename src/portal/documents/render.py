@@ -41,7 +41,14 @@ LOSSLESS_LIMIT = 400 * 1024
 
 # pdfium's own PDF errors, Pillow's "not an image" and its decompression-bomb error, a
 # truncated file: the file cannot be shown.
-MALFORMED = (pdfium.PdfiumError, Image.DecompressionBombError, OSError, ValueError, SyntaxError)
+MALFORMED = (
+    pdfium.PdfiumError,
+    Image.DecompressionBombError,
+    Image.DecompressionBombWarning,  # raised as an error above MAX_IMAGE_PIXELS
+    OSError,
+    ValueError,
+    SyntaxError,
+)
 
 
 def limit(memory_mb: int, cpu_seconds: int, output_mb: int) -> None:
