@@ -551,3 +551,32 @@ def test_a_decompression_bomb_photo_is_refused_not_decoded_R_SIG_3(setting, clie
     assert preview.status == "failed" and preview.error == "malformed"
     client.force_login(owner)
     assert FAILED_TEXT in body(client.get(f"/dossiers/{dossier.pk}/documenten/{bomb.pk}/bekijken/"))
+
+
+@pytest.mark.parametrize(
+    ("behaviour", "code"),
+    [
+        ("import os, signal; os.kill(os.getpid(), signal.SIGSEGV)", "crashed"),
+        ("import time; time.sleep(30)", "timeout"),
+        ("print('not json')", "crashed"),
+    ],
+    ids=["segfault", "hang", "nonsense"],
+)
+def test_a_renderer_that_crashes_or_hangs_fails_the_preview_only_R_SIG_3(
+    setting, settings, monkeypatch, tmp_path, behaviour, code
+):
+    """R-SIG-3: what a hostile file could do to pdfium (a segmentation fault, an endless loop,
+    garbage on its output) ends the child only: the hang is killed after PREVIEW_TIMEOUT, the
+    preview fails with a code, and this process renders the next document."""
+    staff, _owner, dossier = setting
+    script = tmp_path / "render.py"
+    script.write_text(behaviour + "\n")
+    real = rendering.RENDERER
+    monkeypatch.setattr(rendering, "RENDERER", script)
+    settings.PREVIEW_TIMEOUT = 2
+    started = time.monotonic()
+    preview = rendered(publish(dossier, staff, pdf_bytes(1), "akte.pdf"))
+    assert preview.status == "failed" and preview.error == code
+    assert time.monotonic() - started < 15
+    monkeypatch.setattr(rendering, "RENDERER", real)
+    assert rendered(publish(dossier, staff, pdf_bytes(1), "volgende.pdf")).status == "ready"
