@@ -32,6 +32,8 @@ from portal.audit.models import AuditEntry
 from portal.core import tenancy
 from portal.documents import previews, rendering, services
 from portal.documents.models import Document, DocumentPreview, DocumentRead
+from portal.messaging import services as message_services
+from portal.messaging.models import Message
 from portal.offices.middleware import SESSION_KEY
 from portal.offices.models import Office, OfficeHost
 from portal.settings import s3_storage
@@ -580,3 +582,20 @@ def test_a_renderer_that_crashes_or_hangs_fails_the_preview_only_R_SIG_3(
     assert time.monotonic() - started < 15
     monkeypatch.setattr(rendering, "RENDERER", real)
     assert rendered(publish(dossier, staff, pdf_bytes(1), "volgende.pdf")).status == "ready"
+
+
+def test_a_messages_attachment_can_be_viewed_R_SIG_3(setting, client):
+    """R-SIG-3: "Bekijken" beside an attachment of a message, for the client and for staff."""
+    staff, owner, dossier = setting
+    message = message_services.send_message(
+        dossier=dossier, sender=staff, subject="Nota van afrekening", body="Zie bijlage."
+    )
+    nota = publish(dossier, staff, pdf_bytes(1), "nota.pdf", kind="correspondence")
+    Document.objects.filter(pk=nota.pk).update(message=message)
+    assert Message.objects.get(pk=message.pk).attachments.get() == nota
+    client.force_login(owner)
+    page = body(client.get(f"/dossiers/{dossier.pk}/berichten/{message.pk}/"))
+    assert f'href="/dossiers/{dossier.pk}/documenten/{nota.pk}/bekijken/"' in page
+    staff_page = f"/kantoor/dossiers/{dossier.pk}/berichten/{message.pk}/"
+    workspace = body(staff_http(staff).get(staff_page))
+    assert f'href="/kantoor/documenten/{nota.pk}/bekijken/"' in workspace
