@@ -27,10 +27,11 @@ from django.utils import timezone
 from portal.dossiers import services as dossier_services
 from portal.dossiers.models import Dossier
 from portal.questionnaires import services as action_services
-from portal.questionnaires.models import Action
+from portal.questionnaires.models import Action, Signer, SigningRequest
 from portal.web.dossiers.views import TABS
 
 from .questionnaire_helpers import sized_template
+from .signing_helpers import publish_pdf
 
 LOGIN_PREFIX = "/inloggen/"
 TAB_SLUGS = ["correspondentie", "documenten", "aangeleverd", "berichten"]
@@ -69,7 +70,7 @@ def _tab(slug: str) -> Callable[[Dossier], str]:
 
 def _download(kind: str) -> Callable[[Dossier], str]:
     def build(dossier: Dossier) -> str:
-        document = dossier.documents.get(kind=kind)
+        document = dossier.documents.filter(kind=kind).earliest("pk")  # the world's own
         return f"/dossiers/{dossier.pk}/documenten/{document.pk}/download/"
 
     return build
@@ -110,6 +111,21 @@ def _action(kind: str, completed: bool = False) -> Callable[[Dossier], Action]:
         return made
 
     return find
+
+
+def _signing_url(dossier: Dossier) -> str:
+    """R-SIG-5: a signing request for the granted client's main account, made on first use."""
+    found = Action.objects.filter(dossier=dossier, kind=Action.Kind.SIGNING).first()
+    if found is None:
+        client = dossier.grants.get().client
+        account = client.accounts.filter(is_main_account=True).get()
+        # Made directly, not by the service: the account may be deactivated by the test.
+        request = SigningRequest.objects.create(dossier=dossier, document=publish_pdf(dossier))
+        found = Action.objects.create(
+            kind=Action.Kind.SIGNING, dossier=dossier, client=client, title_nl="Volmacht"
+        )
+        Signer.objects.create(request=request, account=account, action=found)
+    return f"/acties/{found.pk}/ondertekenen/"
 
 
 def _action_url(kind: str, suffix: str, completed: bool = False) -> Callable[[Dossier], str]:
@@ -177,6 +193,7 @@ FILL_IN: list[DossierUrl] = [
     DossierUrl(
         "questionnaires:upload", "upload request", _action_url("upload", "uploaden/"), "page"
     ),
+    DossierUrl("questionnaires:signing", "signing request", _signing_url, "page"),
     DossierUrl("questionnaires:list", "actions list", lambda dossier: "/acties/", "list"),
     DossierUrl("dossiers:list", "list", lambda dossier: "/dossiers/", "list"),
     DossierUrl(

@@ -153,13 +153,21 @@ def test_inbox_counts_move_when_handled_R_OFF_4(http, dossier, owner, staff):
         "files": 1,
         "questionnaires": 0,
         "uploads": 1,
+        "signatures": 0,
         "total": 4,
     }
     assert http.post(f"/kantoor/berichten/{message.pk}/afgehandeld/").status_code == 302
     assert http.post(f"/kantoor/documenten/{doc.pk}/gezien/").status_code == 302
     assert http.post(f"/kantoor/acties/{action.pk}/afgehandeld/").status_code == 302
     counts = http.get("/kantoor/").context["counts"]
-    assert counts == {"messages": 1, "files": 0, "questionnaires": 0, "uploads": 0, "total": 1}
+    assert counts == {
+        "messages": 1,
+        "files": 0,
+        "questionnaires": 0,
+        "uploads": 0,
+        "signatures": 0,
+        "total": 1,
+    }
     actions = set(AuditEntry.objects.values_list("action", flat=True))
     assert {"message.handled", "document.seen_by_office", "action.handled"} <= actions
     # GET never changes state.
@@ -462,6 +470,7 @@ def test_dossier_page_has_a_section_nav_to_its_sections_R_OFF_1_R_X_4(http, doss
         "documenten",
         "publiceren",
         "acties",
+        "ondertekenen",
         "logboek",
     ]
     assert set(targets) <= page.heading_ids

@@ -16,9 +16,11 @@ from portal.audit.models import AuditEntry
 from portal.documents.models import Document
 from portal.messaging.models import Message
 from portal.questionnaires import services as action_services
+from portal.questionnaires import signing
 from portal.questionnaires.models import Action
 
 from .factories import StaffFactory
+from .signing_helpers import publish_pdf
 from .workspace_helpers import staff_http
 
 # The workspace pages that answer GET; the others are POST-only actions.
@@ -38,6 +40,7 @@ GET_NAMES = {
     "client_new",
     "client",
     "client_audit",
+    "signing_request",
 }
 
 
@@ -53,7 +56,11 @@ def workspace_urls(world) -> list[tuple[str, str]]:
     )
     Action.objects.filter(pk=action.pk).update(status="completed", completed_at=timezone.now())
     company = world.company_main.client
+    signing_request = signing.request_signatures(
+        document=publish_pdf(dossier), accounts=[world.owner]
+    )
     values = {
+        "request_id": signing_request.pk,
         "pk": dossier.pk,
         "msg_id": message.pk,
         "doc_id": document.pk,

@@ -25,8 +25,9 @@ EXPECTED = {
     # paginator count, page (status and handler joined)
     "dossiers": 3 + 2,
     # the dossier; grants; documents; messages; actions; steps; the latest audit entries;
-    # status, handler and questionnaire choices of the forms
-    "dossier": 3 + 10,
+    # status, handler and questionnaire choices of the forms; signing requests (R-SIG-5): the
+    # accounts and PDFs of its form, the requests (their signers prefetched when there are any)
+    "dossier": 3 + 13,
     # count, page, main accounts of the page
     "clients": 3 + 3,
     # dossiers, clients

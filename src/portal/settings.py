@@ -594,6 +594,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "portal.questionnaires.tasks.make_missing_pdfs",
         "schedule": 600,
     },
+    "make-missing-signed-pdfs": {
+        "task": "portal.questionnaires.tasks.make_missing_signed_pdfs",
+        "schedule": 600,
+    },
     "deliver-lost-webhooks": {
         "task": "portal.integrations.tasks.deliver_lost_webhooks",
         "schedule": 300,

@@ -128,9 +128,11 @@ def supply_document(
     title: str = "",
     name: str | None = None,
     by: User | None = None,
+    seal: bool = False,
 ) -> Document:
     """The client supplies a document to a dossier (R-DOC-3): with a message, or a
-    questionnaire's PDF. The caller has checked that ``by`` may see ``dossier``."""
+    questionnaire's PDF. The caller has checked that ``by`` may see ``dossier``.
+    ``seal``: a PDF the portal made, to carry the office's seal (R-SIG-1)."""
     return _add(
         dossier=dossier,
         kind=Document.Kind.SUPPLIED,

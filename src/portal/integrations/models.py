@@ -150,6 +150,8 @@ class WebhookEvent(models.TextChoices):
     DOCUMENT_SUPPLIED = "document.supplied", _("A client supplied a file")
     QUESTIONNAIRE_COMPLETED = "questionnaire.completed", _("A client completed a questionnaire")
     INVITATION_ACCEPTED = "invitation.accepted", _("A client accepted the invitation")
+    SIGNING_COMPLETED = "signing.completed", _("Every signer signed a document")
+    SIGNING_DECLINED = "signing.declined", _("A signer declined to sign a document")
 
 
 def all_events() -> list[str]:

@@ -12,3 +12,8 @@ questionnaire_sent = Signal()
 # compare-and-set UPDATE, which sends no post_save (kwargs: action). The changes feed records
 # it in the same transaction.
 action_updated = Signal()
+
+# R-SIG-5, sent after commit: every signer signed and the signed PDF is stored (kwargs: request),
+# or a signer declined (kwargs: request, signer). The integrations app turns them into webhooks.
+signing_completed = Signal()
+signing_declined = Signal()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import signing, views
 
 app_name = "workspace"
 
@@ -26,6 +26,13 @@ urlpatterns = [
     path("dossiers/<int:pk>/berichten/<int:msg_id>/", views.message, name="message"),
     path("dossiers/<int:pk>/vragenlijst/", views.send_questionnaire, name="send_questionnaire"),
     path("dossiers/<int:pk>/uploadverzoek/", views.request_upload, name="request_upload"),
+    path("dossiers/<int:pk>/ondertekenverzoek/", signing.create, name="signing_new"),
+    path("ondertekenverzoeken/<int:request_id>/", signing.detail, name="signing_request"),
+    path(
+        "ondertekenverzoeken/<int:request_id>/intrekken/",
+        signing.withdraw,
+        name="signing_withdraw",
+    ),
     path("klanten/", views.client_list, name="clients"),
     path("klanten/nieuw/", views.client_new, name="client_new"),
     path("klanten/<int:pk>/", views.client, name="client"),

@@ -41,6 +41,7 @@ from portal.ui.compose import MessageForm
 from portal.ui.files import file_response
 
 from . import queries
+from . import signing as signing_views
 from .access import is_staff_member, staff_member_only, staff_view
 from .forms import (
     AccountForm,
@@ -237,6 +238,7 @@ def _dossier_context(
         "refused": forms.get("refused") or [],
         "questionnaire_form": forms.get("questionnaire_form") or QuestionnaireForm(clients=clients),
         "upload_form": forms.get("upload_form") or UploadRequestForm(clients=clients),
+        **signing_views.dossier_context(dossier),
         "rows": DOSSIER_ROWS,
         "trail": list(
             AuditEntry.objects.filter(dossier=dossier)
