@@ -411,3 +411,14 @@ def test_the_signing_request_page_of_staff_runs_a_fixed_number_of_queries_R_SIG_
     with CaptureQueriesContext(connection) as dossier_more:
         http.get(f"/kantoor/dossiers/{s.dossier.pk}/")
     assert len(dossier_more) == len(dossier_few)
+
+
+def test_a_document_asked_to_be_signed_cannot_be_withdrawn_R_SIG_5():
+    """R-SIG-5: the signatures refer to the document: withdrawing it is refused, not a 500."""
+    from portal.documents import services as document_services
+
+    s = scene()
+    ask(s)
+    with pytest.raises(document_services.NotWithdrawable):
+        document_services.withdraw_document(document=s.document, by=s.staff)
+    assert Document.objects.filter(pk=s.document.pk).exists()

@@ -774,6 +774,9 @@ SPECTACULAR_SETTINGS = {
         "LanguageEnum": "portal.accounts.models.User.Language",
         "ChangeActionEnum": "portal.integrations.models.ChangeAction",
         "ChangeResourceEnum": "portal.integrations.changes.RESOURCE_CHOICES",
+        "SigningRequestStatusEnum": "portal.questionnaires.models.SigningRequest.Status",
+        "SignerStatusEnum": "portal.questionnaires.models.Signer.Status",
+        "SignatureMethodEnum": "portal.questionnaires.models.Signer.Method",
     },
 }
 # 1: the API's schema (/api/schema/) and docs page (/api/docs/) are open to anyone; by default
