@@ -12,6 +12,7 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.db import connection
+from django.test import Client as HttpClient
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_otp.oath import TOTP
@@ -38,6 +39,7 @@ from .signing_helpers import (
     sms_texts,
     with_sms,
 )
+from .webauthn_helpers import SoftPasskey
 from .workspace_helpers import staff_http
 
 pytestmark = pytest.mark.django_db
@@ -422,3 +424,61 @@ def test_a_document_asked_to_be_signed_cannot_be_withdrawn_R_SIG_5():
     with pytest.raises(document_services.NotWithdrawable):
         document_services.withdraw_document(document=s.document, by=s.staff)
     assert Document.objects.filter(pk=s.document.pk).exists()
+
+
+def test_sign_with_a_passkey_over_a_fresh_challenge_R_SIG_5(settings):
+    """R-SIG-5: the signing page makes a challenge of its own (user verification required);
+    the passkey's answer to it signs once; a replay of that answer, an answer to the login's
+    challenge, or one without user verification does not."""
+    from .test_passkeys import BASE, HOST, add_passkey, page_options
+
+    settings.PORTAL_BASE_URL = BASE
+    s = scene()
+    s.anna.smsdevice_set.all().delete()
+    http = HttpClient(HTTP_HOST=HOST)
+    http.force_login(s.anna)
+    key = SoftPasskey(origin=BASE)
+    assert add_passkey(http, key).status_code == 200
+    request = ask(s)
+    url = page_url(request, s.anna)
+
+    # Without user verification: refused.
+    options = page_options(http.get(url))
+    assert options["userVerification"] == "required"
+    response = http.post(
+        url, {"op": "sign", "read": "1", "answer": key.assert_(options, verified=False)}
+    )
+    assert response.status_code == 400
+    # A fresh challenge, answered: signed by passkey.
+    answer = key.assert_(page_options(http.get(url)))
+    response = http.post(url, {"op": "sign", "read": "1", "answer": answer})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    signer = Signer.objects.get(request=request, account=s.anna)
+    assert signer.status == Signer.Status.SIGNED and signer.method == Signer.Method.PASSKEY
+
+    # The same answer again (on a second request) is refused: its challenge is used up.
+    second = signing.request_signatures(document=s.document, accounts=[s.anna], by=s.staff)
+    http.get(page_url(second, s.anna))
+    response = http.post(page_url(second, s.anna), {"op": "sign", "read": "1", "answer": answer})
+    assert response.status_code == 400
+    assert second.signers.get().status == Signer.Status.PENDING
+
+
+def test_a_stale_passkey_challenge_is_refused_R_SIG_5(settings):
+    from .test_passkeys import BASE, HOST, add_passkey, page_options
+
+    settings.PORTAL_BASE_URL = BASE
+    s = scene()
+    s.anna.smsdevice_set.all().delete()
+    http = HttpClient(HTTP_HOST=HOST)
+    http.force_login(s.anna)
+    key = SoftPasskey(origin=BASE)
+    assert add_passkey(http, key).status_code == 200
+    request = ask(s)
+    url = page_url(request, s.anna)
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        options = page_options(http.get(url))
+        clock.shift(timedelta(seconds=confirm.FRESH_SECONDS + 30))
+        response = http.post(url, {"op": "sign", "read": "1", "answer": key.assert_(options)})
+    assert response.status_code == 400
+    assert Signer.objects.get(request=request, account=s.anna).status == Signer.Status.PENDING
