@@ -774,6 +774,8 @@ SPECTACULAR_SETTINGS = {
         "LanguageEnum": "portal.accounts.models.User.Language",
         "ChangeActionEnum": "portal.integrations.models.ChangeAction",
         "ChangeResourceEnum": "portal.integrations.changes.RESOURCE_CHOICES",
+        # The actions' status keeps its first name beside the signing requests' statuses.
+        "StatusEnum": "portal.questionnaires.models.Action.Status",
         "SigningRequestStatusEnum": "portal.questionnaires.models.SigningRequest.Status",
         "SignerStatusEnum": "portal.questionnaires.models.Signer.Status",
         "SignatureMethodEnum": "portal.questionnaires.models.Signer.Method",

@@ -139,8 +139,9 @@ def _close_action(action_id: int, status: str, by: User | None) -> None:
     values = {"status": status, "version": F("version") + 1, "updated_at": now}
     if status == Action.Status.COMPLETED:
         values.update(completed_at=now, completed_by=by)
-    Action.objects.filter(pk=action_id, status=Action.Status.OPEN).update(**values)
-    action_updated.send(sender=Action, action=Action.objects.get(pk=action_id))
+    if Action.objects.filter(pk=action_id, status=Action.Status.OPEN).update(**values):
+        # A compare-and-set UPDATE sends no post_save: the changes feed hears this instead.
+        action_updated.send(sender=Action, action=Action.objects.get(pk=action_id))
 
 
 def _locked(signer: Signer) -> tuple[SigningRequest, Signer]:
