@@ -34,10 +34,11 @@ from portal.dossiers import services as dossier_services
 from portal.dossiers.models import Dossier
 from portal.questionnaires import approvals
 from portal.questionnaires import services as action_services
-from portal.questionnaires.models import Action
+from portal.questionnaires.models import Action, Signer, SigningRequest
 from portal.web.dossiers.views import TABS
 
 from .questionnaire_helpers import sized_template
+from .signing_helpers import publish_pdf
 
 LOGIN_PREFIX = "/inloggen/"
 TAB_SLUGS = ["correspondentie", "documenten", "aangeleverd", "berichten"]
@@ -80,7 +81,8 @@ PHOTO_TITLE = "Foto voor de viewer"  # the one previewable document, made by _pr
 
 
 def _world_document(dossier: Dossier, kind: str) -> Document:
-    return dossier.documents.exclude(title=PHOTO_TITLE).get(kind=kind)
+    # The world's own document of ``kind``: the earliest (signing requests add a PDF of their own).
+    return dossier.documents.exclude(title=PHOTO_TITLE).filter(kind=kind).earliest("pk")
 
 
 def _download(kind: str) -> Callable[[Dossier], str]:
@@ -158,6 +160,21 @@ def _action(kind: str, completed: bool = False) -> Callable[[Dossier], Action]:
         return made
 
     return find
+
+
+def _signing_url(dossier: Dossier) -> str:
+    """R-SIG-5: a signing request for the granted client's main account, made on first use."""
+    found = Action.objects.filter(dossier=dossier, kind=Action.Kind.SIGNING).first()
+    if found is None:
+        client = dossier.grants.get().client
+        account = client.accounts.filter(is_main_account=True).get()
+        # Made directly, not by the service: the account may be deactivated by the test.
+        request = SigningRequest.objects.create(dossier=dossier, document=publish_pdf(dossier))
+        found = Action.objects.create(
+            kind=Action.Kind.SIGNING, dossier=dossier, client=client, title_nl="Volmacht"
+        )
+        Signer.objects.create(request=request, account=account, action=found)
+    return f"/acties/{found.pk}/ondertekenen/"
 
 
 def _action_url(kind: str, suffix: str, completed: bool = False) -> Callable[[Dossier], str]:
@@ -242,6 +259,7 @@ FILL_IN: list[DossierUrl] = [
         _action_url("approval", "akkoord/", completed=True),
         "page",
     ),
+    DossierUrl("questionnaires:signing", "signing request", _signing_url, "page"),
     DossierUrl("questionnaires:list", "actions list", lambda dossier: "/acties/", "list"),
     DossierUrl("dossiers:list", "list", lambda dossier: "/dossiers/", "list"),
     DossierUrl(

@@ -57,9 +57,14 @@ from portal.messaging.models import Message
 from portal.notifications.models import OutgoingEmail
 from portal.offices.middleware import OFFICELESS_PREFIXES, SESSION_KEY
 from portal.offices.models import DossierStatus, Office, OfficeHost
-from portal.questionnaires import approvals
+from portal.questionnaires import approvals, signing
 from portal.questionnaires import services as action_services
-from portal.questionnaires.models import Action, QuestionnaireTemplate, TemplatePage
+from portal.questionnaires.models import (
+    Action,
+    QuestionnaireTemplate,
+    SigningRequest,
+    TemplatePage,
+)
 from portal.web.dossiers.views import TABS
 
 from .api_helpers import make_token
@@ -74,6 +79,7 @@ from .factories import (
     grant,
 )
 from .questionnaire_helpers import sized_template
+from .signing_helpers import publish_pdf
 from .workspace_helpers import verify_second_factor
 
 pytestmark = pytest.mark.django_db
@@ -114,6 +120,7 @@ class OfficeData:
     completed_questionnaire: Action
     upload_request: Action
     approval_request: Action
+    signing_request: SigningRequest
     passkey: WebAuthnCredential
     endpoint: WebhookEndpoint
     delivery: WebhookDelivery
@@ -259,6 +266,11 @@ def build_office(name: str, host: str, tag: str, first_number: int) -> OfficeDat
             clients=[person.client],
             by=handler,
         )
+        signing_request = signing.request_signatures(
+            document=publish_pdf(person_dossier, title=f"{tag} volmacht"),
+            accounts=[person],
+            by=handler,
+        )
 
         passkey = WebAuthnCredential.objects.create(
             user=person,
@@ -334,6 +346,7 @@ def build_office(name: str, host: str, tag: str, first_number: int) -> OfficeDat
         completed_questionnaire=completed,
         upload_request=upload_request,
         approval_request=approval_request,
+        signing_request=signing_request,
         passkey=passkey,
         endpoint=endpoint,
         delivery=delivery,
@@ -500,6 +513,7 @@ def _client_values(route: Route, a: OfficeData, b: OfficeData) -> list[dict[str,
             "questionnaires:result": b.completed_questionnaire,
             "questionnaires:upload": b.upload_request,
             "questionnaires:approval": b.approval_request,
+            "questionnaires:signing": b.signing_request.signers.get().action,
         }.get(name, b.questionnaire)
         return [{"pk": action.pk, "page": 1} if "page" in route.kwargs else {"pk": action.pk}]
     if name.startswith("accounts:extra_account"):
@@ -570,6 +584,7 @@ def _workspace_values(route: Route, a: OfficeData, b: OfficeData) -> list[dict[s
         "client_id": b.person.client_id,
         "user_id": b.company_extra.pk,
         "page": 1,
+        "request_id": b.signing_request.pk,
     }
     if pk is not None:
         values["pk"] = pk
@@ -597,6 +612,7 @@ def _api_values(route: Route, a: OfficeData, b: OfficeData) -> list[dict[str, An
         "questionnaires": b.completed_questionnaire.pk,
         "upload-requests": b.upload_request.pk,
         "approval-requests": b.approval_request.pk,
+        "signing-requests": b.signing_request.pk,
         "staff": b.handler.pk,
         "webhook-endpoints": b.endpoint.pk,
     }
@@ -947,6 +963,7 @@ def _state_of(office: OfficeData) -> dict[str, Any]:
             "documents": list(Document.objects.values_list("pk", "office_seen_at", "title")),
             "messages": list(Message.objects.values_list("pk", "handled_at")),
             "actions": list(Action.objects.values_list("pk", "status")),
+            "signing": list(SigningRequest.objects.values_list("pk", "status")),
             "staged": list(StagedUpload.objects.values_list("pk")),
             "users": list(User.objects.values_list("pk", "is_active", "password")),
             "links": list(AccountToken.objects.values_list("pk", "used_at")),

@@ -154,6 +154,7 @@ def test_inbox_counts_move_when_handled_R_OFF_4(http, dossier, owner, staff):
         "questionnaires": 0,
         "uploads": 1,
         "approvals": 0,
+        "signatures": 0,
         "total": 4,
     }
     assert http.post(f"/kantoor/berichten/{message.pk}/afgehandeld/").status_code == 302
@@ -166,6 +167,7 @@ def test_inbox_counts_move_when_handled_R_OFF_4(http, dossier, owner, staff):
         "questionnaires": 0,
         "uploads": 0,
         "approvals": 0,
+        "signatures": 0,
         "total": 1,
     }
     actions = set(AuditEntry.objects.values_list("action", flat=True))
@@ -470,6 +472,7 @@ def test_dossier_page_has_a_section_nav_to_its_sections_R_OFF_1_R_X_4(http, doss
         "documenten",
         "publiceren",
         "acties",
+        "ondertekenen",
         "logboek",
     ]
     assert set(targets) <= page.heading_ids

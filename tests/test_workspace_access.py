@@ -22,9 +22,11 @@ from portal.documents import services as document_services
 from portal.documents.models import Document
 from portal.messaging.models import Message
 from portal.questionnaires import services as action_services
+from portal.questionnaires import signing
 from portal.questionnaires.models import Action
 
 from .factories import StaffFactory
+from .signing_helpers import publish_pdf
 from .workspace_helpers import staff_http
 
 # The workspace pages that answer GET; the others are POST-only actions.
@@ -47,6 +49,7 @@ GET_NAMES = {
     "client",
     "client_audit",
     "client_erase",
+    "signing_request",
 }
 
 
@@ -74,7 +77,11 @@ def workspace_urls(world) -> list[tuple[str, str]]:
     preview = previews.preview_for(photo)
     assert preview is not None
     rendering.render(preview.pk)
+    signing_request = signing.request_signatures(
+        document=publish_pdf(dossier), accounts=[world.owner]
+    )
     values = {
+        "request_id": signing_request.pk,
         "pk": dossier.pk,
         "msg_id": message.pk,
         "doc_id": document.pk,

@@ -26,7 +26,9 @@ EXPECTED = {
     "dossiers": 3 + 2,
     # the dossier; grants; documents; messages; actions; steps; the latest audit entries;
     # status, handler and questionnaire choices of the forms; the documents one may ask approval of
-    "dossier": 3 + 11,
+    # (R-SIG-4); signing requests (R-SIG-5): the accounts and PDFs of its form, the requests
+    # (their signers prefetched when there are any)
+    "dossier": 3 + 14,
     # count, page, main accounts of the page
     "clients": 3 + 3,
     # dossiers, clients

@@ -609,6 +609,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "portal.questionnaires.tasks.send_approval_reminders",
         "schedule": 3600,
     },
+    "make-missing-signed-pdfs": {
+        "task": "portal.questionnaires.tasks.make_missing_signed_pdfs",
+        "schedule": 600,
+    },
     "deliver-lost-webhooks": {
         "task": "portal.integrations.tasks.deliver_lost_webhooks",
         "schedule": 300,
@@ -807,6 +811,11 @@ SPECTACULAR_SETTINGS = {
         "LanguageEnum": "portal.accounts.models.User.Language",
         "ChangeActionEnum": "portal.integrations.models.ChangeAction",
         "ChangeResourceEnum": "portal.integrations.changes.RESOURCE_CHOICES",
+        # The actions' status keeps its first name beside the signing requests' statuses.
+        "StatusEnum": "portal.questionnaires.models.Action.Status",
+        "SigningRequestStatusEnum": "portal.questionnaires.models.SigningRequest.Status",
+        "SignerStatusEnum": "portal.questionnaires.models.Signer.Status",
+        "SignatureMethodEnum": "portal.questionnaires.models.Signer.Method",
     },
 }
 # 1: the API's schema (/api/schema/) and docs page (/api/docs/) are open to anyone; by default

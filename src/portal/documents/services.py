@@ -128,9 +128,11 @@ def supply_document(
     title: str = "",
     name: str | None = None,
     by: User | None = None,
+    seal: bool = False,
 ) -> Document:
     """The client supplies a document to a dossier (R-DOC-3): with a message, or a
-    questionnaire's PDF. The caller has checked that ``by`` may see ``dossier``."""
+    questionnaire's PDF. The caller has checked that ``by`` may see ``dossier``.
+    ``seal``: a PDF the portal made, to carry the office's seal (R-SIG-1)."""
     return _add(
         dossier=dossier,
         kind=Document.Kind.SUPPLIED,
@@ -329,7 +331,7 @@ def tab_counts(*, dossier: Dossier, user: User) -> dict[str, dict[str, int]]:
 
 class NotWithdrawable(Exception):
     """Only what the office published itself can be withdrawn: not a client's file, a
-    message's attachment or a questionnaire's PDF."""
+    message's attachment, a questionnaire's PDF or a document asked to be signed."""
 
 
 def withdraw_document(*, document: Document, by: User | None = None) -> None:
@@ -340,6 +342,8 @@ def withdraw_document(*, document: Document, by: User | None = None) -> None:
         document.kind not in PUBLISHED_KINDS
         or document.message_id is not None
         or Document.objects.filter(pk=document.pk, questionnaire__isnull=False).exists()
+        # Asked to be signed (R-SIG-5): the signatures and their evidence refer to it.
+        or Document.objects.filter(pk=document.pk, signing_requests__isnull=False).exists()
     ):
         raise NotWithdrawable
     with transaction.atomic():

@@ -151,6 +151,8 @@ class WebhookEvent(models.TextChoices):
     QUESTIONNAIRE_COMPLETED = "questionnaire.completed", _("A client completed a questionnaire")
     INVITATION_ACCEPTED = "invitation.accepted", _("A client accepted the invitation")
     APPROVAL_ANSWERED = "approval.answered", _("A client answered an approval request")
+    SIGNING_COMPLETED = "signing.completed", _("Every signer signed a document")
+    SIGNING_DECLINED = "signing.declined", _("A signer declined to sign a document")
 
 
 def all_events() -> list[str]:

@@ -20,7 +20,12 @@ from portal.accounts.signals import invitation_accepted
 from portal.documents.signals import document_supplied
 from portal.messaging.signals import message_sent
 from portal.offices.models import Office
-from portal.questionnaires.signals import approval_answered, questionnaire_completed
+from portal.questionnaires.signals import (
+    approval_answered,
+    questionnaire_completed,
+    signing_completed,
+    signing_declined,
+)
 
 from . import tasks
 from .models import WebhookDelivery, WebhookEndpoint, WebhookEvent
@@ -111,5 +116,34 @@ def on_approval_answered(sender, action, approval, **kwargs) -> None:
             "document": approval.document_id,
             "answer": approval.answer,
             "document_sha256": approval.document_sha256,
+        },
+    )
+
+
+@receiver(signing_completed, dispatch_uid="webhook_signing_completed")
+def on_signing_completed(sender, request, **kwargs) -> None:
+    emit(
+        WebhookEvent.SIGNING_COMPLETED,
+        {
+            "type": "signing_request",
+            "signing_request": request.pk,
+            "dossier": request.dossier_id,
+            "document": request.document_id,
+            "signed_document": request.signed_document_id,
+        },
+    )
+
+
+@receiver(signing_declined, dispatch_uid="webhook_signing_declined")
+def on_signing_declined(sender, request, signer, **kwargs) -> None:
+    # The reason stays in the portal (content, not an id): the receiver reads it via the API.
+    emit(
+        WebhookEvent.SIGNING_DECLINED,
+        {
+            "type": "signing_request",
+            "signing_request": request.pk,
+            "dossier": request.dossier_id,
+            "document": request.document_id,
+            "account": signer.account_id,
         },
     )

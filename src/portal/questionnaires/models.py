@@ -178,6 +178,7 @@ class Action(models.Model):
         QUESTIONNAIRE = "questionnaire", _("Questionnaire")
         UPLOAD = "upload", _("Upload request")
         APPROVAL = "approval", _("Approval request")
+        SIGNING = "signing", _("Signing request")
 
     class Status(models.TextChoices):
         OPEN = "open", _("Open")
@@ -381,3 +382,123 @@ class ApprovalRequest(models.Model):
     @property
     def approved(self) -> bool:
         return self.answer == self.Answer.APPROVED
+
+
+class SigningRequest(models.Model):
+    """R-SIG-5: the office asks named client accounts to sign a published document. Each
+    signer has a ``Signer`` row and, for the client's "Acties", an ``Action`` of kind
+    ``signing``. The request completes when every signer has signed (then the signed PDF is
+    made), is declined when one signer declines, or is withdrawn by the office."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        COMPLETED = "completed", _("Signed by everyone")
+        DECLINED = "declined", _("Declined")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    office = office_field(verbose_name=_("office"))
+    dossier = models.ForeignKey(
+        Dossier, verbose_name=_("dossier"), on_delete=models.PROTECT, related_name="+"
+    )
+    document = models.ForeignKey(
+        "documents.Document",
+        verbose_name=_("document"),
+        on_delete=models.PROTECT,
+        related_name="signing_requests",
+    )
+    explanation = models.TextField(_("explanation"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.OPEN
+    )
+    signed_document = models.OneToOneField(
+        "documents.Document",
+        verbose_name=_("signed document"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="signed_from",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("requested"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+
+    objects = OfficeManager["SigningRequest"]()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("signing request")
+        verbose_name_plural = _("signing requests")
+
+    def __str__(self) -> str:
+        return f"{self.document_id} #{self.pk}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.OPEN
+
+
+class Signer(models.Model):
+    """One account asked to sign: its answer, and the evidence of a signature (when, how, from
+    which address, over which document hash)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        SIGNED = "signed", _("Signed")
+        DECLINED = "declined", _("Declined")
+
+    class Method(models.TextChoices):
+        SMS = "sms", _("SMS code")
+        TOTP = "totp", _("Authenticator app code")
+        PASSKEY = "passkey", _("Passkey")
+
+    office = office_field(verbose_name=_("office"))
+    request = models.ForeignKey(
+        SigningRequest, verbose_name=_("signing request"), on_delete=models.CASCADE,
+        related_name="signers",
+    )  # fmt: skip
+    # CASCADE: erasing a client (R-RET-3) takes its signer rows (name, address, IP) with it;
+    # the signed PDF carries the evidence for as long as the office keeps it.
+    account = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("account"),
+        on_delete=models.CASCADE,
+        related_name="signatures",
+    )
+    # The signer's item under "Acties" (the client's list, the bar, the counts).
+    action = models.OneToOneField(
+        Action, verbose_name=_("action"), on_delete=models.CASCADE, related_name="signer"
+    )
+    position = models.PositiveIntegerField(_("position"), default=0)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.PENDING
+    )
+    # What the evidence page shows, kept as it was at signing time.
+    name = models.CharField(_("name"), max_length=300, blank=True)
+    email = models.EmailField(_("e-mail address"), blank=True)
+    signed_at = models.DateTimeField(_("signed at"), null=True, blank=True)
+    method = models.CharField(_("method"), max_length=20, choices=Method.choices, blank=True)
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    document_sha256 = models.CharField(_("document SHA-256"), max_length=64, blank=True)
+    declined_at = models.DateTimeField(_("declined at"), null=True, blank=True)
+    decline_reason = models.TextField(_("reason"), blank=True)
+
+    objects = OfficeManager["Signer"]()
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("signer")
+        verbose_name_plural = _("signers")
+        constraints = [
+            models.UniqueConstraint(fields=["request", "account"], name="one_signer_per_account")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.request_id}: {self.account_id}"

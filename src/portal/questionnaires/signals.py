@@ -17,3 +17,7 @@ action_updated = Signal()
 # (kwargs: action, approval). The integrations app turns it into the webhook
 # ``approval.answered``.
 approval_answered = Signal()
+# R-SIG-5, sent after commit: every signer signed and the signed PDF is stored (kwargs: request),
+# or a signer declined (kwargs: request, signer). The integrations app turns them into webhooks.
+signing_completed = Signal()
+signing_declined = Signal()

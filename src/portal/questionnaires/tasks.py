@@ -12,8 +12,9 @@ from portal.audit.context import audit_context
 from portal.offices.services import per_office
 
 from . import approvals
-from .models import Action
+from .models import Action, SigningRequest
 from .pdf import store_pdf
+from .signing_pdf import store_signed_pdf
 
 log = logging.getLogger(__name__)
 
@@ -50,3 +51,29 @@ def send_approval_reminders() -> int:
     """R-SIG-4: content-free reminder e-mails for approval requests whose date is near."""
     with audit_context():
         return approvals.send_due_reminders()
+
+
+@shared_task(bind=True, max_retries=5, acks_late=True)
+def make_signed_pdf(self, request_pk: int) -> int | None:
+    """R-SIG-5: the signed PDF of a signing request every signer has signed."""
+    try:
+        with audit_context():
+            return store_signed_pdf(request_pk)
+    except Exception as exc:
+        log.exception("Signed PDF of signing request %s not made", request_pk)
+        if self.request.is_eager:
+            raise
+        raise self.retry(exc=exc, countdown=min(3600, 30 * 2**self.request.retries)) from exc
+
+
+@shared_task
+@per_office
+def make_missing_signed_pdfs() -> int:
+    """The sweep: completed signing requests whose signed PDF task was lost get it now."""
+    missing = SigningRequest.objects.filter(
+        status=SigningRequest.Status.COMPLETED, signed_document=None
+    )
+    with audit_context():
+        return sum(
+            store_signed_pdf(pk) is not None for pk in missing.values_list("pk", flat=True)[:100]
+        )

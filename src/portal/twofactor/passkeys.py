@@ -197,26 +197,36 @@ def own_session(request: HttpRequest | None, user) -> str | None:
 # --- signing in ----------------------------------------------------------------------------
 
 
-def authentication_options(request: HttpRequest, *, user=None) -> dict | None:
+def authentication_options(
+    request: HttpRequest, *, user=None, state_key: str | None = None
+) -> dict | None:
     """Options for ``navigator.credentials.get``. Without ``user``: a sign-in without password,
     any discoverable passkey, user verification required. With ``user`` (the second step after
-    the password): that user's passkeys only; None if they have none."""
+    the password): that user's passkeys only; None if they have none. ``state_key``: the
+    session key of a ceremony of its own (a signature confirmed with a passkey), which then
+    requires user verification too."""
     options, state = _helper(request).authenticate_begin(
-        user=user, require_user_verification=user is None
+        user=user, require_user_verification=user is None or state_key is not None
     )
     if user is not None and not options.get("allowCredentials"):
         return None
     state["user"] = user.pk if user is not None else None
-    request.session[SECOND_STEP_STATE if user is not None else LOGIN_STATE] = state
+    key = state_key or (SECOND_STEP_STATE if user is not None else LOGIN_STATE)
+    request.session[key] = state
     return options
 
 
 @_logged
-def authenticate(request: HttpRequest, *, answer: str, user=None) -> WebAuthnCredential:
+def authenticate(
+    request: HttpRequest, *, answer: str, user=None, state_key: str | None = None
+) -> WebAuthnCredential:
     """Check an assertion: against the pending ``user``'s passkeys (second step), or any
-    passkey (sign-in without password). Returns the passkey used; its counter and last use are
-    saved. Raises PasskeyError for anything not accepted."""
-    state = _take_state(request, SECOND_STEP_STATE if user is not None else LOGIN_STATE)
+    passkey (sign-in without password); ``state_key`` as for ``authentication_options``.
+    Returns the passkey used; its counter and last use are saved. Raises PasskeyError for
+    anything not accepted."""
+    state = _take_state(
+        request, state_key or (SECOND_STEP_STATE if user is not None else LOGIN_STATE)
+    )
     expected_user = user.pk if user is not None else None
     if state.get("user") != expected_user:
         raise PasskeyError("the ceremony was for another user")

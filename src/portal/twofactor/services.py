@@ -108,9 +108,10 @@ def status(user: User) -> dict[str, Any]:
 # --- SMS codes ---------------------------------------------------------------------------------
 
 
-def send_code(device: SmsDevice) -> str:
+def send_code(device: SmsDevice, *, signing: bool = False) -> str:
     """Send a fresh 6-digit code to ``device`` and return the nonce it is bound to (keep it in
-    the session of this setup or login attempt). An earlier code stops working.
+    the session of this setup or login attempt). An earlier code stops working. ``signing``:
+    the text says the code signs a document, so it is never mistaken for a login code.
 
     Raises TooManyCodes (limit per number per hour) or SmsError (provider down)."""
     since = timezone.now() - timedelta(hours=1)
@@ -121,10 +122,16 @@ def send_code(device: SmsDevice) -> str:
     code = f"{secrets.randbelow(10**6):06d}"
     nonce = secrets.token_urlsafe(24)
     with override(device.user.language or "nl"):
-        text = _(
-            "Your login code for the client portal is %(code)s. It is valid for %(minutes)d "
-            "minutes. Never share this code."
-        ) % {"code": code, "minutes": settings.SMS_CODE_MINUTES}
+        if signing:
+            text = _(
+                "Your code to SIGN a document in the client portal is %(code)s. Enter it only "
+                "if you are signing now. Never share this code."
+            ) % {"code": code}
+        else:
+            text = _(
+                "Your login code for the client portal is %(code)s. It is valid for "
+                "%(minutes)d minutes. Never share this code."
+            ) % {"code": code, "minutes": settings.SMS_CODE_MINUTES}
     send_sms(device.number, text)
     SmsCodeSent.objects.create(number=device.number)
     device.challenge_hash = code_hash(nonce, code)

@@ -53,7 +53,8 @@ def new_uploads(user: User | None = None, mine: bool = False) -> QuerySet[Docume
 
 
 def done_actions(user: User | None = None, mine: bool = False) -> QuerySet[Action]:
-    """Completed questionnaires and fulfilled upload requests not yet handled."""
+    """Completed questionnaires, fulfilled upload requests and signers' answers to signing
+    requests (signed or declined) not yet handled."""
     rows = Action.objects.filter(status=Action.Status.COMPLETED, handled_at__isnull=True)
     return _scope(rows, user, mine)
 
@@ -68,6 +69,7 @@ def inbox(user: User | None, *, mine: bool) -> dict[str, Any]:
         questionnaires=Count("pk", filter=Q(kind=Action.Kind.QUESTIONNAIRE)),
         uploads=Count("pk", filter=Q(kind=Action.Kind.UPLOAD)),
         approvals=Count("pk", filter=Q(kind=Action.Kind.APPROVAL)),
+        signatures=Count("pk", filter=Q(kind=Action.Kind.SIGNING)),
     )
     counts["messages"] = capped_count(open_messages(user, mine))
     counts["files"] = capped_count(new_uploads(user, mine))
@@ -105,7 +107,7 @@ def inbox(user: User | None, *, mine: bool) -> dict[str, Any]:
                 "dossier__number",
                 "client__name",
             )
-            .order_by("completed_at", "pk")[: INBOX_ROWS * 2]
+            .order_by("completed_at", "pk")[: INBOX_ROWS * 3]
         ),
     }
 

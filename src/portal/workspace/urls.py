@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import approvals, erasure_views, views
+from . import approvals, erasure_views, signing, views
 
 app_name = "workspace"
 
@@ -30,6 +30,13 @@ urlpatterns = [
     path("dossiers/<int:pk>/uploadverzoek/", views.request_upload, name="request_upload"),
     path("dossiers/<int:pk>/akkoordverzoek/", approvals.request_approval, name="request_approval"),
     path("acties/<int:action_id>/intrekken/", approvals.cancel_approval, name="cancel_approval"),
+    path("dossiers/<int:pk>/ondertekenverzoek/", signing.create, name="signing_new"),
+    path("ondertekenverzoeken/<int:request_id>/", signing.detail, name="signing_request"),
+    path(
+        "ondertekenverzoeken/<int:request_id>/intrekken/",
+        signing.withdraw,
+        name="signing_withdraw",
+    ),
     path("klanten/", views.client_list, name="clients"),
     path("klanten/nieuw/", views.client_new, name="client_new"),
     path("klanten/<int:pk>/", views.client, name="client"),

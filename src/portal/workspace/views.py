@@ -43,6 +43,7 @@ from portal.ui.compose import MessageForm
 from portal.ui.files import file_response
 
 from . import queries
+from . import signing as signing_views
 from .access import is_staff_member, staff_member_only, staff_view
 from .forms import (
     AccountForm,
@@ -242,6 +243,7 @@ def _dossier_context(
         "upload_form": forms.get("upload_form") or UploadRequestForm(clients=clients),
         "approval_form": forms.get("approval_form")
         or ApprovalRequestForm(clients=clients, documents=approvable_documents(dossier)[:200]),
+        **signing_views.dossier_context(dossier),
         "rows": DOSSIER_ROWS,
         "trail": list(
             AuditEntry.objects.filter(dossier=dossier)

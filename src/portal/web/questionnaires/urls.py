@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import approvals, views
+from . import approvals, signing, views
 
 app_name = "questionnaires"
 
@@ -12,4 +12,5 @@ urlpatterns = [
     path("<int:pk>/resultaat/", views.result, name="result"),
     path("<int:pk>/uploaden/", views.upload, name="upload"),
     path("<int:pk>/akkoord/", approvals.approval, name="approval"),
+    path("<int:pk>/ondertekenen/", signing.sign, name="signing"),
 ]

@@ -1,0 +1,147 @@
+"""The signed PDF of a signing request (R-SIG-5), made in a task once every signer has signed:
+the original pages, then an evidence page (each signer's name, account, time, method, address
+and the document's SHA-256 as signed, the request's id), sealed over the whole by the office
+(``documents.sealing.seal_pdf``) and supplied to the dossier ("Door mij aangeleverd").
+
+Idempotent: the request's row is locked and a signed document already made is kept."""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, datetime
+
+import pypdfium2 as pdfium  # type: ignore[import-untyped]
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+
+from portal.documents import services as document_services
+from portal.documents.models import Document
+from portal.documents.sealing import seal_pdf
+from portal.offices.models import Office
+
+from .models import Signer, SigningRequest
+from .pdf import FONT, fit_title, new_document
+from .signals import signing_completed
+
+
+def _moment(value: datetime) -> str:
+    """Local time with its zone, and UTC: unambiguous for anyone reading the page later."""
+    local = timezone.localtime(value)
+    return f"{local:%Y-%m-%d %H:%M:%S %Z} ({value.astimezone(UTC):%Y-%m-%dT%H:%M:%SZ})"
+
+
+def evidence_page(request: SigningRequest, signers: list[Signer], document: Document) -> bytes:
+    """The evidence page as a one-page (or longer) PDF, in the active language."""
+    office = Office.current()
+    pdf = new_document()
+    pdf.set_title(_("Evidence of signing"))
+    pdf.set_author(office.name)
+    pdf.set_creator("Klantportaal")
+    pdf.add_page()
+    width = pdf.epw
+    pdf.set_font(FONT, "", 10)
+    pdf.multi_cell(width, 5.5, office.name)
+    pdf.ln(2)
+    pdf.set_font(FONT, "B", 16)
+    pdf.multi_cell(width, 8, _("Evidence of signing"))
+    pdf.ln(2)
+    pdf.set_font(FONT, "", 10)
+    lines = [
+        _("Document: %(title)s (%(name)s)")
+        % {"title": document.title, "name": document.original_name},
+        _("Dossier: %(number)s %(description)s")
+        % {"number": request.dossier.number, "description": request.dossier.description},
+        _("Signing request: %(id)s") % {"id": request.pk},
+        _("SHA-256 of the document: %(hash)s") % {"hash": document.sha256},
+    ]
+    for line in lines:
+        pdf.multi_cell(width, 5.5, line)
+    pdf.ln(2)
+    pdf.multi_cell(
+        width,
+        5.5,
+        _(
+            "The pages before this one are the document as it was signed. Each signer read it "
+            "in the client portal and confirmed the signature with a second factor of their "
+            "own account at the moment of signing."
+        ),
+    )
+    for signer in signers:
+        pdf.ln(4)
+        pdf.set_font(FONT, "B", 12)
+        pdf.multi_cell(width, 6.5, signer.name or signer.email)
+        pdf.set_font(FONT, "", 10)
+        rows = [
+            _("Account: %(email)s") % {"email": signer.email},
+            _("Signed at: %(moment)s")
+            % {"moment": _moment(signer.signed_at) if signer.signed_at else "—"},
+            _("Confirmed with: %(method)s") % {"method": signer.get_method_display()},
+            _("IP address: %(ip)s") % {"ip": signer.ip or "—"},
+            _("SHA-256 of the document signed: %(hash)s") % {"hash": signer.document_sha256},
+        ]
+        for row in rows:
+            pdf.multi_cell(width, 5.5, row)
+    return bytes(pdf.output())
+
+
+def combine(original: bytes, evidence: bytes) -> bytes:
+    """The original's pages followed by the evidence page's, as one PDF (pypdfium2)."""
+    combined = pdfium.PdfDocument(original)
+    try:
+        appendix = pdfium.PdfDocument(evidence)
+        try:
+            combined.import_pages(appendix)
+            out = io.BytesIO()
+            combined.save(out)
+        finally:
+            appendix.close()
+    finally:
+        combined.close()
+    return out.getvalue()
+
+
+def file_name(document: Document) -> str:
+    stem = slugify(document.title) or "document"
+    return f"{stem}-ondertekend.pdf"
+
+
+def store_signed_pdf(request_pk: int) -> int | None:
+    """Make the signed PDF of a completed request and supply it to the dossier, at most once.
+    Returns the signed document's pk (None while the request is not completed)."""
+    with transaction.atomic():
+        request = (
+            SigningRequest.objects.select_for_update(of=("self",))
+            .select_related("dossier", "document")
+            .filter(pk=request_pk)
+            .first()
+        )
+        if request is None or request.status != SigningRequest.Status.COMPLETED:
+            return None
+        if request.signed_document_id is not None:
+            return request.signed_document_id
+        document = request.document
+        signers = list(Signer.objects.filter(request=request).order_by("position", "pk"))
+        with document.file.open("rb") as stream:
+            original = stream.read()
+        with override("nl"):
+            evidence = evidence_page(request, signers, document)
+            title = fit_title(_("Signed: %(title)s") % {"title": document.title})
+        sealed = seal_pdf(combine(original, evidence), office=Office.current())
+        signed = document_services.supply_document(
+            dossier=request.dossier,
+            file=ContentFile(sealed),
+            title=title,
+            name=file_name(document),
+            by=None,
+            seal=True,
+        )
+        request.signed_document = signed
+        request.save(update_fields=["signed_document", "updated_at"])
+        transaction.on_commit(
+            lambda: signing_completed.send(sender=SigningRequest, request=request)
+        )
+    return signed.pk
