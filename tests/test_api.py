@@ -20,6 +20,7 @@ from portal.questionnaires.models import Action
 from .api_helpers import Api, make_token
 from .api_problems import problem
 from .factories import ClientFactory, DossierFactory, StaffFactory, StatusFactory, UserFactory
+from .pdfs import PDF
 from .questionnaire_helpers import sized_template
 
 V1 = "/api/v1"
@@ -167,7 +168,7 @@ def test_publish_list_and_download_documents_R_OFF_3(api, world):
             "dossier": dossier.pk,
             "kind": "document",
             "title": "Concept akte",
-            "file": SimpleUploadedFile("akte.pdf", b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n"),
+            "file": SimpleUploadedFile("akte.pdf", PDF),
         },
         multipart=True,
     )
