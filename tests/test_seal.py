@@ -300,3 +300,51 @@ def test_verify_codes_are_unambiguous_and_unique_per_office_R_SIG_2(dossier, sta
         assert sealing.normalise_code(sealing.format_code(code).lower()) == code
         assert sealing.normalise_code(" ".join(code)) == code
     assert sealing.normalise_code("K7QF-2M90") is None  # 0 is not in the alphabet
+
+
+def test_staff_message_attachment_is_sealed_client_attachment_is_not_R_SIG_1(dossier, staff):
+    """R-SIG-1: a PDF the office sends as a message attachment is correspondence it publishes:
+    sealed when staged, and the document keeps the code printed in its stamp. A client's
+    attachment is stored as it came."""
+    from portal.messaging import services as messaging
+
+    owner = UserFactory()
+    grant(dossier, owner.client)
+    original = make_pdf()
+    staged = services.stage_upload(
+        dossier=dossier, file=ContentFile(original, name="brief.pdf"), name="brief.pdf", by=staff
+    )
+    message = messaging.send_message(
+        dossier=dossier, sender=staff, subject="Nota", body="Bijgaand.", attachments=[staged]
+    )
+    document = message.attachments.get()
+    data = stored(document)
+    status = signature_status(data, trust=[sealing.seal_certificate(Office.current())])
+    assert status.bottom_line and status.coverage == SignatureCoverageLevel.ENTIRE_FILE
+    assert document.sha256 == hashlib.sha256(data).hexdigest()
+    assert sealing.format_code(document.verify_code) in stamp_text(data)
+
+    own = services.stage_upload(
+        dossier=dossier, file=ContentFile(original, name="scan.pdf"), name="scan.pdf", by=owner
+    )
+    reply = messaging.send_message(
+        dossier=dossier, sender=owner, subject="Re: Nota", body="Dank.", attachments=[own]
+    )
+    supplied = reply.attachments.get()
+    assert stored(supplied) == original
+    assert sealing.normalise_code(supplied.verify_code) == supplied.verify_code
+
+
+def test_staff_attachment_that_cannot_be_sealed_is_refused_when_staged_R_SIG_1(dossier, staff):
+    """R-SIG-1: a staff member's broken PDF is refused in the attachments step (nothing
+    staged), not when the message is sent."""
+    from portal.documents.models import StagedUpload
+
+    with pytest.raises(sealing.SealError):
+        services.stage_upload(
+            dossier=dossier,
+            file=ContentFile(b"%PDF-1.4\n1 0 obj<<>>endobj\n", name="kapot.pdf"),
+            name="kapot.pdf",
+            by=staff,
+        )
+    assert not StagedUpload.objects.exists()

@@ -240,3 +240,14 @@ def test_uploaded_file_is_never_stored_R_SIG_2(client, published, settings, tmp_
 def test_test_seal_is_named_on_the_page_R_SIG_1(client, db):
     """R-SIG-1: while the installation uses the test seal, the verify page says so."""
     assert sealing.TEST_SEAL_NAME in client.get(URL).content.decode()
+
+
+def test_answers_in_english_R_SIG_2(client, published):
+    """R-SIG-2: the page and its answers in English for a visitor who chose English."""
+    client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = "en"
+    _document, data = published
+    page = check(client, data=data).content.decode()
+    assert f"Issued by {Office.current().name} on " in page
+    assert "through the client portal, unchanged" in page
+    assert "Not issued by us, or changed" in check(client, data=b"x\n").content.decode()
+    assert "Check a document" in client.get(URL).content.decode()

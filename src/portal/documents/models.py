@@ -163,6 +163,11 @@ class StagedUpload(models.Model):
     size = models.BigIntegerField(_("size"))
     content_type = models.CharField(_("content type"), max_length=100)
     sha256 = models.CharField(_("SHA-256"), max_length=64)
+    # A staff member's PDF is sealed when it is staged (R-SIG-1): the code in its stamp, which
+    # the document made of it keeps. Empty for anything not sealed.
+    verify_code = models.CharField(
+        _("verify code"), max_length=8, blank=True, default="", editable=False
+    )
     file = models.FileField(_("file"), upload_to=storage_name, max_length=200)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 

@@ -104,7 +104,18 @@ def configured_pkcs12(office: Office) -> tuple[Path, str] | None:
 
 
 def test_seal_path() -> Path:
-    return Path(settings.VAR_DIR) / "seal" / "test-seal.p12"
+    """Where the test seal is kept: under VAR_DIR, or, where VAR_DIR is read-only (e.g. with
+    S3 storage), in the system's temporary folder."""
+    path = Path(settings.VAR_DIR) / "seal" / "test-seal.p12"
+    if path.exists():
+        return path
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return Path(tempfile.gettempdir()) / "klantportaal-seal" / "test-seal.p12"
+    if not os.access(path.parent, os.W_OK):
+        return Path(tempfile.gettempdir()) / "klantportaal-seal" / "test-seal.p12"
+    return path
 
 
 def _make_test_seal(path: Path) -> None:

@@ -179,7 +179,8 @@ def stage_upload(
 ) -> StagedUpload:
     """Check and store a file for a message still being written (R-MSG-6). Raises
     ``UploadRejected`` (nothing stored) for a refused file. The caller has checked that ``by``
-    may see ``dossier``."""
+    may see ``dossier``. A staff member's PDF (the office's message attachment: correspondence
+    it publishes) is stored sealed (R-SIG-1); ``SealError`` if it cannot be."""
     checked = check_upload(file, name=name)
     staged = StagedUpload(
         dossier=dossier,
@@ -189,7 +190,16 @@ def stage_upload(
         content_type=checked.content_type,
         sha256=checked.sha256,
     )
-    staged.file.save("upload", checked.file, save=False)
+    content: File[bytes] = checked.file
+    if checked.content_type == "application/pdf" and is_staff_member(by):
+        staged.verify_code = sealing.new_verify_code()
+        sealed = sealing.seal_pdf(
+            checked.file.read(), office=cast(Office, dossier.office), code=staged.verify_code
+        )
+        content = ContentFile(sealed)
+        staged.size = len(sealed)
+        staged.sha256 = hashlib.sha256(sealed).hexdigest()
+    staged.file.save("upload", content, save=False)
     with _removing_file_on_error([staged]):
         staged.save()
     return staged
@@ -249,6 +259,8 @@ def attach_staged(
             size=upload.size,
             content_type=upload.content_type,
             sha256=upload.sha256,
+            # The code printed in the stamp of a PDF sealed when it was staged.
+            verify_code=upload.verify_code or sealing.new_verify_code(),
             file=upload.file.name,
             uploaded_by=by,
             message=message,

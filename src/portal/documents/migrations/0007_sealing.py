@@ -58,4 +58,9 @@ class Migration(migrations.Migration):
             model_name='document',
             constraint=models.UniqueConstraint(fields=('office', 'verify_code'), name='documents_verify_code_unique'),
         ),
+        migrations.AddField(
+            model_name='stagedupload',
+            name='verify_code',
+            field=models.CharField(blank=True, default='', editable=False, max_length=8, verbose_name='verify code'),
+        ),
     ]
