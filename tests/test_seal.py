@@ -348,3 +348,59 @@ def test_staff_attachment_that_cannot_be_sealed_is_refused_when_staged_R_SIG_1(d
             by=staff,
         )
     assert not StagedUpload.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_migration_gives_existing_documents_their_own_codes_R_SIG_2():
+    """R-SIG-2: documents stored before the seal get a verify code each from the migration
+    (unique per office); their SHA-256 was recorded from the start."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    from portal.core import tenancy
+
+    before, after = (
+        ("documents", "0006_document_office_documentread_office_and_more"),
+        (
+            "documents",
+            "0007_sealing",
+        ),
+    )
+
+    def migrate(target):
+        executor = MigrationExecutor(connection)
+        executor.loader.build_graph()
+        executor.migrate([target])
+        return executor.loader.project_state([target]).apps
+
+    dossiers = []
+    with tenancy.cross_office():
+        offices = [Office.objects.create(name=f"Kantoor {i}") for i in range(2)]
+    for office in offices:
+        with tenancy.office_scope(office):
+            dossiers.append(DossierFactory())
+    try:
+        old = migrate(before)
+        old_document = old.get_model("documents", "Document")
+        for dossier in dossiers:
+            for i in range(3):
+                old_document._base_manager.create(
+                    office_id=dossier.office_id,
+                    dossier_id=dossier.pk,
+                    kind="document",
+                    title=f"Stuk {i}",
+                    original_name="stuk.txt",
+                    size=1,
+                    content_type="text/plain",
+                    sha256=f"{i}" * 64,
+                    file="office-x/documents/oud",
+                )
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.loader.build_graph()
+        executor.migrate(executor.loader.graph.leaf_nodes())
+    with tenancy.cross_office():
+        rows = list(Document.objects.values_list("office_id", "verify_code"))
+    assert len(rows) == 6 and len(set(rows)) == 6
+    assert all(sealing.normalise_code(code) == code for _office, code in rows)
+    assert after in MigrationExecutor(connection).loader.applied_migrations
