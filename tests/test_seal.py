@@ -404,3 +404,33 @@ def test_migration_gives_existing_documents_their_own_codes_R_SIG_2():
     assert len(rows) == 6 and len(set(rows)) == 6
     assert all(sealing.normalise_code(code) == code for _office, code in rows)
     assert after in MigrationExecutor(connection).loader.applied_migrations
+
+
+def test_a_sealed_pdf_published_again_is_sealed_again_R_SIG_1(dossier, staff):
+    """R-SIG-1: a PDF downloaded from the portal (sealed) and published again gets a second
+    seal of its own, over the whole file, with the new document's code."""
+    first = publish(dossier, staff, make_pdf())
+    again = publish(dossier, staff, stored(first))
+    data = stored(again)
+    reader = PdfFileReader(io.BytesIO(data), strict=False)
+    assert len(reader.embedded_signatures) == 2
+    context = ValidationContext(
+        trust_roots=[sealing.seal_certificate(Office.current())], allow_fetching=False
+    )
+    status = validate_pdf_signature(reader.embedded_signatures[-1], context)
+    assert status.bottom_line and status.coverage == SignatureCoverageLevel.ENTIRE_FILE
+    assert again.verify_code != first.verify_code
+
+
+def test_encrypted_pdf_is_refused_with_its_reason_R_SIG_1(dossier, staff):
+    """R-SIG-1: a password-protected PDF cannot be sealed: the publisher is told why."""
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter()
+    writer.append(PdfReader(io.BytesIO(make_pdf())))
+    writer.encrypt("geheim")
+    out = io.BytesIO()
+    writer.write(out)
+    with pytest.raises(sealing.SealError, match="versleuteld"):
+        publish(dossier, staff, out.getvalue())
+    assert not Document.objects.exists()

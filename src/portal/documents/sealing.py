@@ -243,7 +243,13 @@ def seal_pdf(data: bytes, *, office: Office, code: str | None = None) -> bytes:
     publisher if the PDF cannot be sealed."""
     code = code or new_verify_code()
     key = seal_key(office)
-    return _sign(data, key=key, lines=stamp_lines(office, code, is_test=key.is_test), office=office)
+    return _sign(
+        data,
+        key=key,
+        lines=stamp_lines(office, code, is_test=key.is_test),
+        office=office,
+        field_name=f"{SEAL_FIELD}-{code}",
+    )
 
 
 def _timestamper() -> Any:
@@ -256,7 +262,9 @@ def _timestamper() -> Any:
     return RequestsHTTPTimeStamper(settings.SEAL_TSA_URL, timeout=settings.SEAL_TSA_TIMEOUT)
 
 
-def _sign(data: bytes, *, key: SealKey, lines: list[str], office: Office) -> bytes:
+def _sign(data: bytes, *, key: SealKey, lines: list[str], office: Office, field_name: str) -> bytes:
+    """A field of its own per seal (named by the code): a PDF sealed before, e.g. downloaded
+    from the portal and published again, is sealed once more, not refused."""
     # pyHanko takes over half a second to import: only a process that seals pays for it, not
     # every web worker that imports the document services.
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter  # noqa: PLC0415
@@ -269,7 +277,7 @@ def _sign(data: bytes, *, key: SealKey, lines: list[str], office: Office) -> byt
         if writer.prev.encrypted:
             raise SealError(_("This PDF is encrypted or password-protected and cannot be sealed."))
         meta = signers.PdfSignatureMetadata(
-            field_name=SEAL_FIELD,
+            field_name=field_name,
             subfilter=fields.SigSeedSubFilter.PADES,
             md_algorithm="sha256",
             name=(TEST_SEAL_NAME + " - " if key.is_test else "") + office.name,
@@ -281,7 +289,7 @@ def _sign(data: bytes, *, key: SealKey, lines: list[str], office: Office) -> byt
             border_width=1,
             background=None,
         )
-        field = fields.SigFieldSpec(sig_field_name=SEAL_FIELD, on_page=0, box=(14, 6, 440, 40))
+        field = fields.SigFieldSpec(sig_field_name=field_name, on_page=0, box=(14, 6, 440, 40))
         signer = signers.PdfSigner(
             meta,
             signer=key.signer,
