@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from portal.audit.services import record
 
 from .models import Document
-from .sealing import normalise_code
+from .sealing import format_code, normalise_code
 
 
 @dataclass(frozen=True)
@@ -52,7 +52,7 @@ def verify(*, sha256: str | None, code: str | None) -> Verdict:
         result = CODE_KNOWN if match is not None else NOT_ISSUED
     record(
         "document.verified",
-        target="document" if match is not None else "",
+        target=format_code(typed) if typed else "",
         checked="file and code" if sha256 and code else ("file" if sha256 else "code"),
         code=typed or "",
         result=result,
