@@ -325,6 +325,7 @@ NOT_PER_DOSSIER: dict[str, str] = {
     # development outbox (404 unless DEBUG; test_health.py, test_office_logo.py).
     "office_logo": "public",
     "accessibility_statement": "public",
+    "document_verify": "public (R-SIG-2, test_verify.py): office and date only, no dossier",
     "health_live": "public",
     "health_ready": "public",
     "dev_outbox": "development only",

@@ -4,7 +4,6 @@ through the domain services (audit entries, e-mails); every call is in the audit
 
 from __future__ import annotations
 
-import hashlib
 from datetime import timedelta
 
 import pytest
@@ -27,6 +26,7 @@ from portal.questionnaires.models import Action
 from .api_helpers import Api, make_token
 from .api_problems import problem
 from .factories import ClientFactory, DossierFactory, StaffFactory, StatusFactory, UserFactory
+from .pdfs import PDF, minimal_pdf
 from .questionnaire_helpers import sized_template
 
 V1 = "/api/v1"
@@ -117,7 +117,9 @@ def test_dossier_create_update_grants_and_steps_R_OFF_1_R_OFF_2(api, staff):
         "clients",
         "created_at",
         "updated_at",
+        "closed_at",
     }
+    assert body["closed_at"] is None  # an open status (R-RET-1)
     dossier_id = body["id"]
     assert (
         api.post(
@@ -174,7 +176,7 @@ def test_publish_list_and_download_documents_R_OFF_3(api, world):
             "dossier": dossier.pk,
             "kind": "document",
             "title": "Concept akte",
-            "file": SimpleUploadedFile("akte.pdf", b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n"),
+            "file": SimpleUploadedFile("akte.pdf", PDF),
         },
         multipart=True,
     )
@@ -411,7 +413,7 @@ def _published(dossier) -> Document:
         dossier=dossier,
         kind=Document.Kind.DOCUMENT,
         title="Nota van afrekening",
-        file=ContentFile(b"%PDF-1.4 nota\n%%EOF\n", name="nota.pdf"),
+        file=ContentFile(minimal_pdf("Nota"), name="nota.pdf"),
     )
 
 
@@ -445,7 +447,7 @@ def test_approval_requests_create_read_cancel_R_SIG_4(api, world):
     detail = api.get(f"{V1}/approval-requests/{first['id']}/").json()
     assert detail["status"] == "completed" and detail["answer"] == "approved"
     assert detail["answered_by"] == world.company_main.pk
-    assert detail["document_sha256"] == hashlib.sha256(b"%PDF-1.4 nota\n%%EOF\n").hexdigest()
+    assert detail["document_sha256"] == document.sha256  # the stored (sealed) file's
     listed = api.get(f"{V1}/approval-requests/", {"dossier": dossier.pk}).json()["results"]
     assert {row["id"] for row in listed} == {first["id"], second["id"]}
 

@@ -24,9 +24,9 @@ from portal.questionnaires.models import Action
 
 from .api_helpers import Api, make_token
 from .factories import DossierFactory, StaffFactory, UserFactory, grant
+from .pdfs import PDF
 
 V1 = "/api/v1"
-PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n"
 
 
 @pytest.fixture

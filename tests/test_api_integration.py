@@ -17,10 +17,10 @@ from portal.offices.models import Office
 
 from .api_helpers import Api, make_token
 from .factories import StaffFactory, StatusFactory
+from .pdfs import PDF
 from .test_webhooks import Receiver
 
 V1 = "/api/v1"
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 def test_an_integration_runs_a_dossier_through_the_api_and_hears_the_client_R_OFF_6(db, run):

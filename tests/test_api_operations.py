@@ -18,6 +18,7 @@ from portal.questionnaires.models import Action
 
 from .api_helpers import Api, make_token
 from .factories import AdministratorFactory, StaffFactory
+from .pdfs import PDF
 from .questionnaire_helpers import sized_template
 
 V1 = "/api/v1"
@@ -276,9 +277,6 @@ def test_cancel_a_questionnaire_and_an_upload_request_R_OFF_6_R_OFF_5(api, world
     assert AuditEntry.objects.filter(action="upload_request.cancelled").count() == 1
     assert Action.objects.visible_to(world.owner).count() == 0
     assert Action.objects.filter(status="cancelled").count() == 2
-
-
-PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n"
 
 
 def test_the_office_writes_with_attachments_R_OFF_6_R_MSG_6(api, staff, world, settings):

@@ -28,10 +28,17 @@ from portal.questionnaires.tasks import send_approval_reminders
 
 from .factories import DossierFactory, StaffFactory, UserFactory, grant
 from .mail import send_mail_to, smtp_server
+from .pdfs import minimal_pdf
 from .test_webhooks import Receiver, verifies
 from .workspace_helpers import staff_http
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = minimal_pdf("Concept akte")
+
+
+def stored_sha256(document) -> str:
+    """The SHA-256 of the file as stored: the office's sealed copy (R-SIG-1)."""
+    with document.file.open("rb") as stream:
+        return hashlib.sha256(stream.read()).hexdigest()
 
 
 @pytest.fixture
@@ -171,7 +178,7 @@ def test_client_sees_it_under_acties_and_approves_hash_recorded_R_SIG_4(sent, bu
     assert response.status_code == 302
     approval = ApprovalRequest.objects.get(action=action)
     assert approval.answer == "approved"
-    assert approval.document_sha256 == hashlib.sha256(PDF).hexdigest()
+    assert approval.document_sha256 == stored_sha256(action.approval.document)
     assert approval.answered_by == buyer
     assert approval.answered_from == "192.0.2.44"
     assert approval.answered_at is not None
@@ -272,7 +279,7 @@ def test_staff_see_the_answer_in_the_inbox_and_on_the_dossier_R_SIG_4(sent, buye
         "Verzoek om akkoord, " in dossier_page and ": <strong>Niet akkoord</strong>" in dossier_page
     )
     page = http.get(f"/kantoor/acties/{action.pk}/").content.decode()
-    assert "Naam verkeerd" in page and hashlib.sha256(PDF).hexdigest() in page
+    assert "Naam verkeerd" in page and stored_sha256(action.approval.document) in page
     assert "192.0.2.44" in page
     assert f"/kantoor/acties/{action.pk}/intrekken/" not in page
     open_one = next(a for a in sent if a.pk != action.pk)
@@ -315,7 +322,7 @@ def test_webhook_approval_answered_is_delivered_R_SIG_4(sent, buyer, run):
         "client": buyer.client_id,
         "document": action.approval.document_id,
         "answer": "rejected",
-        "document_sha256": hashlib.sha256(PDF).hexdigest(),
+        "document_sha256": stored_sha256(action.approval.document),
     }
     assert b"Geheime" not in body
 

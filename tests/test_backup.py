@@ -25,8 +25,8 @@ from portal.messaging import services as messaging
 from portal.messaging.models import Message
 
 from .factories import PASSWORD, DossierFactory, StaffFactory, UserFactory, grant
+from .pdfs import PDF
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 # The first bytes of what each database's own tool writes (not Django fixtures).
 DATABASE_MAGIC = {"sqlite": b"SQLite format 3\x00", "postgresql": b"PGDMP"}
 

@@ -20,8 +20,8 @@ from portal.questionnaires.signals import questionnaire_sent
 from .conftest import skip_or_fail
 from .factories import DossierFactory, StaffFactory, UserFactory, grant
 from .mail import html_part
+from .pdfs import PDF
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 SECRET_TITLE = "Concept akte Geheimstraat 7"
 SECRET_SUBJECT = "Uw hypotheekofferte Geheimbank"
 

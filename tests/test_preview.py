@@ -295,9 +295,12 @@ def test_a_malformed_pdf_gives_a_clear_message_and_the_worker_lives_on_R_SIG_3(
 ):
     """R-SIG-3: a malformed PDF cannot be viewed: the preview fails with a code, the client
     reads a clear Dutch message with the download beside it, and the process that ran the task
-    goes on: the next document renders."""
+    goes on: the next document renders. (The office cannot publish one: its seal refuses it,
+    R-SIG-1; a client's upload is stored as it came.)"""
     staff, owner, dossier = setting
-    broken = publish(dossier, staff, content, "kapot.pdf")
+    broken = services.supply_document(
+        dossier=dossier, file=SimpleUploadedFile("kapot.pdf", content), by=owner
+    )
     preview = rendered(broken)
     assert preview.status == "failed" and preview.error in {"malformed", "crashed"}
     client.force_login(owner)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import html
 import io
 import re
@@ -11,9 +12,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pypdf import PdfReader
 
 from portal.audit.models import AuditEntry
+from portal.documents import sealing
 from portal.documents.models import Document
 from portal.offices.models import Office
 from portal.questionnaires import services
@@ -23,6 +26,7 @@ from portal.questionnaires.pdf import store_pdf
 
 from .factories import PASSWORD, DossierFactory, StaffFactory, UserFactory, grant
 from .questionnaire_helpers import sized_template, standard_template
+from .test_seal import signature_status
 from .workspace_helpers import verify_second_factor
 
 UNICODE_NAME = "Zoë Łukasz Øystein Ğül"
@@ -486,6 +490,21 @@ def test_pdf_contains_questions_and_unicode_answers_R_Q_4(client, action, owner,
     ]:
         assert expected in text, expected
     assert action.pdf_document.content_type == "application/pdf"
+
+
+def test_questionnaire_pdf_is_sealed_R_SIG_1(client, action, owner, run):
+    """R-SIG-1: the PDF the portal makes of a questionnaire carries the office's seal, which
+    pyHanko's validator finds valid over the whole file; its SHA-256 is the one on record."""
+    client.force_login(owner)
+    fill_all(client, action)
+    run(submit, client, action)
+    action.refresh_from_db()
+    document = action.pdf_document
+    with document.file.open("rb") as handle:
+        data = handle.read()
+    status = signature_status(data, trust=[sealing.seal_certificate(Office.current())])
+    assert status.bottom_line and status.coverage == SignatureCoverageLevel.ENTIRE_FILE
+    assert document.sha256 == hashlib.sha256(data).hexdigest()
 
 
 def test_double_submit_makes_one_pdf_R_Q_4(client, action, owner, run):

@@ -28,6 +28,7 @@ PUBLIC = {
     "taal/": "language switch for visitors",
     "kantoor/logo/": "the office logo on the login page",
     "toegankelijkheid/": "the accessibility statement (R-X-6, issue 15 item 5)",
+    "controleren/": "the verify page for documents (R-SIG-2): rate-limited, nothing stored",
     "beheer/login/": "the admin's login page",
     "health/live/": "liveness probe",
     "health/ready/": "readiness probe",

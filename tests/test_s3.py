@@ -24,6 +24,7 @@ from portal.documents.services import publish_document
 from portal.settings import s3_storage
 
 from .factories import DossierFactory, StaffFactory, grant
+from .pdfs import minimal_pdf
 from .s3 import PUBLIC_GRANTEES, MotoS3, moto_s3
 
 S3_VARIABLES = [
@@ -218,7 +219,7 @@ def test_download_url_is_signed_and_expires_issue_8(s3, bucket):
 def test_publish_list_and_download_through_s3_issue_8(s3, bucket, client, person, run):
     dossier = DossierFactory()
     grant(dossier, person.client)
-    content = b"%PDF-1.7\n" + os.urandom(300 * 1024)
+    content = minimal_pdf(os.urandom(150 * 1024).hex())  # 300 KB, sealed when published
     document = run(
         publish_document,
         dossier=dossier,
@@ -229,7 +230,7 @@ def test_publish_list_and_download_through_s3_issue_8(s3, bucket, client, person
     )
     head = s3.client().head_object(Bucket=bucket, Key=document.file.name)
     assert STORAGE_NAME.fullmatch(document.file.name)
-    assert head["ContentLength"] == len(content)
+    assert head["ContentLength"] == document.size > len(content)
 
     client.force_login(person)
     download_url = f"/dossiers/{dossier.pk}/documenten/{document.pk}/download/"
@@ -242,5 +243,6 @@ def test_publish_list_and_download_through_s3_issue_8(s3, bucket, client, person
     assert response.status_code == 200
     assert response.streaming
     assert response["Content-Disposition"].startswith("attachment")
-    assert b"".join(response.streaming_content) == content
+    downloaded = b"".join(response.streaming_content)
+    assert downloaded.startswith(content) and len(downloaded) == document.size
     assert DocumentRead.objects.filter(document=document, user=person).exists()

@@ -21,8 +21,8 @@ from portal.documents import previews, rendering
 from portal.documents import services as document_services
 from portal.documents.models import Document
 from portal.messaging.models import Message
+from portal.questionnaires import approvals, signing
 from portal.questionnaires import services as action_services
-from portal.questionnaires import signing
 from portal.questionnaires.models import Action
 
 from .factories import StaffFactory
@@ -80,6 +80,10 @@ def workspace_urls(world) -> list[tuple[str, str]]:
     signing_request = signing.request_signatures(
         document=publish_pdf(dossier), accounts=[world.owner]
     )
+    # R-SIG-4: cancelling takes an approval request.
+    (approval,) = approvals.request_approval(
+        dossier=dossier, document=publish_pdf(dossier), clients=[world.owner.client]
+    )
     values = {
         "request_id": signing_request.pk,
         "pk": dossier.pk,
@@ -99,6 +103,8 @@ def workspace_urls(world) -> list[tuple[str, str]]:
             kwargs[key] = values[key]
         if pattern.name.startswith("preview"):
             kwargs["doc_id"] = photo.pk
+        if pattern.name == "cancel_approval":
+            kwargs["action_id"] = approval.pk
         if pattern.name.startswith(("account_", "invite")) or pattern.name in (
             "client",
             "client_audit",

@@ -295,6 +295,8 @@ RATE_LIMIT_SMS_PER_ADDRESS = env_rate("RATE_LIMIT_SMS_PER_ADDRESS", "20/h")
 RATE_LIMIT_SMS_PER_USER = env_rate("RATE_LIMIT_SMS_PER_USER", "10/h")
 # The password asked again before a second-factor change (a hijacked session guessing it).
 RATE_LIMIT_PASSWORD_CHECKS_PER_USER = env_rate("RATE_LIMIT_PASSWORD_CHECKS_PER_USER", "10/h")
+# The public verify page (R-SIG-2): checks (a file or a code) per address.
+RATE_LIMIT_VERIFY_PER_ADDRESS = env_rate("RATE_LIMIT_VERIFY_PER_ADDRESS", "20/h")
 # django_ratelimit is used as a library, not listed in INSTALLED_APPS: it has no models, and
 # its system check calls Django's own RedisCache "not officially supported", a warning that
 # would fail `check --deploy --fail-level WARNING` (that cache increments with Redis' INCR).
@@ -833,3 +835,18 @@ WEBHOOK_RETRY_BASE_SECONDS = env_int("WEBHOOK_RETRY_BASE_SECONDS", 30)
 WEBHOOK_SWEEP_MINUTES = env_int("WEBHOOK_SWEEP_MINUTES", 5)
 # After "rotate secret" the previous webhook secret keeps signing this long (0: not at all).
 WEBHOOK_SECRET_ROTATION_HOURS = env_int("WEBHOOK_SECRET_ROTATION_HOURS", 24)
+
+
+# The office's electronic seal (R-SIG-1, portal.documents.sealing): a PKCS#12 file and its
+# passphrase for the installation, and per office (SEAL_PKCS12_PATH_<office id> with
+# SEAL_PKCS12_PASSPHRASE_<office id>). Neither set: a self-signed test seal under VAR_DIR/seal.
+SEAL_PKCS12_PATH = os.environ.get("SEAL_PKCS12_PATH", "")
+SEAL_PKCS12_PASSPHRASE = os.environ.get("SEAL_PKCS12_PASSPHRASE", "")
+SEAL_PKCS12_BY_OFFICE: dict[int, tuple[str, str]] = {
+    int(match[1]): (value, os.environ.get(f"SEAL_PKCS12_PASSPHRASE_{match[1]}", ""))
+    for name, value in os.environ.items()
+    if (match := re.fullmatch(r"SEAL_PKCS12_PATH_([0-9]+)", name)) and value
+}
+# An RFC 3161 timestamp authority (e.g. https://freetsa.org/tsr): every seal is timestamped.
+SEAL_TSA_URL = os.environ.get("SEAL_TSA_URL", "")
+SEAL_TSA_TIMEOUT = env_int("SEAL_TSA_TIMEOUT", 10)

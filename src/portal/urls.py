@@ -6,6 +6,7 @@ from portal.adminsite.hosting import hosting_site
 from portal.health import views as health_views
 from portal.web import offices as office_views
 from portal.web import outbox as outbox_views
+from portal.web import verify as verify_views
 from portal.web.dossiers import views as dossier_views
 
 # A database outage answers 503 ("try again in a moment"), anything else the generic 500 page;
@@ -29,6 +30,8 @@ urlpatterns = [
         login_not_required(office_views.accessibility_statement),
         name="accessibility_statement",
     ),
+    # R-SIG-2: public, on each office's host; rate-limited, the file is never stored.
+    path("controleren/", login_not_required(verify_views.verify), name="document_verify"),
     path("kantoor/", include("portal.workspace.urls")),
     path("beheer/", admin.site.urls),
     # Only on HOSTING_HOSTS (portal.offices.middleware): the offices, across offices.

@@ -203,6 +203,7 @@ def test_every_page_type_has_no_axe_violations_R_X_4(page: Page, live_server, vi
     check("set password", f"/wachtwoord/nieuw/{s['set_password']}/", lands="/wachtwoord/nieuw/")
     check("404", "/bestaat-niet/", 404)
     check("accessibility statement", "/toegankelijkheid/")
+    check("verify a document", "/controleren/")
     for name in ("403", "403_csrf", "429", "500", "503"):
         status = int(name[:3])
         page.route(f"**/axe-{name}/", fulfil_with(status, rendered_error(f"{name}.html", language)))

@@ -175,7 +175,7 @@ def test_every_target_is_at_least_24_px_WCAG_2_5_8(
     cookie = [{"name": "django_language", "value": language, "url": live_server.url}]
     page.context.add_cookies(cookie)
     found: dict[str, list[str]] = {}
-    for path in ["/inloggen/", "/wachtwoord/instellen/", "/toegankelijkheid/"]:
+    for path in ["/inloggen/", "/wachtwoord/instellen/", "/toegankelijkheid/", "/controleren/"]:
         page.goto(path)
         assert page.locator("html").get_attribute("lang") == language
         found[path] = small_targets(page)

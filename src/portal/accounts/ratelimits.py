@@ -51,6 +51,7 @@ RULES: dict[str, tuple[tuple[str, str], ...]] = {
         (USER, "RATE_LIMIT_SMS_PER_USER"),
     ),
     "password_check": ((USER, "RATE_LIMIT_PASSWORD_CHECKS_PER_USER"),),
+    "verify": ((ADDRESS, "RATE_LIMIT_VERIFY_PER_ADDRESS"),),
 }
 
 

@@ -54,6 +54,8 @@ SENTENCES = {
     "client.removed_inactive": _("Client %(target)s removed after a period without dossiers"),
     "client.erasure_warned": _("Client %(target)s warned by e-mail of the removal of its accounts"),
     "document.withdrawn": _("Document “%(target)s” withdrawn from dossier %(dossier)s"),
+    # %(result)s: what the public verify page answered (R-SIG-2); never the file.
+    "document.verified": _("Document checked on the verify page (code %(target)s): %(result)s"),
     "questionnaire.cancelled": _("Questionnaire “%(target)s” cancelled in dossier %(dossier)s"),
     "upload_request.cancelled": _("Upload request “%(target)s” cancelled in dossier %(dossier)s"),
     "approval.sent": _("Approval of “%(target)s” asked in dossier %(dossier)s"),
@@ -157,6 +159,7 @@ ROUTES = {
     "home": _("the home page"),
     "office_logo": _("the office logo"),
     "accessibility_statement": _("the accessibility statement"),
+    "document_verify": _("the verify page"),
     "health_live": _("the health check"),
     "health_ready": _("the health check"),
     "dev_outbox": _("the development outbox"),
@@ -258,6 +261,12 @@ NAMESPACES = {
     "workspace": _("a page of the workspace"),
 }
 SOME_PAGE = _("a page of the portal")
+# The verify page's answers (``document.verified``, R-SIG-2).
+VERIFY_RESULTS = {
+    "issued": _("issued by the office, unchanged"),
+    "code_known": _("a code of the office's, without the file"),
+    "not_issued": _("not issued by the office, or changed"),
+}
 
 
 def route_noun(route: str | None) -> str:
@@ -319,6 +328,7 @@ def describe(entry) -> str:
         "method": _named(METHODS, data.get("method")),
         "reason": _named(REASONS, data.get("reason")),
         "status": data.get("status", "—"),
+        "result": _named(VERIFY_RESULTS, data.get("result")),
     }
     before, after = data.get("before"), data.get("after")
     if entry.action in PROGRESS and isinstance(before, list) and isinstance(after, list):
@@ -343,5 +353,5 @@ def label(action: str) -> str:
         return REFUSALS["denied" if action == DENIED else "too_many"][1] % {"what": "…"}
     if sentence is None:
         return str(UNKNOWN_WITHOUT_TARGET)
-    placeholders = ("target", "dossier", "fields", "method", "reason", "status")
+    placeholders = ("target", "dossier", "fields", "method", "reason", "status", "result")
     return sentence % dict.fromkeys(placeholders, "…")

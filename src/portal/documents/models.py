@@ -13,6 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from portal.core import tenancy
 from portal.core.scoping import OfficeManager, office_field
 
+from .sealing import new_verify_code
+
 
 def storage_name(instance: Document | StagedUpload, filename: str) -> str:
     """Never the user's file name on disk: a random name without extension, under the office's
@@ -41,6 +43,10 @@ class Document(models.Model):
     size = models.BigIntegerField(_("size"))
     content_type = models.CharField(_("content type"), max_length=100)
     sha256 = models.CharField(_("SHA-256"), max_length=64)
+    # R-SIG-2: printed in the seal's stamp and typed on the verify page; unique per office.
+    verify_code = models.CharField(
+        _("verify code"), max_length=8, default=new_verify_code, editable=False
+    )
     file = models.FileField(_("file"), upload_to=storage_name, max_length=200)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -82,6 +88,13 @@ class Document(models.Model):
                 fields=["created_at"],
                 name="documents_unseen_supplied",
                 condition=models.Q(kind="supplied", office_seen_at__isnull=True),
+            ),
+            # The verify page (R-SIG-2): a file's SHA-256 among the office's documents.
+            models.Index(fields=["office", "sha256"], name="documents_office_sha256"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["office", "verify_code"], name="documents_verify_code_unique"
             ),
         ]
 
@@ -155,6 +168,11 @@ class StagedUpload(models.Model):
     size = models.BigIntegerField(_("size"))
     content_type = models.CharField(_("content type"), max_length=100)
     sha256 = models.CharField(_("SHA-256"), max_length=64)
+    # A staff member's PDF is sealed when it is staged (R-SIG-1): the code in its stamp, which
+    # the document made of it keeps. Empty for anything not sealed.
+    verify_code = models.CharField(
+        _("verify code"), max_length=8, blank=True, default="", editable=False
+    )
     file = models.FileField(_("file"), upload_to=storage_name, max_length=200)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 

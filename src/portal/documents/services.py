@@ -3,15 +3,17 @@
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from django.conf import settings
 from django.core.files import File
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
@@ -21,7 +23,9 @@ from portal.accounts.roles import is_staff_member
 from portal.audit.services import record
 from portal.dossiers.models import Dossier
 from portal.files.uploads import check_upload
+from portal.offices.models import Office
 
+from . import sealing
 from .models import Document, DocumentRead, StagedUpload
 from .signals import document_published, document_supplied
 
@@ -32,7 +36,14 @@ PUBLISHED_KINDS = {Document.Kind.CORRESPONDENCE, Document.Kind.DOCUMENT}
 
 
 def _store(
-    *, dossier: Dossier, kind: str, title: str, file: File[bytes], name: str | None, by: User | None
+    *,
+    dossier: Dossier,
+    kind: str,
+    title: str,
+    file: File[bytes],
+    name: str | None,
+    by: User | None,
+    seal: bool = False,
 ) -> Document:
     checked = check_upload(file, name=name)  # raises UploadRejected: nothing is stored
     document = Document(
@@ -45,7 +56,17 @@ def _store(
         sha256=checked.sha256,
         uploaded_by=by,
     )
-    document.file.save("upload", checked.file, save=False)
+    content: File[bytes] = checked.file
+    if seal and checked.content_type == "application/pdf":
+        # R-SIG-1: what is stored (and recorded by its SHA-256) is the sealed file, with the
+        # document's verify code in its stamp. SealError (an UploadRejected): nothing stored.
+        sealed = sealing.seal_pdf(
+            checked.file.read(), office=cast(Office, dossier.office), code=document.verify_code
+        )
+        content = ContentFile(sealed)
+        document.size = len(sealed)
+        document.sha256 = hashlib.sha256(sealed).hexdigest()
+    document.file.save("upload", content, save=False)
     return document
 
 
@@ -70,12 +91,15 @@ def _add(
     name: str | None,
     by: User | None,
     action: str,
+    seal: bool = False,
 ) -> Document:
     """Check, store and record one document in one transaction; the file is removed again if
-    the transaction fails."""
+    the transaction fails. ``seal``: a PDF is stored sealed (R-SIG-1)."""
     stored: list[Document] = []
     with _removing_file_on_error(stored), transaction.atomic():
-        document = _store(dossier=dossier, kind=kind, title=title, file=file, name=name, by=by)
+        document = _store(
+            dossier=dossier, kind=kind, title=title, file=file, name=name, by=by, seal=seal
+        )
         stored.append(document)
         document.save()
         _read_by_supplier(document, by)
@@ -87,6 +111,7 @@ def _add(
             document=document.pk,
             kind=kind,
             sha256=document.sha256,
+            verify_code=document.verify_code,
         )
         if kind == Document.Kind.SUPPLIED:
             transaction.on_commit(
@@ -104,7 +129,9 @@ def publish_document(
     name: str | None = None,
     by: User | None = None,
 ) -> Document:
-    """The office publishes correspondence or a document to a dossier (R-OFF-3)."""
+    """The office publishes correspondence or a document to a dossier (R-OFF-3); a PDF is
+    sealed with the office's seal (R-SIG-1). Raises ``UploadRejected`` (``SealError`` for a
+    PDF that cannot be sealed): nothing is stored."""
     if kind not in PUBLISHED_KINDS:
         raise ValueError(f"The office publishes correspondence or documents, not {kind!r}")
     with transaction.atomic():
@@ -116,6 +143,7 @@ def publish_document(
             name=name,
             by=by,
             action="document.published",
+            seal=True,
         )
         transaction.on_commit(lambda: document_published.send(sender=Document, document=document))
     return document
@@ -132,7 +160,8 @@ def supply_document(
 ) -> Document:
     """The client supplies a document to a dossier (R-DOC-3): with a message, or a
     questionnaire's PDF. The caller has checked that ``by`` may see ``dossier``.
-    ``seal``: a PDF the portal made, to carry the office's seal (R-SIG-1)."""
+    ``seal``: a PDF the portal made itself (a questionnaire's, a signed document) is sealed
+    (R-SIG-1); a client's own upload never is."""
     return _add(
         dossier=dossier,
         kind=Document.Kind.SUPPLIED,
@@ -141,6 +170,7 @@ def supply_document(
         name=name,
         by=by,
         action="document.supplied",
+        seal=seal,
     )
 
 
@@ -149,7 +179,8 @@ def stage_upload(
 ) -> StagedUpload:
     """Check and store a file for a message still being written (R-MSG-6). Raises
     ``UploadRejected`` (nothing stored) for a refused file. The caller has checked that ``by``
-    may see ``dossier``."""
+    may see ``dossier``. A staff member's PDF (the office's message attachment: correspondence
+    it publishes) is stored sealed (R-SIG-1); ``SealError`` if it cannot be."""
     checked = check_upload(file, name=name)
     staged = StagedUpload(
         dossier=dossier,
@@ -159,7 +190,16 @@ def stage_upload(
         content_type=checked.content_type,
         sha256=checked.sha256,
     )
-    staged.file.save("upload", checked.file, save=False)
+    content: File[bytes] = checked.file
+    if checked.content_type == "application/pdf" and is_staff_member(by):
+        staged.verify_code = sealing.new_verify_code()
+        sealed = sealing.seal_pdf(
+            checked.file.read(), office=cast(Office, dossier.office), code=staged.verify_code
+        )
+        content = ContentFile(sealed)
+        staged.size = len(sealed)
+        staged.sha256 = hashlib.sha256(sealed).hexdigest()
+    staged.file.save("upload", content, save=False)
     with _removing_file_on_error([staged]):
         staged.save()
     return staged
@@ -219,6 +259,8 @@ def attach_staged(
             size=upload.size,
             content_type=upload.content_type,
             sha256=upload.sha256,
+            # The code printed in the stamp of a PDF sealed when it was staged.
+            verify_code=upload.verify_code or sealing.new_verify_code(),
             file=upload.file.name,
             uploaded_by=by,
             message=message,

@@ -123,6 +123,7 @@ def store_pdf(action_pk: int) -> int | None:
             title=title,
             name=pdf_file_name(action),
             by=action.completed_by,
+            seal=True,  # R-SIG-1: a PDF the portal makes carries the office's seal
         )
         action.pdf_document = document
         action.save(update_fields=["pdf_document", "updated_at"])

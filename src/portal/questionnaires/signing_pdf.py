@@ -1,7 +1,7 @@
 """The signed PDF of a signing request (R-SIG-5), made in a task once every signer has signed:
 the original pages, then an evidence page (each signer's name, account, time, method, address
-and the document's SHA-256 as signed, the request's id), sealed over the whole by the office
-(``documents.sealing.seal_pdf``) and supplied to the dossier ("Door mij aangeleverd").
+and the document's SHA-256 as signed, the request's id), supplied to the dossier ("Door mij
+aangeleverd") with the office's seal over the whole (``supply_document(seal=True)``).
 
 Idempotent: the request's row is locked and a signed document already made is kept."""
 
@@ -20,7 +20,6 @@ from django.utils.translation import override
 
 from portal.documents import services as document_services
 from portal.documents.models import Document
-from portal.documents.sealing import seal_pdf
 from portal.offices.models import Office
 
 from .models import Signer, SigningRequest
@@ -130,10 +129,10 @@ def store_signed_pdf(request_pk: int) -> int | None:
         with override("nl"):
             evidence = evidence_page(request, signers, document)
             title = fit_title(_("Signed: %(title)s") % {"title": document.title})
-        sealed = seal_pdf(combine(original, evidence), office=Office.current())
+        # supply_document(seal=True) seals the whole, once, and records its hash and code.
         signed = document_services.supply_document(
             dossier=request.dossier,
-            file=ContentFile(sealed),
+            file=ContentFile(combine(original, evidence)),
             title=title,
             name=file_name(document),
             by=None,

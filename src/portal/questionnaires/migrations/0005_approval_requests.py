@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('documents', '0006_document_office_documentread_office_and_more'),
+        ('documents', '0008_sealing'),
         ('offices', '0004_officehost_dossierstatus_office_and_more'),
         ('questionnaires', '0004_action_office_questionnairetemplate_office_and_more'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),

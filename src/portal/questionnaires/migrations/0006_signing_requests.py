@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('documents', '0006_document_office_documentread_office_and_more'),
+        ('documents', '0008_sealing'),
         ('dossiers', '0007_remove_dossier_dossiers_newest_dossier_office_and_more'),
         ('offices', '0004_officehost_dossierstatus_office_and_more'),
         ('questionnaires', '0005_approval_requests'),
