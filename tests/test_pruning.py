@@ -224,18 +224,20 @@ def test_pruning_logs_the_count(retention, db, caplog):
     )
 
 
-def test_prune_command_runs_every_kind_and_spares_the_audit(retention, token):
-    """R-OFF-6, R-ME-3, R-ACC-1, issue 16 item 9: ``manage.py prune`` (installs without beat)
-    removes an old row of every kind and reports each count; the audit trail, however old,
-    is never pruned."""
+def test_prune_command_runs_every_kind(retention, token):
+    """R-OFF-6, R-ME-3, R-ACC-1, R-RET-4, issue 16 item 9: ``manage.py prune`` (installs
+    without beat) removes an old row of every kind and reports each count; an audit entry
+    within AUDIT_RETENTION_YEARS stays."""
     endpoint = WebhookEndpoint.objects.create(office=Office.current(), url="https://x.test/h")
     idempotency_record(token, "old", 31)
     delivery(endpoint, 31, attempts=1, delivered_at=ago(31))
     email(91)
     link(UserFactory(), expires_days_from_now=-31)
     session(-timedelta(minutes=1))
-    entry = record("dossier.created", target="old")
-    AuditEntry.objects.filter(pk=entry.pk).update(at=ago(4000))
+    entry = record("dossier.created", target="kept")
+    AuditEntry.objects.filter(pk=entry.pk).update(at=ago(6 * 365))
+    too_old = record("dossier.created", target="old")
+    AuditEntry.objects.filter(pk=too_old.pk).update(at=ago(4000))
     # The changes the rows above made stay; one change older than CHANGES_RETENTION_DAYS goes.
     old_change = Change.objects.create(
         office=Office.current(), resource="dossier", object_id=1, action="created"
@@ -255,6 +257,7 @@ def test_prune_command_runs_every_kind_and_spares_the_audit(retention, token):
         "sent e-mails: 1 deleted",
         "account links: 1 deleted",
         "expired sessions: 1 deleted",
+        "audit entries: 1 deleted",
     ]
 
 
@@ -271,6 +274,8 @@ def test_beat_schedule_lists_every_prune_task(settings):
         "portal.notifications.tasks.prune_sent_email",
         "portal.accounts.tasks.prune_account_links",
         "portal.accounts.tasks.prune_sessions",
+        "portal.retention.tasks.prune_audit_entries",
+        "portal.retention.tasks.apply_retention",
     }
     assert expected <= scheduled
     app.loader.import_default_modules()
@@ -287,3 +292,35 @@ def test_retention_must_be_at_least_a_day(monkeypatch):
         env_at_least("PRUNE_IDEMPOTENCY_DAYS", 30)
     monkeypatch.setenv("PRUNE_IDEMPOTENCY_DAYS", "7")
     assert env_at_least("PRUNE_IDEMPOTENCY_DAYS", 30) == 7
+
+
+def test_audit_entries_older_than_the_configured_years_go_R_RET_4(settings, db):
+    """R-RET-4: audit entries older than AUDIT_RETENTION_YEARS are deleted, the office's and
+    the hosting party's (no office); younger ones stay, of both."""
+    from portal.core import tenancy
+    from portal.retention.tasks import prune_audit_entries
+
+    settings.AUDIT_RETENTION_YEARS = 2
+    young = record("dossier.created", target="young")
+    old = record("dossier.created", target="old")
+    AuditEntry.objects.filter(pk=young.pk).update(at=ago(2 * 365 - 2))
+    AuditEntry.objects.filter(pk=old.pk).update(at=ago(2 * 365 + 2))
+    with tenancy.cross_office():
+        hosting_old = AuditEntry.objects.create(action="office.created", target="x", office=None)
+        hosting_young = AuditEntry.objects.create(action="office.created", target="y", office=None)
+        AuditEntry.objects.filter(pk=hosting_old.pk).update(at=ago(2 * 365 + 2))
+    with tenancy.no_office():  # as beat runs it: every office, and the hosting entries
+        assert prune_audit_entries() == 2
+    with tenancy.cross_office():
+        left = set(AuditEntry.objects.values_list("pk", flat=True))
+    assert {young.pk, hosting_young.pk} <= left
+    assert not {old.pk, hosting_old.pk} & left
+
+
+def test_audit_retention_is_at_least_a_year(monkeypatch):
+    """R-RET-4: AUDIT_RETENTION_YEARS below one is refused at start-up."""
+    from portal.settings import env_at_least
+
+    monkeypatch.setenv("AUDIT_RETENTION_YEARS", "0")
+    with pytest.raises(ImproperlyConfigured, match="AUDIT_RETENTION_YEARS must be at least 1"):
+        env_at_least("AUDIT_RETENTION_YEARS", 7)

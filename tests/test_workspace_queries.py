@@ -25,8 +25,9 @@ EXPECTED = {
     # paginator count, page (status and handler joined)
     "dossiers": 3 + 2,
     # the dossier; grants; documents; messages; actions; steps; the latest audit entries;
-    # status, handler and questionnaire choices of the forms
-    "dossier": 3 + 10,
+    # status, handler and questionnaire choices of the forms; the retention periods and the
+    # active legal hold (R-RET-1)
+    "dossier": 3 + 12,
     # count, page, main accounts of the page
     "clients": 3 + 3,
     # dossiers, clients

@@ -7,6 +7,7 @@ from portal.integrations.tasks import (
     prune_webhook_deliveries,
 )
 from portal.notifications.tasks import prune_sent_email
+from portal.retention.tasks import prune_audit_entries
 
 # The same tasks beat runs hourly (CELERY_BEAT_SCHEDULE), for installs without beat.
 TASKS = [
@@ -16,6 +17,7 @@ TASKS = [
     ("sent e-mails", prune_sent_email),
     ("account links", prune_account_links),
     ("expired sessions", prune_sessions),
+    ("audit entries", prune_audit_entries),
 ]
 
 
@@ -23,7 +25,8 @@ class Command(BaseCommand):
     help = (
         "Delete rows that have served their purpose, after the PRUNE_*_DAYS retention: "
         "idempotency records, finished webhook deliveries, the changes feed, sent e-mails, "
-        "used or expired links, expired sessions. Never the audit trail."
+        "used or expired links, expired sessions; audit entries older than "
+        "AUDIT_RETENTION_YEARS."
     )
 
     def handle(self, *args, **options):

@@ -1,0 +1,225 @@
+"""The retention sweep (R-RET-1): the portal's copies of closed dossiers go when their period
+is over, unless the dossier is held.
+
+What goes, per kind:
+
+- correspondence, documents, supplied: the dossier's documents of that kind, except message
+  attachments (they go with their message) and questionnaire PDFs (with the answers);
+- messages: the messages with their attachments and read marks;
+- answers: the questionnaires sent in the dossier (answers, the questionnaire as sent) with
+  their result PDFs. Upload requests stay (they hold the office's question only; the files
+  supplied for them go with "supplied").
+
+The rows go with Django's collector, so read marks, upload-request links and the API's changes
+feed follow, and a message's attachments go before the message that protects them.
+
+Crash-safe and idempotent: one transaction per batch deletes the rows, writes the stored file
+names to ``FileRemoval`` and leaves the audit record of what went; the files are removed after
+the commit and their ``FileRemoval`` rows only then. A crash before the commit changes nothing;
+after it, the next run removes the files still listed (a file already gone is fine). Nothing is
+counted twice: a count is written only with the deletion of its rows. A run does bounded work
+(``PRUNE_BATCH_SIZE`` × ``PRUNE_MAX_BATCHES`` rows per kind); the rest waits for the next day.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from django.conf import settings
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.db.models import Count, QuerySet
+from django.utils import timezone
+
+from portal.audit.services import record
+from portal.documents.models import Document
+from portal.dossiers.models import Dossier, LegalHold
+from portal.messaging.models import Message
+from portal.questionnaires.models import Action
+
+from .models import FileRemoval, Kind, RetentionRules
+from .periods import closed_before, removal_date
+from .services import rules
+
+log = logging.getLogger(__name__)
+
+DOCUMENT_KINDS = {
+    Kind.CORRESPONDENCE: Document.Kind.CORRESPONDENCE,
+    Kind.DOCUMENTS: Document.Kind.DOCUMENT,
+    Kind.SUPPLIED: Document.Kind.SUPPLIED,
+}
+
+
+@dataclass(frozen=True)
+class Due:
+    """One dossier's content of one kind that is due (or went): no titles, no names."""
+
+    dossier_id: int
+    number: str
+    kind: Kind
+    count: int
+    due_on: date
+
+
+def due_dossiers(kind: Kind, periods: RetentionRules, today: date) -> QuerySet[Dossier]:
+    """The dossiers whose ``kind`` content is due ``today``: closed before the period's start
+    and not held."""
+    return Dossier.objects.filter(
+        closed_at__isnull=False, closed_at__lt=closed_before(periods.months(kind), today)
+    ).exclude(pk__in=LegalHold.objects.filter(lifted_at__isnull=True).values("dossier_id"))
+
+
+def content(kind: Kind, dossiers: QuerySet[Dossier]) -> QuerySet:
+    """The rows of ``kind`` in ``dossiers``."""
+    ids = dossiers.values("pk")
+    if kind in DOCUMENT_KINDS:
+        return Document.objects.filter(
+            dossier__in=ids,
+            kind=DOCUMENT_KINDS[kind],
+            message__isnull=True,
+            questionnaire__isnull=True,
+        )
+    if kind is Kind.MESSAGES:
+        return Message.objects.filter(dossier__in=ids)
+    return Action.objects.filter(dossier__in=ids, kind=Action.Kind.QUESTIONNAIRE)
+
+
+def plan(today: date | None = None) -> list[Due]:
+    """What a run today would remove, per dossier and kind (``manage.py retention
+    --dry-run``). Reads only."""
+    today = today or timezone.localdate()
+    periods = rules()
+    found: list[Due] = []
+    for kind in Kind:
+        months = periods.months(kind)
+        rows = (
+            content(kind, due_dossiers(kind, periods, today))
+            .order_by()
+            .values("dossier_id", "dossier__number", "dossier__closed_at")
+            .annotate(count=Count("pk"))
+        )
+        found += [
+            Due(
+                dossier_id=row["dossier_id"],
+                number=row["dossier__number"],
+                kind=kind,
+                count=row["count"],
+                due_on=removal_date(row["dossier__closed_at"], months),
+            )
+            for row in rows
+        ]
+    return sorted(found, key=lambda due: (due.number, list(Kind).index(due.kind)))
+
+
+def sweep(today: date | None = None) -> list[Due]:
+    """Remove what is due today in the context office; returns what went. Finishes what a
+    crashed run left (files listed for removal) first."""
+    today = today or timezone.localdate()
+    remove_files()
+    periods = rules()
+    removed: list[Due] = []
+    for kind in Kind:
+        for _batch in range(settings.PRUNE_MAX_BATCHES):
+            went = _remove_batch(kind, periods, today)
+            remove_files()
+            removed += went
+            if not went:
+                break
+        else:
+            log.info("Retention of %s stopped at the cap of this run; the rest waits.", kind)
+    for kind in Kind:
+        count = sum(due.count for due in removed if due.kind is kind)
+        log.info(
+            "Retention removed %d %s.", count, kind, extra={"retention": str(kind), "count": count}
+        )
+    return removed
+
+
+@transaction.atomic
+def _remove_batch(kind: Kind, periods: RetentionRules, today: date) -> list[Due]:
+    rows = content(kind, due_dossiers(kind, periods, today)).order_by("pk")
+    size = settings.PRUNE_BATCH_SIZE
+    files: list[str] = []
+    if kind in DOCUMENT_KINDS:
+        picked = list(rows.values_list("pk", "dossier_id", "file")[:size])
+        files += [name for _pk, _dossier, name in picked]
+        _queue(files)
+        Document.objects.filter(pk__in=[pk for pk, *_rest in picked]).delete()
+        per_dossier = Counter(dossier for _pk, dossier, _name in picked)
+        extra: dict[int, int] = {}
+    elif kind is Kind.MESSAGES:
+        messages = list(rows.values_list("pk", "dossier_id")[:size])
+        pks = [pk for pk, _dossier in messages]
+        attachments = list(
+            Document.objects.filter(message_id__in=pks).values_list("pk", "dossier_id", "file")
+        )
+        _queue(name for _pk, _dossier, name in attachments)
+        # The attachments first: each protects its message.
+        Document.objects.filter(pk__in=[pk for pk, *_rest in attachments]).delete()
+        Message.objects.filter(pk__in=pks).delete()
+        per_dossier = Counter(dossier for _pk, dossier in messages)
+        extra = Counter(dossier for _pk, dossier, _name in attachments)
+    else:
+        actions = list(rows.values_list("pk", "dossier_id", "pdf_document_id")[:size])
+        pdfs = [pdf for _pk, _dossier, pdf in actions if pdf is not None]
+        _queue(Document.objects.filter(pk__in=pdfs).values_list("file", flat=True))
+        # The action first: without it no sweep makes its PDF again.
+        Action.objects.filter(pk__in=[pk for pk, *_rest in actions]).delete()
+        Document.objects.filter(pk__in=pdfs).delete()
+        per_dossier = Counter(dossier for _pk, dossier, _pdf in actions)
+        extra = Counter(dossier for _pk, dossier, pdf in actions if pdf is not None)
+    if not per_dossier:
+        return []
+    months = periods.months(kind)
+    went = []
+    for dossier in Dossier.objects.filter(pk__in=per_dossier).order_by("pk"):
+        assert dossier.closed_at is not None  # selected as closed, in this transaction
+        due = Due(
+            dossier_id=dossier.pk,
+            number=dossier.number,
+            kind=kind,
+            count=per_dossier[dossier.pk],
+            due_on=removal_date(dossier.closed_at, months),
+        )
+        # Content-free: the kind, how many, the rule and the dates; never a title or name.
+        record(
+            "retention.removed",
+            dossier=dossier,
+            target=dossier.number,
+            kind=str(kind),
+            count=due.count,
+            rule=f"{kind}_months",
+            months=months,
+            closed_on=timezone.localdate(dossier.closed_at).isoformat(),
+            due_on=due.due_on.isoformat(),
+            files=due.count if kind in DOCUMENT_KINDS else extra.get(dossier.pk, 0),
+        )
+        went.append(due)
+    return went
+
+
+def _queue(names: Iterable[str]) -> None:
+    FileRemoval.objects.bulk_create(
+        [FileRemoval(name=name) for name in names if name],
+        batch_size=1000,
+    )
+
+
+def remove_files() -> int:
+    """Remove the stored files listed for removal, then their rows; returns how many. A file
+    already gone is fine (a run that crashed after removing it)."""
+    removed = 0
+    size = settings.PRUNE_BATCH_SIZE
+    for _batch in range(settings.PRUNE_MAX_BATCHES):
+        listed = list(FileRemoval.objects.order_by("pk").values_list("pk", "name")[:size])
+        for _pk, name in listed:
+            default_storage.delete(name)
+        FileRemoval.objects.filter(pk__in=[pk for pk, _name in listed]).delete()
+        removed += len(listed)
+        if len(listed) < size:
+            break
+    return removed
