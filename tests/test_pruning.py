@@ -9,6 +9,7 @@ import io
 from datetime import timedelta
 
 import pytest
+from axes.models import AccessFailureLog, AccessLog
 from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ImproperlyConfigured
@@ -16,7 +17,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from portal.accounts.models import AccountToken
-from portal.accounts.tasks import prune_account_links, prune_sessions
+from portal.accounts.tasks import prune_account_links, prune_login_logs, prune_sessions
 from portal.audit.models import AuditEntry
 from portal.audit.services import record
 from portal.integrations.models import (
@@ -29,6 +30,8 @@ from portal.integrations.tasks import prune_idempotency_records, prune_webhook_d
 from portal.notifications.models import OutgoingEmail
 from portal.notifications.tasks import prune_sent_email
 from portal.offices.models import Office
+from portal.twofactor.models import SmsCodeSent
+from portal.twofactor.tasks import prune_sms_codes_sent
 from tests.api_helpers import Api, make_token
 from tests.factories import StaffFactory, UserFactory
 
@@ -243,9 +246,14 @@ def test_prune_command_runs_every_kind(retention, token):
         office=Office.current(), resource="dossier", object_id=1, action="created"
     )
     Change.objects.filter(pk=old_change.pk).update(at=ago(31))
+    old_login = AccessLog.objects.create(user_agent="x", ip_address="10.0.0.1", username="a")
+    AccessLog.objects.filter(pk=old_login.pk).update(attempt_time=ago(91))
+    old_sms = SmsCodeSent.objects.create(number="+31612345678")
+    SmsCodeSent.objects.filter(pk=old_sms.pk).update(sent_at=ago(2))
     out = io.StringIO()
     call_command("prune", stdout=out)
-    for model in (IdempotencyRecord, WebhookDelivery, OutgoingEmail, AccountToken, Session):
+    kinds = (IdempotencyRecord, WebhookDelivery, OutgoingEmail, AccountToken, Session, AccessLog)
+    for model in (*kinds, SmsCodeSent):
         assert not model.objects.exists(), model
     assert AuditEntry.objects.filter(pk=entry.pk).exists()
     assert not Change.objects.filter(pk=old_change.pk).exists()
@@ -257,6 +265,8 @@ def test_prune_command_runs_every_kind(retention, token):
         "sent e-mails: 1 deleted",
         "account links: 1 deleted",
         "expired sessions: 1 deleted",
+        "login logs: 1 deleted",
+        "SMS codes sent: 1 deleted",
         "audit entries: 1 deleted",
     ]
 
@@ -274,6 +284,8 @@ def test_beat_schedule_lists_every_prune_task(settings):
         "portal.notifications.tasks.prune_sent_email",
         "portal.accounts.tasks.prune_account_links",
         "portal.accounts.tasks.prune_sessions",
+        "portal.accounts.tasks.prune_login_logs",
+        "portal.twofactor.tasks.prune_sms_codes_sent",
         "portal.retention.tasks.prune_audit_entries",
         "portal.retention.tasks.apply_retention",
     }
@@ -324,3 +336,30 @@ def test_audit_retention_is_at_least_a_year(monkeypatch):
     monkeypatch.setenv("AUDIT_RETENTION_YEARS", "0")
     with pytest.raises(ImproperlyConfigured, match="AUDIT_RETENTION_YEARS must be at least 1"):
         env_at_least("AUDIT_RETENTION_YEARS", 7)
+
+
+def test_old_login_logs_go_recent_ones_stay_R_RET_4(settings, db):
+    """R-RET-4: the lockout's logs of logins and failed attempts (address, browser, name
+    typed) older than PRUNE_LOGIN_LOG_DAYS are deleted; recent ones stay."""
+    settings.PRUNE_LOGIN_LOG_DAYS = 90
+    attempt = {"user_agent": "x", "ip_address": "10.0.0.1", "username": "a@b.test"}
+    old, recent = AccessLog.objects.create(**attempt), AccessLog.objects.create(**attempt)
+    failed_old = AccessFailureLog.objects.create(**attempt, locked_out=False)
+    failed_recent = AccessFailureLog.objects.create(**attempt, locked_out=False)
+    AccessLog.objects.filter(pk=old.pk).update(attempt_time=ago(91))
+    AccessLog.objects.filter(pk=recent.pk).update(attempt_time=ago(89))
+    AccessFailureLog.objects.filter(pk=failed_old.pk).update(attempt_time=ago(91))
+    AccessFailureLog.objects.filter(pk=failed_recent.pk).update(attempt_time=ago(89))
+    assert prune_login_logs() == 2
+    assert pks(AccessLog) == {recent.pk}
+    assert pks(AccessFailureLog) == {failed_recent.pk}
+
+
+def test_sms_codes_sent_go_after_a_day_R_RET_4(db):
+    """R-RET-4: the record of SMS codes sent (a phone number, a time) only limits codes per
+    hour: older than a day it is deleted; the last hour's stays."""
+    old = SmsCodeSent.objects.create(number="+31612345678")
+    recent = SmsCodeSent.objects.create(number="+31612345678")
+    SmsCodeSent.objects.filter(pk=old.pk).update(sent_at=ago(1.1))
+    assert prune_sms_codes_sent() == 1
+    assert pks(SmsCodeSent) == {recent.pk}

@@ -624,6 +624,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "portal.accounts.tasks.prune_sessions",
         "schedule": 3600,
     },
+    "prune-login-logs": {
+        "task": "portal.accounts.tasks.prune_login_logs",
+        "schedule": 3600,
+    },
+    "prune-sms-codes-sent": {
+        "task": "portal.twofactor.tasks.prune_sms_codes_sent",
+        "schedule": 3600,
+    },
     "prune-audit-entries": {
         "task": "portal.retention.tasks.prune_audit_entries",
         "schedule": 3600,
@@ -660,6 +668,8 @@ CHANGES_SETTLE_SECONDS = env_at_least("CHANGES_SETTLE_SECONDS", 30, minimum=0)
 PRUNE_SENT_EMAIL_DAYS = env_at_least("PRUNE_SENT_EMAIL_DAYS", 90)
 # Single-use links, counted from when they were used or expired.
 PRUNE_ACCOUNT_LINK_DAYS = env_at_least("PRUNE_ACCOUNT_LINK_DAYS", 30)
+# The login lockout's logs (address, browser, name typed) of logins and failed attempts.
+PRUNE_LOGIN_LOG_DAYS = env_at_least("PRUNE_LOGIN_LOG_DAYS", 90)
 # The audit trail (R-RET-4): entries older than this many years are deleted. At least a year;
 # 7 by default, the term Dutch bookkeeping law keeps records (docs/retention.md).
 AUDIT_RETENTION_YEARS = env_at_least("AUDIT_RETENTION_YEARS", 7)
