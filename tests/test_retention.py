@@ -462,3 +462,21 @@ def test_office_administrator_changes_the_periods_audited_R_RET_1():
     assert entry.actor == administrator
     assert entry.data["changes"] == {"supplied_months": [3, 1]}
     assert http.get("/beheer/retention/retentionrules/add/").status_code == 403
+
+
+def test_the_benchmark_sweeps_its_data_at_a_small_size_R_RET_1():
+    """R-RET-1, issue 20's benchmark: ``bench/retention.py``'s data (closed dossiers, documents
+    of the three kinds with read marks, some files on disk and some missing) is swept
+    completely in one run, at 60 documents instead of 100,000."""
+    import importlib.util
+
+    path = Path(__file__).resolve().parent.parent / "bench" / "retention.py"
+    spec = importlib.util.spec_from_file_location("bench_retention", path)
+    assert spec is not None and spec.loader is not None
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    result = bench.measure(dossiers=4, documents=60, on_disk_every=7)
+    assert result["planned"] == result["removed"] == 60
+    assert result["files_on_disk"] == 9
+    left = result["left"]
+    assert (left["documents"], left["read_marks"], left["file_removals"]) == (0, 0, 0)
