@@ -480,3 +480,22 @@ def test_the_benchmark_sweeps_its_data_at_a_small_size_R_RET_1():
     assert result["files_on_disk"] == 9
     left = result["left"]
     assert (left["documents"], left["read_marks"], left["file_removals"]) == (0, 0, 0)
+
+
+def test_the_command_takes_one_office_by_id_or_host_R_RET_1():
+    """R-RET-1: ``--office`` names the office by id or host name; an unknown one is refused
+    with a clear message; a dry run makes not even the default periods' row."""
+    from django.core.management.base import CommandError
+
+    from portal.offices.models import Office
+
+    office = Office.current()
+    dossier = closed_dossier()
+    fill(dossier)
+    out = io.StringIO()
+    with time_machine.travel("2027-06-01 12:00 +0200", tick=False):
+        call_command("retention", "--dry-run", "--office", str(office.pk), stdout=out)
+    assert out.getvalue().startswith(f"{office.name} (office {office.pk}): 5 due")
+    assert not RetentionRules.objects.exists()
+    with pytest.raises(CommandError, match="No office with id or host name 'nergens.test'"):
+        call_command("retention", "--office", "nergens.test")

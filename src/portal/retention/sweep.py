@@ -43,7 +43,7 @@ from portal.questionnaires.models import Action
 
 from .models import FileRemoval, Kind, RetentionRules
 from .periods import closed_before, removal_date
-from .services import rules
+from .services import current_rules, rules
 
 log = logging.getLogger(__name__)
 
@@ -92,7 +92,7 @@ def plan(today: date | None = None) -> list[Due]:
     """What a run today would remove, per dossier and kind (``manage.py retention
     --dry-run``). Reads only."""
     today = today or timezone.localdate()
-    periods = rules()
+    periods = current_rules()  # never a write, not even the defaults' row
     found: list[Due] = []
     for kind in Kind:
         months = periods.months(kind)
