@@ -12,6 +12,7 @@ neither fails the matrix with its name, so it cannot be left out.
 from __future__ import annotations
 
 import html
+import io
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -19,13 +20,19 @@ from typing import Literal
 from urllib.parse import urlsplit
 
 import pytest
+from django.core.files.base import ContentFile
 from django.http import HttpResponse
 from django.test import Client as HttpClient
 from django.urls import URLResolver, get_resolver, path, resolve
 from django.utils import timezone
+from PIL import Image
 
+from portal.documents import previews, rendering
+from portal.documents import services as document_services
+from portal.documents.models import Document
 from portal.dossiers import services as dossier_services
 from portal.dossiers.models import Dossier
+from portal.questionnaires import approvals
 from portal.questionnaires import services as action_services
 from portal.questionnaires.models import Action
 from portal.web.dossiers.views import TABS
@@ -47,6 +54,8 @@ class DossierUrl:
     role and never for another.
     ``kind="redirect"``: like a page, but a granted role is redirected (within the site) first.
     ``kind="file"``: a download: 200 as an attachment for a granted role, 404 for any other.
+    ``kind="image"``: a page image of the viewer: 200 as an image for a granted role, 404 for
+    any other.
     ``kind="json"``: a POST endpoint that answers JSON: for a granted role its own JSON answer
     with ``granted_status`` (the request carries nothing to do), for any other a 404 from the
     dossier check, before the endpoint's own answer.
@@ -55,7 +64,7 @@ class DossierUrl:
     route: str
     name: str
     build: Callable[[Dossier], str]
-    kind: Literal["page", "redirect", "list", "file", "json"]
+    kind: Literal["page", "redirect", "list", "file", "image", "json"]
     granted_status: int = 200
 
     @property
@@ -67,12 +76,45 @@ def _tab(slug: str) -> Callable[[Dossier], str]:
     return lambda dossier: f"/dossiers/{dossier.pk}/{slug}/"
 
 
+PHOTO_TITLE = "Foto voor de viewer"  # the one previewable document, made by _preview_image
+
+
+def _world_document(dossier: Dossier, kind: str) -> Document:
+    return dossier.documents.exclude(title=PHOTO_TITLE).get(kind=kind)
+
+
 def _download(kind: str) -> Callable[[Dossier], str]:
     def build(dossier: Dossier) -> str:
-        document = dossier.documents.get(kind=kind)
+        document = _world_document(dossier, kind)
         return f"/dossiers/{dossier.pk}/documenten/{document.pk}/download/"
 
     return build
+
+
+def _preview(kind: str) -> Callable[[Dossier], str]:
+    def build(dossier: Dossier) -> str:
+        document = _world_document(dossier, kind)
+        return f"/dossiers/{dossier.pk}/documenten/{document.pk}/bekijken/"
+
+    return build
+
+
+def _preview_image(dossier: Dossier) -> str:
+    """Page 1 of a rendered photo in ``dossier``, made on first use (R-SIG-3)."""
+    photo = dossier.documents.filter(title=PHOTO_TITLE).first()
+    if photo is None:
+        image = io.BytesIO()
+        Image.new("RGB", (40, 30), (0, 90, 160)).save(image, "PNG")
+        photo = document_services.publish_document(
+            dossier=dossier,
+            kind="document",
+            title=PHOTO_TITLE,
+            file=ContentFile(image.getvalue(), name="foto.png"),
+        )
+        preview = previews.preview_for(photo)
+        assert preview is not None
+        rendering.render(preview.pk)
+    return f"/dossiers/{dossier.pk}/documenten/{photo.pk}/bekijken/1/"
 
 
 def _message(suffix: str) -> Callable[[Dossier], str]:
@@ -97,7 +139,13 @@ def _action(kind: str, completed: bool = False) -> Callable[[Dossier], Action]:
         if found:
             return found
         client = dossier.grants.get().client
-        if kind == Action.Kind.UPLOAD:
+        if kind == Action.Kind.APPROVAL:
+            (made,) = approvals.request_approval(
+                dossier=dossier,
+                document=_world_document(dossier, "document"),
+                clients=[client],
+            )
+        elif kind == Action.Kind.UPLOAD:
             made = action_services.request_upload(
                 dossier=dossier, client=client, title_nl="Kopie legitimatiebewijs"
             )
@@ -125,6 +173,13 @@ FILL_IN: list[DossierUrl] = [
         DossierUrl("documents:download", f"download {kind}", _download(kind), "file")
         for kind in ("correspondence", "document", "supplied")
     ),
+    # R-SIG-3: the viewer (the world's files are text: "cannot be viewed, download it") and a
+    # page image of a photo.
+    *(
+        DossierUrl("documents:preview", f"view {kind}", _preview(kind), "page")
+        for kind in ("correspondence", "document", "supplied")
+    ),
+    DossierUrl("documents:preview_page", "page image of a photo", _preview_image, "image"),
     DossierUrl(
         "messaging:new",
         "new message",
@@ -176,6 +231,16 @@ FILL_IN: list[DossierUrl] = [
     ),
     DossierUrl(
         "questionnaires:upload", "upload request", _action_url("upload", "uploaden/"), "page"
+    ),
+    # R-SIG-4: an approval request, open and answered.
+    DossierUrl(
+        "questionnaires:approval", "approval request", _action_url("approval", "akkoord/"), "page"
+    ),
+    DossierUrl(
+        "questionnaires:approval",
+        "approval request, answered",
+        _action_url("approval", "akkoord/", completed=True),
+        "page",
     ),
     DossierUrl("questionnaires:list", "actions list", lambda dossier: "/acties/", "list"),
     DossierUrl("dossiers:list", "list", lambda dossier: "/dossiers/", "list"),
@@ -358,6 +423,14 @@ def _try(http: HttpClient, url: DossierUrl, dossier: Dossier, role: str, granted
             wrong = f"{label}: {response.status_code} via {hops}, expected {expected}"
         elif granted and not response.get("Content-Disposition", "").startswith("attachment"):
             wrong = f"{label}: 200 but not served as an attachment"
+    elif url.kind == "image":
+        if not granted and response.status_code == 200:
+            leak = f"{label}: {response.status_code}"
+        expected = 200 if granted else 404
+        if response.status_code != expected or hops:
+            wrong = f"{label}: {response.status_code} via {hops}, expected {expected}"
+        elif granted and response.get("Content-Type") != "image/webp":
+            wrong = f"{label}: 200 but not a page image"
     elif url.kind == "json":
         answered = response.get("Content-Type", "").startswith("application/json")
         if not granted and (response.status_code != 404 or answered or _mentions(body, dossier)):

@@ -4,17 +4,24 @@ through the domain services (audit entries, e-mails); every call is in the audit
 
 from __future__ import annotations
 
+import hashlib
+from datetime import timedelta
+
 import pytest
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from portal.accounts.models import Client, User
 from portal.audit.models import AuditEntry
-from portal.dossiers.models import Dossier
+from portal.documents import services as document_services
+from portal.documents.models import Document
+from portal.dossiers.models import Dossier, DossierAccess
 from portal.integrations.models import ApiToken, IdempotencyRecord
 from portal.messaging import services as message_services
 from portal.messaging.models import Message
 from portal.notifications.models import OutgoingEmail
+from portal.questionnaires import approvals
 from portal.questionnaires.models import Action
 
 from .api_helpers import Api, make_token
@@ -394,3 +401,76 @@ def test_last_used_is_kept_to_the_minute_R_OFF_6(db):
     assert api.get(f"{V1}/dossiers/").status_code == 200
     assert ApiToken.objects.get(pk=token.pk).last_used_at > first - timedelta(seconds=1)
     assert ApiToken.objects.get(pk=token.pk).last_used_at <= timezone.now()
+
+
+# --- R-SIG-4: approval requests ------------------------------------------------------------------
+
+
+def _published(dossier) -> Document:
+    return document_services.publish_document(
+        dossier=dossier,
+        kind=Document.Kind.DOCUMENT,
+        title="Nota van afrekening",
+        file=ContentFile(b"%PDF-1.4 nota\n%%EOF\n", name="nota.pdf"),
+    )
+
+
+def test_approval_requests_create_read_cancel_R_SIG_4(api, world):
+    """R-SIG-4 / R-OFF-6: create requests for two clients (one each), read the list and a
+    detail with the answer and the file's hash, cancel an open one; problem details on bad
+    input."""
+    dossier = world.company_dossier
+    other_client = world.owner.client
+    DossierAccess.objects.get_or_create(dossier=dossier, client=other_client)
+    document = _published(dossier)
+    company = world.company_main.client
+    due = (timezone.localdate() + timedelta(days=4)).isoformat()
+    response = api.post(
+        f"{V1}/approval-requests/",
+        {
+            "dossier": dossier.pk,
+            "document": document.pk,
+            "clients": [company.pk, other_client.pk],
+            "due_date": due,
+            "explanation": "Graag akkoord.",
+        },
+    )
+    assert response.status_code == 201, response.content
+    rows = response.json()["results"]
+    assert [r["client"] for r in rows] == [company.pk, other_client.pk]
+    assert all(r["status"] == "open" and r["answer"] == "" and r["due_date"] == due for r in rows)
+    first, second = rows
+    action = Action.objects.get(pk=first["id"])
+    approvals.answer_approval(action=action, approved=True, remark="", by=world.company_main)
+    detail = api.get(f"{V1}/approval-requests/{first['id']}/").json()
+    assert detail["status"] == "completed" and detail["answer"] == "approved"
+    assert detail["answered_by"] == world.company_main.pk
+    assert detail["document_sha256"] == hashlib.sha256(b"%PDF-1.4 nota\n%%EOF\n").hexdigest()
+    listed = api.get(f"{V1}/approval-requests/", {"dossier": dossier.pk}).json()["results"]
+    assert {row["id"] for row in listed} == {first["id"], second["id"]}
+
+    cancelled = api.post(f"{V1}/approval-requests/{second['id']}/cancel/")
+    assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
+    problem(api.post(f"{V1}/approval-requests/{first['id']}/cancel/"), 400, "invalid")
+
+    # Bad input: a client without access, no client, a past date, a document of another
+    # dossier — each a problem, nothing made.
+    before = Action.objects.filter(kind="approval").count()
+    base = {"dossier": dossier.pk, "document": document.pk}
+    problem(api.post(f"{V1}/approval-requests/", {**base, "clients": [world.other.client_id]}), 400)
+    problem(api.post(f"{V1}/approval-requests/", {**base, "clients": []}), 400)
+    past = (timezone.localdate() - timedelta(days=1)).isoformat()
+    problem(
+        api.post(f"{V1}/approval-requests/", {**base, "clients": [company.pk], "due_date": past}),
+        400,
+    )
+    elsewhere = _published(world.person_dossier)
+    problem(
+        api.post(
+            f"{V1}/approval-requests/",
+            {**base, "document": elsewhere.pk, "clients": [company.pk]},
+        ),
+        400,
+    )
+    assert Action.objects.filter(kind="approval").count() == before
+    problem(api.get(f"{V1}/approval-requests/999999/"), 404)

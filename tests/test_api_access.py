@@ -108,10 +108,16 @@ ADDED_OPERATIONS = {
     ("patch", "/api/v1/clients/1/"),
     ("post", "/api/v1/clients/1/deactivate/"),
     ("post", "/api/v1/clients/1/reactivate/"),
+    ("post", "/api/v1/clients/1/erase/"),
     ("patch", "/api/v1/dossiers/1/steps/1/"),
     ("post", "/api/v1/documents/1/withdraw/"),
     ("post", "/api/v1/questionnaires/1/cancel/"),
     ("post", "/api/v1/upload-requests/1/cancel/"),
+    # R-SIG-4
+    ("get", "/api/v1/approval-requests/"),
+    ("post", "/api/v1/approval-requests/"),
+    ("get", "/api/v1/approval-requests/1/"),
+    ("post", "/api/v1/approval-requests/1/cancel/"),
     ("post", "/api/v1/dossiers/1/messages/"),
     ("get", "/api/v1/changes/"),
 }

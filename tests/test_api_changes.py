@@ -18,6 +18,7 @@ from portal.dossiers import services as dossier_services
 from portal.integrations.models import Change
 from portal.integrations.tasks import prune_changes
 from portal.messaging import services as message_services
+from portal.questionnaires import approvals
 from portal.questionnaires import services as action_services
 from portal.questionnaires.models import Action
 
@@ -310,3 +311,31 @@ def test_a_login_or_a_token_in_use_is_no_change_R_OFF_6_item_1(api, staff):
     user.full_name = "Jan Bakker"
     user.save(update_fields=["full_name"])
     assert _triples(_walk(api)[0])[-1] == ("client", user.client_id, "updated")
+
+
+def test_approval_requests_are_in_the_feed_R_SIG_4(api, staff):
+    """R-SIG-4 / R-OFF-6: an approval request made, answered and cancelled is in the feed as
+    ``approval_request`` (not as an upload request)."""
+    user = UserFactory(email="akkoord@example.test")
+    dossier = DossierFactory()
+    grant(dossier, user.client)
+    document = document_services.publish_document(
+        dossier=dossier,
+        kind="document",
+        title="Concept",
+        file=SimpleUploadedFile("concept.pdf", PDF, content_type="application/pdf"),
+    )
+    _before, cursor = _walk(api)
+    (answered,) = approvals.request_approval(
+        dossier=dossier, document=document, clients=[user.client]
+    )
+    (cancelled,) = approvals.request_approval(
+        dossier=dossier, document=document, clients=[user.client]
+    )
+    approvals.answer_approval(action=answered, approved=True, remark="", by=user)
+    assert approvals.cancel_approval(action=cancelled, by=staff)
+    got = _triples(_walk(api, cursor)[0])
+    assert ("approval_request", answered.pk, "created") in got
+    assert ("approval_request", answered.pk, "updated") in got
+    assert ("approval_request", cancelled.pk, "updated") in got
+    assert not [t for t in got if t[0] == "upload_request"]

@@ -4,11 +4,14 @@ tests/test_query_counts.py): measured with few and with many rows, the counts ar
 from __future__ import annotations
 
 import pytest
+from django.core.files.base import ContentFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from portal.documents import services as document_services
 from portal.dossiers.models import Dossier
 from portal.messaging import services as message_services
+from portal.questionnaires import approvals
 from portal.questionnaires import services as action_services
 
 from .api_helpers import Api, make_token
@@ -21,6 +24,7 @@ LISTS = [
     "/api/v1/messages/",
     "/api/v1/questionnaires/",
     "/api/v1/upload-requests/",
+    "/api/v1/approval-requests/",
     "/api/v1/changes/",
 ]
 
@@ -32,6 +36,13 @@ def _add_rows(n: int, staff) -> None:
         grant(dossier, user.client)
         message_services.send_message(dossier=dossier, sender=user, subject="Vraag", body="x")
         action_services.request_upload(dossier=dossier, client=user.client, title_nl="Kopie")
+        document = document_services.publish_document(
+            dossier=dossier,
+            kind="document",
+            title="Concept",
+            file=ContentFile(b"%PDF-1.4\n", name="concept.pdf"),
+        )
+        approvals.request_approval(dossier=dossier, document=document, clients=[user.client])
 
 
 def _counts(api) -> dict[str, int]:

@@ -15,6 +15,7 @@ from django.utils import translation
 
 from portal.audit.display import ROUTES, SENTENCES, describe
 from portal.audit.models import AuditEntry
+from portal.dossiers.models import Dossier
 
 from .factories import StaffFactory
 from .workspace_helpers import staff_http
@@ -168,3 +169,36 @@ def test_the_admin_lists_the_trail_as_sentences_R_X_1(world, admin_client):
     rows = page.split("<tbody>")[1].split("</tbody>")[0]
     assert "dossier.access_revoked" not in rows
     assert ">Toegang tot dossier … gegeven aan …</a>" in page  # the filter on actions
+
+
+def test_approval_requests_read_as_sentences_R_SIG_4_R_X_1():
+    """R-SIG-4 / R-X-1: the approval codes read as their own sentences, Dutch and English."""
+    dossier = Dossier(pk=1, number="2026.0300")
+    expected = {
+        "approval.sent": (
+            "Akkoord gevraagd op “Concept” in dossier 2026.0300",
+            "Approval of “Concept” asked in dossier 2026.0300",
+        ),
+        "approval.approved": (
+            "Akkoord gegeven op “Concept” in dossier 2026.0300",
+            "“Concept” approved in dossier 2026.0300",
+        ),
+        "approval.rejected": (
+            "Niet akkoord gegeven op “Concept” in dossier 2026.0300",
+            "“Concept” not approved in dossier 2026.0300",
+        ),
+        "approval.cancelled": (
+            "Verzoek om akkoord op “Concept” ingetrokken in dossier 2026.0300",
+            "Approval request for “Concept” cancelled in dossier 2026.0300",
+        ),
+        "approval.reminded": (
+            "Herinnering voor het akkoord op “Concept” verstuurd in dossier 2026.0300",
+            "Reminder of the approval of “Concept” sent in dossier 2026.0300",
+        ),
+    }
+    for code, (dutch, english) in expected.items():
+        entry = _entry(code, target="Concept", dossier=dossier)
+        with translation.override("nl"):
+            assert describe(entry) == dutch
+        with translation.override("en"):
+            assert describe(entry) == english

@@ -55,6 +55,7 @@ from portal.messaging.models import Message
 from portal.notifications.models import OutgoingEmail
 from portal.offices.middleware import OFFICELESS_PREFIXES, SESSION_KEY
 from portal.offices.models import DossierStatus, Office, OfficeHost
+from portal.questionnaires import approvals
 from portal.questionnaires import services as action_services
 from portal.questionnaires.models import Action, QuestionnaireTemplate, TemplatePage
 from portal.web.dossiers.views import TABS
@@ -110,6 +111,7 @@ class OfficeData:
     questionnaire: Action
     completed_questionnaire: Action
     upload_request: Action
+    approval_request: Action
     passkey: WebAuthnCredential
     endpoint: WebhookEndpoint
     delivery: WebhookDelivery
@@ -248,6 +250,13 @@ def build_office(name: str, host: str, tag: str, first_number: int) -> OfficeDat
             by=handler,
         )
 
+        (approval_request,) = approvals.request_approval(
+            dossier=person_dossier,
+            document=documents["document"],
+            clients=[person.client],
+            by=handler,
+        )
+
         passkey = WebAuthnCredential.objects.create(
             user=person,
             name=f"{tag} sleutel",
@@ -314,6 +323,7 @@ def build_office(name: str, host: str, tag: str, first_number: int) -> OfficeDat
         questionnaire=questionnaire,
         completed_questionnaire=completed,
         upload_request=upload_request,
+        approval_request=approval_request,
         passkey=passkey,
         endpoint=endpoint,
         delivery=delivery,
@@ -478,6 +488,7 @@ def _client_values(route: Route, a: OfficeData, b: OfficeData) -> list[dict[str,
         action = {
             "questionnaires:result": b.completed_questionnaire,
             "questionnaires:upload": b.upload_request,
+            "questionnaires:approval": b.approval_request,
         }.get(name, b.questionnaire)
         return [{"pk": action.pk, "page": 1} if "page" in route.kwargs else {"pk": action.pk}]
     if name.startswith("accounts:extra_account"):
@@ -514,6 +525,8 @@ def _client_values(route: Route, a: OfficeData, b: OfficeData) -> list[dict[str,
                 combined = dict(values)
                 if child:
                     combined[child] = value
+                if "page" in route.kwargs:  # a page image of the viewer (R-SIG-3)
+                    combined["page"] = 1
                 for tab in TABS if "tab" in route.kwargs else [None]:
                     if tab:
                         variants.append({**combined, "tab": tab})
@@ -543,6 +556,7 @@ def _workspace_values(route: Route, a: OfficeData, b: OfficeData) -> list[dict[s
         "action_id": b.upload_request.pk,
         "client_id": b.person.client_id,
         "user_id": b.company_extra.pk,
+        "page": 1,
     }
     if pk is not None:
         values["pk"] = pk
@@ -554,6 +568,7 @@ def _workspace_values(route: Route, a: OfficeData, b: OfficeData) -> list[dict[s
         variants.append({**variants[0], "doc_id": b.documents["correspondence"].pk})
     if "action_id" in route.kwargs:
         variants.append({**variants[0], "action_id": b.completed_questionnaire.pk})
+        variants.append({**variants[0], "action_id": b.approval_request.pk})
     return variants
 
 
@@ -568,6 +583,7 @@ def _api_values(route: Route, a: OfficeData, b: OfficeData) -> list[dict[str, An
         "questionnaire-templates": b.template.pk,
         "questionnaires": b.completed_questionnaire.pk,
         "upload-requests": b.upload_request.pk,
+        "approval-requests": b.approval_request.pk,
         "staff": b.handler.pk,
         "webhook-endpoints": b.endpoint.pk,
     }
@@ -1119,6 +1135,16 @@ def test_office_b_ids_in_request_bodies_are_refused_R_TEN_2(offices):
                     "dossier": x.person_dossier.pk,
                     "client": x.person.client_id,
                     "title_nl": "Kopie",
+                },
+            ),
+            (
+                api,
+                "post",
+                "/api/v1/approval-requests/",
+                {
+                    "dossier": dossier,
+                    "document": x.documents["document"].pk,
+                    "clients": [x.person.client_id],
                 },
             ),
             (api, "post", "/api/v1/messages/", {"dossier": x.person_dossier.pk, **message}),

@@ -26,6 +26,7 @@ CONTEXT = {
     "link": "https://portaal.example.test/welkom/abc/",
     "hours": 72,
     "minutes": 15,
+    "days": 30,
     "documents": True,
     "questionnaires": True,
     "messages": True,

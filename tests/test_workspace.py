@@ -153,13 +153,21 @@ def test_inbox_counts_move_when_handled_R_OFF_4(http, dossier, owner, staff):
         "files": 1,
         "questionnaires": 0,
         "uploads": 1,
+        "approvals": 0,
         "total": 4,
     }
     assert http.post(f"/kantoor/berichten/{message.pk}/afgehandeld/").status_code == 302
     assert http.post(f"/kantoor/documenten/{doc.pk}/gezien/").status_code == 302
     assert http.post(f"/kantoor/acties/{action.pk}/afgehandeld/").status_code == 302
     counts = http.get("/kantoor/").context["counts"]
-    assert counts == {"messages": 1, "files": 0, "questionnaires": 0, "uploads": 0, "total": 1}
+    assert counts == {
+        "messages": 1,
+        "files": 0,
+        "questionnaires": 0,
+        "uploads": 0,
+        "approvals": 0,
+        "total": 1,
+    }
     actions = set(AuditEntry.objects.values_list("action", flat=True))
     assert {"message.handled", "document.seen_by_office", "action.handled"} <= actions
     # GET never changes state.
@@ -475,7 +483,8 @@ def test_dossier_page_action_forms_fold_and_open_on_an_error_R_OFF_5(http, dossi
     """R-OFF-5, issue 14 item 23: the questionnaire and upload-request forms are folded
     (<details>, works without script) and open again when they come back with an error."""
     page = http.get(f"/kantoor/dossiers/{dossier.pk}/").content.decode()
-    assert page.count('<details class="ws-fold">') == 2
+    # questionnaire, upload request, approval request (R-SIG-4)
+    assert page.count('<details class="ws-fold">') == 3
     response = http.post(
         f"/kantoor/dossiers/{dossier.pk}/uploadverzoek/", {"upload-client": owner.client_id}
     )

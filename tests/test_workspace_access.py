@@ -6,13 +6,19 @@ and must change nothing. The number of leaks must be 0."""
 
 from __future__ import annotations
 
+import io
+
 import pytest
+from django.core.files.base import ContentFile
 from django.test import Client as HttpClient
 from django.urls import URLPattern, get_resolver
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from PIL import Image
 
 from portal.audit.models import AuditEntry
+from portal.documents import previews, rendering
+from portal.documents import services as document_services
 from portal.documents.models import Document
 from portal.messaging.models import Message
 from portal.questionnaires import services as action_services
@@ -27,6 +33,8 @@ GET_NAMES = {
     "setup_2fa",
     "search",
     "download",
+    "preview",
+    "preview_page",
     "action",
     "dossiers",
     "dossier_new",
@@ -38,6 +46,7 @@ GET_NAMES = {
     "client_new",
     "client",
     "client_audit",
+    "client_erase",
 }
 
 
@@ -53,6 +62,18 @@ def workspace_urls(world) -> list[tuple[str, str]]:
     )
     Action.objects.filter(pk=action.pk).update(status="completed", completed_at=timezone.now())
     company = world.company_main.client
+    # R-SIG-3: the viewer and its page image are tried on a rendered photo.
+    image = io.BytesIO()
+    Image.new("RGB", (40, 30), (0, 90, 160)).save(image, "PNG")
+    photo = document_services.publish_document(
+        dossier=dossier,
+        kind="document",
+        title="Foto",
+        file=ContentFile(image.getvalue(), name="foto.png"),
+    )
+    preview = previews.preview_for(photo)
+    assert preview is not None
+    rendering.render(preview.pk)
     values = {
         "pk": dossier.pk,
         "msg_id": message.pk,
@@ -60,6 +81,7 @@ def workspace_urls(world) -> list[tuple[str, str]]:
         "action_id": action.pk,
         "client_id": world.owner.client_id,
         "user_id": world.company_extra.pk,
+        "page": 1,
     }
     result = []
     for pattern in urls.urlpatterns:
@@ -68,9 +90,12 @@ def workspace_urls(world) -> list[tuple[str, str]]:
         kwargs = {}
         for key in pattern.pattern.converters:
             kwargs[key] = values[key]
+        if pattern.name.startswith("preview"):
+            kwargs["doc_id"] = photo.pk
         if pattern.name.startswith(("account_", "invite")) or pattern.name in (
             "client",
             "client_audit",
+            "client_erase",
         ):
             kwargs["pk"] = company.pk
         path = "/kantoor/" + route

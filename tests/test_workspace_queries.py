@@ -25,9 +25,9 @@ EXPECTED = {
     # paginator count, page (status and handler joined)
     "dossiers": 3 + 2,
     # the dossier; grants; documents; messages; actions; steps; the latest audit entries;
-    # status, handler and questionnaire choices of the forms; the retention periods and the
-    # active legal hold (R-RET-1)
-    "dossier": 3 + 12,
+    # status, handler and questionnaire choices of the forms; the documents one may ask approval
+    # of; the retention periods and the active legal hold (R-RET-1)
+    "dossier": 3 + 13,
     # count, page, main accounts of the page
     "clients": 3 + 3,
     # dossiers, clients

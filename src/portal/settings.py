@@ -528,6 +528,14 @@ if UPLOAD_MAX_FILES < 1 or UPLOAD_MAX_TOTAL_BYTES < UPLOAD_MAX_BYTES:
 FILE_UPLOAD_HANDLERS = ["portal.files.upload_handlers.DefaultUploadHandler"]
 # Files uploaded in a message's attachments dialog but never sent are removed after this long.
 STAGED_UPLOAD_HOURS = env_int("STAGED_UPLOAD_HOURS", 24)
+
+# In-portal preview (R-SIG-3): pages are rendered in a child process with these limits; a file
+# that needs more cannot be viewed (it can still be downloaded). A PDF with more pages than
+# PREVIEW_MAX_PAGES shows its first pages and says so.
+PREVIEW_TIMEOUT = env_int("PREVIEW_TIMEOUT", 60)  # seconds, wall clock and CPU
+PREVIEW_MEMORY_MB = env_int("PREVIEW_MEMORY_MB", 1024)  # the child's address space
+PREVIEW_MAX_PAGES = env_int("PREVIEW_MAX_PAGES", 100)
+PREVIEW_MAX_PIXELS = env_int("PREVIEW_MAX_PIXELS", 4_000_000)  # per page image
 CLAMAV_URL = os.environ.get("CLAMAV_URL", "")
 CLAMAV_TIMEOUT = env_int("CLAMAV_TIMEOUT", 30)
 # Without CLAMAV_URL uploads are not scanned: in production `check --deploy` warns
@@ -595,6 +603,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "portal.questionnaires.tasks.make_missing_pdfs",
         "schedule": 600,
     },
+    # R-SIG-4: each reminder moment is sent once (the request keeps count), so hourly is safe.
+    "send-approval-reminders": {
+        "task": "portal.questionnaires.tasks.send_approval_reminders",
+        "schedule": 3600,
+    },
     "deliver-lost-webhooks": {
         "task": "portal.integrations.tasks.deliver_lost_webhooks",
         "schedule": 300,
@@ -641,6 +654,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "portal.retention.tasks.apply_retention",
         "schedule": 24 * 3600,
     },
+    # R-RET-3: clients left without a dossier are warned, then erased.
+    "remove-inactive-clients": {
+        "task": "portal.retention.erasure.remove_inactive_clients",
+        "schedule": 86400,
+    },
 }
 
 
@@ -676,6 +694,10 @@ AUDIT_RETENTION_YEARS = env_at_least("AUDIT_RETENTION_YEARS", 7)
 # Bounded work per run and kind: batches of PRUNE_BATCH_SIZE rows, at most PRUNE_MAX_BATCHES.
 PRUNE_BATCH_SIZE = env_at_least("PRUNE_BATCH_SIZE", 5000)
 PRUNE_MAX_BATCHES = env_at_least("PRUNE_MAX_BATCHES", 100)
+# R-RET-3: a client left without any dossier is erased this many months after it had its last
+# one (or its accounts last logged in), after one warning e-mail this many days before.
+CLIENT_INACTIVE_MONTHS = env_at_least("CLIENT_INACTIVE_MONTHS", 12)
+CLIENT_INACTIVE_WARNING_DAYS = env_at_least("CLIENT_INACTIVE_WARNING_DAYS", 30)
 
 CELERY_TASK_EAGER_PROPAGATES = False
 # Workers log through LOGGING (JSON, redacted) instead of Celery's own root handler.

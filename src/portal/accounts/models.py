@@ -94,6 +94,10 @@ class Client(models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True, db_index=True)
+    # R-RET-3: since when the client has had no dossier (set and cleared by the daily sweep of
+    # portal.retention.erasure), and when its accounts were warned that they will be removed.
+    no_dossier_since = models.DateTimeField(_("no dossier since"), null=True, blank=True)
+    erasure_warned_at = models.DateTimeField(_("warned of removal"), null=True, blank=True)
 
     objects = OfficeManager["Client"]()
 

@@ -2,7 +2,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
-from . import docs, views
+from . import approvals, docs, views
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
@@ -14,6 +14,7 @@ router.register("messages", views.MessageViewSet, basename="message")
 router.register("questionnaire-templates", views.TemplateViewSet, basename="questionnaire-template")
 router.register("questionnaires", views.QuestionnaireViewSet, basename="questionnaire")
 router.register("upload-requests", views.UploadRequestViewSet, basename="upload-request")
+router.register("approval-requests", approvals.ApprovalRequestViewSet, basename="approval-request")
 router.register("staff", views.StaffViewSet, basename="staff")
 router.register("webhook-endpoints", views.WebhookEndpointViewSet, basename="webhook-endpoint")
 # Actions on the resources above, each under its resource's path (no list or detail route of

@@ -52,6 +52,7 @@ from portal.messaging.models import Message
 from portal.offices.models import DossierStatus, Office
 from portal.questionnaires import services as action_services
 from portal.questionnaires.models import Action, QuestionnaireTemplate
+from portal.retention import erasure
 from portal.ui.files import file_response
 
 from . import problems
@@ -771,6 +772,26 @@ class ClientStateViewSet(ApiViewMixin, viewsets.GenericViewSet[Client]):
         client = self.get_object()
         account_services.set_client_active(client=client, active=True, by=_staff(request))
         return self._answer(client)
+
+    @extend_schema(
+        request=None,
+        parameters=[IDEMPOTENCY_KEY],
+        responses={204: None},
+        summary=(
+            "Erase a client on its request (R-RET-3): its accounts, personal data, uploads and "
+            "messages go; refused (400, with the dossiers) while one of its dossiers is open or "
+            "held. Afterwards the client is not found (404)."
+        ),
+    )
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def erase(self, request: Request, pk: str | None = None) -> Response:
+        client = self.get_object()
+        try:
+            erasure.erase_client(client=client, by=_staff(request))
+        except erasure.ErasureRefused as refused:
+            raise ValidationError({"detail": erasure.refusal(refused.blockers)}) from None
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 @extend_schema(tags=["dossiers"])

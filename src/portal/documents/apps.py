@@ -13,7 +13,8 @@ class DocumentsConfig(AppConfig):
         # In ready(): importing the receivers imports models, which the app registry loads first.
         from portal.notifications import events
 
-        from . import checks  # noqa: F401 - registers the system checks
+        # checks registers the system checks; previews removes page images with their preview.
+        from . import checks, previews  # noqa: F401
 
         document_published.connect(
             events.on_document_published, dispatch_uid="notify_document_published"

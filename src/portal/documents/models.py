@@ -92,6 +92,11 @@ class Document(models.Model):
     def type_label(self) -> str:
         return TYPE_LABELS.get(self.content_type, self.content_type)
 
+    @property
+    def previewable(self) -> bool:
+        """R-SIG-3: the portal can show it as page images (``documents:preview``)."""
+        return self.content_type in PREVIEWABLE_TYPES
+
 
 TYPE_LABELS = {
     "application/pdf": "PDF",
@@ -166,3 +171,54 @@ class StagedUpload(models.Model):
     @property
     def type_label(self) -> str:
         return TYPE_LABELS.get(self.content_type, self.content_type)
+
+
+# R-SIG-3: what the portal can show as page images (a PDF's pages, a photo re-encoded).
+PREVIEWABLE_TYPES = frozenset({"application/pdf", "image/jpeg", "image/png"})
+
+
+class DocumentPreview(models.Model):
+    """The page images of a document, rendered on the server (R-SIG-3): nothing of the file
+    itself reaches the browser. Made once, in a background task (``previews.render``); the
+    images live in private storage under ``office-<id>/previews/<key>/page-<n>.webp`` and are
+    served only by views that check access as the download does."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Being prepared")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Cannot be shown")
+
+    office = office_field(verbose_name=_("office"))
+    document = models.OneToOneField(
+        Document, verbose_name=_("document"), on_delete=models.CASCADE, related_name="preview"
+    )
+    key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    # Pages rendered, and pages the source has (more than rendered when over the page cap).
+    page_count = models.PositiveIntegerField(_("pages"), default=0)
+    source_pages = models.PositiveIntegerField(_("pages in the file"), default=0)
+    # [width, height] in pixels of each page image, in page order (the viewer's img sizes).
+    page_sizes = models.JSONField(default=list, blank=True)
+    # Why rendering failed, for staff and the logs (a code, never shown to the client as such).
+    error = models.CharField(_("error"), max_length=100, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = OfficeManager["DocumentPreview"]()
+
+    class Meta:
+        verbose_name = _("document preview")
+        verbose_name_plural = _("document previews")
+
+    def __str__(self) -> str:
+        return f"preview of {self.document_id} ({self.status})"
+
+    @property
+    def folder(self) -> str:
+        return f"office-{self.office_id}/previews/{self.key.hex}"
+
+    def page_name(self, number: int) -> str:
+        """The storage name of page ``number`` (1-based)."""
+        return f"{self.folder}/page-{number}.webp"

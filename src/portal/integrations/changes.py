@@ -7,8 +7,8 @@ What is recorded (``resource``, ``object_id``, ``dossier_id``):
   deleted (the accounts are part of the client's representation).
 - ``staff`` (the account's id): an account of the office (not a client's) saved or deleted.
 - ``dossier``, ``document``, ``message``, ``questionnaire``, ``upload_request``,
-  ``questionnaire_template``, ``status``, ``webhook_endpoint``: the row's own id. Withdrawing a
-  document deletes it. An upload request's supplied files changing updates it.
+  ``approval_request``, ``questionnaire_template``, ``status``, ``webhook_endpoint``: the row's
+  own id. Withdrawing a document deletes it. An upload request's supplied files changing updates it.
 - ``access`` (the client's id, with the dossier): a grant made (``created``) or taken away
   (``deleted``).
 - ``step`` (the step's row id, with the dossier): read the dossier's steps again.
@@ -68,6 +68,7 @@ RESOURCES = (
     "message",
     "questionnaire",
     "upload_request",
+    "approval_request",
     "questionnaire_template",
     "status",
     "webhook_endpoint",
@@ -75,8 +76,16 @@ RESOURCES = (
 RESOURCE_CHOICES = [(name, name) for name in RESOURCES]
 
 
+#: The API resource of each kind of action.
+ACTION_RESOURCES: dict[str, str] = {
+    Action.Kind.QUESTIONNAIRE: "questionnaire",
+    Action.Kind.UPLOAD: "upload_request",
+    Action.Kind.APPROVAL: "approval_request",
+}
+
+
 def _action_resource(action: Action) -> str:
-    return "questionnaire" if action.kind == Action.Kind.QUESTIONNAIRE else "upload_request"
+    return ACTION_RESOURCES.get(action.kind, "upload_request")
 
 
 def _target(instance: models.Model) -> Target | None:

@@ -150,6 +150,7 @@ class WebhookEvent(models.TextChoices):
     DOCUMENT_SUPPLIED = "document.supplied", _("A client supplied a file")
     QUESTIONNAIRE_COMPLETED = "questionnaire.completed", _("A client completed a questionnaire")
     INVITATION_ACCEPTED = "invitation.accepted", _("A client accepted the invitation")
+    APPROVAL_ANSWERED = "approval.answered", _("A client answered an approval request")
 
 
 def all_events() -> list[str]:

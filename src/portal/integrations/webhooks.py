@@ -20,7 +20,7 @@ from portal.accounts.signals import invitation_accepted
 from portal.documents.signals import document_supplied
 from portal.messaging.signals import message_sent
 from portal.offices.models import Office
-from portal.questionnaires.signals import questionnaire_completed
+from portal.questionnaires.signals import approval_answered, questionnaire_completed
 
 from . import tasks
 from .models import WebhookDelivery, WebhookEndpoint, WebhookEvent
@@ -95,4 +95,21 @@ def on_invitation_accepted(sender, user, **kwargs) -> None:
     emit(
         WebhookEvent.INVITATION_ACCEPTED,
         {"type": "account", "account": user.pk, "client": user.client_id},
+    )
+
+
+@receiver(approval_answered, dispatch_uid="webhook_approval_answered")
+def on_approval_answered(sender, action, approval, **kwargs) -> None:
+    """R-SIG-4: ids, the answer and the hash of the file answered; never the remark."""
+    emit(
+        WebhookEvent.APPROVAL_ANSWERED,
+        {
+            "type": "approval",
+            "approval": action.pk,
+            "dossier": action.dossier_id,
+            "client": action.client_id,
+            "document": approval.document_id,
+            "answer": approval.answer,
+            "document_sha256": approval.document_sha256,
+        },
     )

@@ -177,6 +177,7 @@ class Action(models.Model):
     class Kind(models.TextChoices):
         QUESTIONNAIRE = "questionnaire", _("Questionnaire")
         UPLOAD = "upload", _("Upload request")
+        APPROVAL = "approval", _("Approval request")
 
     class Status(models.TextChoices):
         OPEN = "open", _("Open")
@@ -313,3 +314,70 @@ class UploadRequest(Action):
         proxy = True
         verbose_name = _("upload request")
         verbose_name_plural = _("upload requests")
+
+
+class ApprovalRequest(models.Model):
+    """R-SIG-4: the office asks a client to approve one published document of the dossier
+    ("Akkoord" / "Niet akkoord" with a remark), optionally by a date. It rides on an ``Action``
+    of kind ``approval`` (one per client: each client answers for itself), so it shows under
+    "Acties", in the inbox and the changes feed like the other actions. The answer keeps the
+    SHA-256 of the file as it was when answered, who answered, when and from which address."""
+
+    class Answer(models.TextChoices):
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Not approved")
+
+    office = office_field(verbose_name=_("office"))
+    action = models.OneToOneField(
+        Action, verbose_name=_("action"), on_delete=models.CASCADE, related_name="approval"
+    )
+    # SET_NULL: withdrawing the document deletes its row; the request then can no longer be
+    # answered, and keeps the title it was sent with.
+    document = models.ForeignKey(
+        "documents.Document",
+        verbose_name=_("document"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="approval_requests",
+    )
+    document_title = models.CharField(_("document title"), max_length=200)
+    due_date = models.DateField(_("answer by"), null=True, blank=True)
+    answer = models.CharField(_("answer"), max_length=10, choices=Answer.choices, blank=True)
+    remark = models.TextField(_("remark"), blank=True)
+    document_sha256 = models.CharField(
+        _("SHA-256 of the document answered"), max_length=64, blank=True
+    )
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("answered by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    answered_from = models.GenericIPAddressField(_("answered from"), null=True, blank=True)
+    # How many of the reminder moments before the date have passed (``approvals.REMINDER_DAYS``):
+    # each is e-mailed once.
+    reminders_sent = models.PositiveSmallIntegerField(_("reminders sent"), default=0)
+
+    objects = OfficeManager["ApprovalRequest"]()
+
+    class Meta:
+        verbose_name = _("approval request")
+        verbose_name_plural = _("approval requests")
+        indexes = [
+            models.Index(
+                fields=["due_date"],
+                name="approval_due_open",
+                condition=models.Q(answered_at__isnull=True, due_date__isnull=False),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.document_title
+
+    @property
+    def approved(self) -> bool:
+        return self.answer == self.Answer.APPROVED

@@ -12,3 +12,8 @@ questionnaire_sent = Signal()
 # compare-and-set UPDATE, which sends no post_save (kwargs: action). The changes feed records
 # it in the same transaction.
 action_updated = Signal()
+
+# Sent after commit when a client has answered an approval request, "Akkoord" or "Niet akkoord"
+# (kwargs: action, approval). The integrations app turns it into the webhook
+# ``approval.answered``.
+approval_answered = Signal()

@@ -11,6 +11,7 @@ from celery import shared_task
 from portal.audit.context import audit_context
 from portal.offices.services import per_office
 
+from . import approvals
 from .models import Action
 from .pdf import store_pdf
 
@@ -41,3 +42,11 @@ def make_missing_pdfs() -> int:
     )
     with audit_context():
         return sum(store_pdf(pk) is not None for pk in missing.values_list("pk", flat=True)[:100])
+
+
+@shared_task
+@per_office
+def send_approval_reminders() -> int:
+    """R-SIG-4: content-free reminder e-mails for approval requests whose date is near."""
+    with audit_context():
+        return approvals.send_due_reminders()

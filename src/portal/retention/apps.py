@@ -8,3 +8,8 @@ class RetentionConfig(AppConfig):
 
     name = "portal.retention"
     verbose_name = _("Retention")
+
+    def ready(self) -> None:
+        # The erasure's beat task lives in erasure.py, which Celery's autodiscovery (tasks.py
+        # only) does not import.
+        from . import erasure  # noqa: F401

@@ -179,3 +179,41 @@ class UploadRequestForm(forms.Form):
     def __init__(self, *args: Any, clients: Iterable[Client] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["client"]).choices = [(c.pk, c.name) for c in clients]
+
+
+class ApprovalRequestForm(forms.Form):
+    """R-SIG-4: ask one or more of the dossier's clients to approve a published document."""
+
+    prefix = "approval"
+    document = forms.TypedChoiceField(label=_("Document"), coerce=int)
+    clients = forms.TypedMultipleChoiceField(
+        label=_("Clients"),
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Each client chosen answers for itself."),
+    )
+    due_date = forms.DateField(
+        label=_("Answer by (optional)"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    # No max_length here: the browser would cut a longer paste; the service refuses it instead.
+    explanation = forms.CharField(
+        label=_("Explanation (Dutch)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("At most 2000 characters."),
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        clients: Iterable[Client] = (),
+        documents: Iterable[Document] = (),
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["clients"]).choices = [(c.pk, c.name) for c in clients]
+        cast(forms.ChoiceField, self.fields["document"]).choices = [
+            (d.pk, f"{d.title} ({d.original_name})") for d in documents
+        ]

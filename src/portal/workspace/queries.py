@@ -67,6 +67,7 @@ def inbox(user: User | None, *, mine: bool) -> dict[str, Any]:
     counts = actions.aggregate(
         questionnaires=Count("pk", filter=Q(kind=Action.Kind.QUESTIONNAIRE)),
         uploads=Count("pk", filter=Q(kind=Action.Kind.UPLOAD)),
+        approvals=Count("pk", filter=Q(kind=Action.Kind.APPROVAL)),
     )
     counts["messages"] = capped_count(open_messages(user, mine))
     counts["files"] = capped_count(new_uploads(user, mine))
@@ -94,8 +95,9 @@ def inbox(user: User | None, *, mine: bool) -> dict[str, Any]:
             .order_by("created_at", "pk")[:INBOX_ROWS]
         ),
         "actions": list(
-            actions.select_related("dossier", "client")
+            actions.select_related("dossier", "client", "approval")
             .only(
+                "approval__answer",
                 "kind",
                 "title_nl",
                 "title_en",

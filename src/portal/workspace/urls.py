@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import approvals, erasure_views, views
 
 app_name = "workspace"
 
@@ -11,6 +11,8 @@ urlpatterns = [
     path("berichten/<int:msg_id>/afgehandeld/", views.message_handled, name="message_handled"),
     path("documenten/<int:doc_id>/gezien/", views.document_seen, name="document_seen"),
     path("documenten/<int:doc_id>/download/", views.download, name="download"),
+    path("documenten/<int:doc_id>/bekijken/", views.preview, name="preview"),
+    path("documenten/<int:doc_id>/bekijken/<int:page>/", views.preview_page, name="preview_page"),
     path("acties/<int:action_id>/", views.action, name="action"),
     path("acties/<int:action_id>/afgehandeld/", views.action_handled, name="action_handled"),
     path("dossiers/", views.dossier_list, name="dossiers"),
@@ -28,10 +30,13 @@ urlpatterns = [
     path("dossiers/<int:pk>/berichten/<int:msg_id>/", views.message, name="message"),
     path("dossiers/<int:pk>/vragenlijst/", views.send_questionnaire, name="send_questionnaire"),
     path("dossiers/<int:pk>/uploadverzoek/", views.request_upload, name="request_upload"),
+    path("dossiers/<int:pk>/akkoordverzoek/", approvals.request_approval, name="request_approval"),
+    path("acties/<int:action_id>/intrekken/", approvals.cancel_approval, name="cancel_approval"),
     path("klanten/", views.client_list, name="clients"),
     path("klanten/nieuw/", views.client_new, name="client_new"),
     path("klanten/<int:pk>/", views.client, name="client"),
     path("klanten/<int:pk>/logboek/", views.client_audit_trail, name="client_audit"),
+    path("klanten/<int:pk>/wissen/", erasure_views.client_erase, name="client_erase"),
     path("klanten/<int:pk>/accounts/", views.account_add, name="account_add"),
     path("klanten/<int:pk>/accounts/<int:user_id>/uitnodigen/", views.invite, name="invite"),
     path(

@@ -31,6 +31,7 @@ from portal.files.uploads import UploadRejected, sanitise_filename
 from portal.messaging import services as message_services
 from portal.messaging.models import MAX_BODY_CHARS, Message
 from portal.questionnaires import services as action_services
+from portal.questionnaires.approvals import approvable_documents
 from portal.questionnaires.models import Action
 from portal.questionnaires.presentation import answer_rows
 from portal.request_types import AuthenticatedRequest
@@ -38,6 +39,7 @@ from portal.retention import services as retention_services
 from portal.twofactor import services as twofactor
 from portal.twofactor.login import is_verified
 from portal.ui import compose as message_compose
+from portal.ui import preview as document_viewer
 from portal.ui.compose import MessageForm
 from portal.ui.files import file_response
 
@@ -45,6 +47,7 @@ from . import queries
 from .access import is_staff_member, staff_member_only, staff_view
 from .forms import (
     AccountForm,
+    ApprovalRequestForm,
     ClientForm,
     DossierEditForm,
     DossierForm,
@@ -218,7 +221,7 @@ def _dossier_context(
     clients = _granted_clients(dossier)
     documents = list(dossier.documents.select_related("uploaded_by")[:DOSSIER_ROWS])
     message_list = list(message_services.for_list(dossier, request.user)[:DOSSIER_ROWS])
-    actions = list(dossier.actions.select_related("client")[:DOSSIER_ROWS])
+    actions = list(dossier.actions.select_related("client", "approval")[:DOSSIER_ROWS])
     context = {
         "dossier": dossier,
         "clients": clients,
@@ -241,6 +244,8 @@ def _dossier_context(
         "refused": forms.get("refused") or [],
         "questionnaire_form": forms.get("questionnaire_form") or QuestionnaireForm(clients=clients),
         "upload_form": forms.get("upload_form") or UploadRequestForm(clients=clients),
+        "approval_form": forms.get("approval_form")
+        or ApprovalRequestForm(clients=clients, documents=approvable_documents(dossier)[:200]),
         "rows": DOSSIER_ROWS,
         "trail": list(
             AuditEntry.objects.filter(dossier=dossier)
@@ -464,6 +469,29 @@ def download(request: AuthenticatedRequest, doc_id: int) -> FileResponse:
     return file_response(request, document)
 
 
+def _office_document(doc_id: int) -> Document:
+    return get_object_or_404(Document.objects.select_related("dossier", "preview"), pk=doc_id)
+
+
+@staff_view
+@require_GET
+def preview(request: AuthenticatedRequest, doc_id: int) -> HttpResponse:
+    """R-SIG-3: any document of the office, viewed as page images."""
+    document = _office_document(doc_id)
+    links = document_viewer.ViewerLinks(
+        page_image=lambda number: reverse("workspace:preview_page", args=[document.pk, number]),
+        download=reverse("workspace:download", args=[document.pk]),
+        back=reverse("workspace:dossier", args=[document.dossier_id]) + "#documenten",
+    )
+    return document_viewer.viewer(request, document=document, dossier=document.dossier, links=links)
+
+
+@staff_view
+@require_GET
+def preview_page(request: AuthenticatedRequest, doc_id: int, page: int) -> FileResponse:
+    return document_viewer.page_image(_office_document(doc_id), page)
+
+
 @staff_view
 @require_GET
 def audit_trail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
@@ -608,7 +636,9 @@ def _send_action(
 def action(request: AuthenticatedRequest, action_id: int) -> HttpResponse:
     """The answers of a questionnaire (and its PDF), or the files of an upload request."""
     action = get_object_or_404(
-        Action.objects.select_related("dossier", "client", "pdf_document", "handled_by"),
+        Action.objects.select_related(
+            "dossier", "client", "pdf_document", "handled_by", "approval__answered_by"
+        ),
         pk=action_id,
     )
     files = list(action.supplied_documents.all()) if action.kind == Action.Kind.UPLOAD else []

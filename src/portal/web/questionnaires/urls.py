@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import approvals, views
 
 app_name = "questionnaires"
 
@@ -11,4 +11,5 @@ urlpatterns = [
     path("<int:pk>/controleren/", views.overview, name="overview"),
     path("<int:pk>/resultaat/", views.result, name="result"),
     path("<int:pk>/uploaden/", views.upload, name="upload"),
+    path("<int:pk>/akkoord/", approvals.approval, name="approval"),
 ]

@@ -51,7 +51,7 @@ def fill_url(action: Action) -> str:
 def action_list(request: AuthenticatedRequest) -> HttpResponse:
     actions = list(
         Action.objects.visible_to(request.user)
-        .select_related("dossier")
+        .select_related("dossier", "approval")
         .order_by("status", "-created_at", "-pk")[:100]
     )
     return render(
