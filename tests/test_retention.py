@@ -499,3 +499,41 @@ def test_the_command_takes_one_office_by_id_or_host_R_RET_1():
     assert not RetentionRules.objects.exists()
     with pytest.raises(CommandError, match="No office with id or host name 'nergens.test'"):
         call_command("retention", "--office", "nergens.test")
+
+
+def test_approval_answers_and_preview_pages_go_too_R_RET_1():
+    """R-RET-1: an approval request (the client's answer and remark) goes with the answers'
+    period; a removed document's preview goes with it, its page images from storage too."""
+    from portal.documents.models import DocumentPreview
+    from portal.questionnaires.models import ApprovalRequest
+
+    dossier = closed_dossier()
+    user = UserFactory()
+    grant(dossier, user.client)
+    published = document(dossier, Document.Kind.DOCUMENT)
+    preview = DocumentPreview.objects.create(
+        document=published, status=DocumentPreview.Status.READY, page_count=2
+    )
+    pages = [default_storage.save(preview.page_name(n), ContentFile(b"RIFF")) for n in (1, 2)]
+    approval = Action.objects.create(
+        kind=Action.Kind.APPROVAL,
+        status=Action.Status.COMPLETED,
+        dossier=dossier,
+        client=user.client,
+        title_nl="Akkoord concept",
+    )
+    ApprovalRequest.objects.create(
+        action=approval,
+        document=published,
+        document_title=published.title,
+        answer=ApprovalRequest.Answer.REJECTED,
+        remark=f"{SECRET} opmerking",
+    )
+    assert run_on("2026-07-16") == 1  # the approval, with the answers (6 months)
+    assert not ApprovalRequest.objects.exists()
+    assert Document.objects.filter(pk=published.pk).exists()
+    assert all(stored(name) for name in pages)
+    assert run_on("2027-01-16") == 1  # the document (12 months), with its preview
+    assert not DocumentPreview.objects.exists()
+    assert not any(stored(name) for name in pages)
+    assert not FileRemoval.objects.exists()

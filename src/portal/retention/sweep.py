@@ -7,11 +7,12 @@ What goes, per kind:
   attachments (they go with their message) and questionnaire PDFs (with the answers);
 - messages: the messages with their attachments and read marks;
 - answers: the questionnaires sent in the dossier (answers, the questionnaire as sent) with
-  their result PDFs. Upload requests stay (they hold the office's question only; the files
-  supplied for them go with "supplied").
+  their result PDFs, and the approval requests (the answer, its remark). Upload requests stay
+  (they hold the office's question only; the files supplied for them go with "supplied").
 
-The rows go with Django's collector, so read marks, upload-request links and the API's changes
-feed follow, and a message's attachments go before the message that protects them.
+The rows go with Django's collector, so read marks, previews, upload-request links and the
+API's changes feed follow, and a message's attachments go before the message that protects
+them. A document's preview page images are listed for removal with its file.
 
 Crash-safe and idempotent: one transaction per batch deletes the rows, writes the stored file
 names to ``FileRemoval`` and leaves the audit record of what went; the files are removed after
@@ -36,7 +37,7 @@ from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 from portal.audit.services import record
-from portal.documents.models import Document
+from portal.documents.models import Document, DocumentPreview
 from portal.dossiers.models import Dossier, LegalHold
 from portal.messaging.models import Message
 from portal.questionnaires.models import Action
@@ -52,6 +53,11 @@ DOCUMENT_KINDS = {
     Kind.DOCUMENTS: Document.Kind.DOCUMENT,
     Kind.SUPPLIED: Document.Kind.SUPPLIED,
 }
+
+
+# The actions whose content is the client's answer: questionnaires (answers, result PDF) and
+# approval requests (the answer and its remark). Upload requests hold the office's question only.
+ANSWERED_ACTIONS = [Action.Kind.QUESTIONNAIRE, Action.Kind.APPROVAL]
 
 
 @dataclass(frozen=True)
@@ -85,7 +91,7 @@ def content(kind: Kind, dossiers: QuerySet[Dossier]) -> QuerySet:
         )
     if kind is Kind.MESSAGES:
         return Message.objects.filter(dossier__in=ids)
-    return Action.objects.filter(dossier__in=ids, kind=Action.Kind.QUESTIONNAIRE)
+    return Action.objects.filter(dossier__in=ids, kind__in=ANSWERED_ACTIONS)
 
 
 def plan(today: date | None = None) -> list[Due]:
@@ -143,33 +149,29 @@ def sweep(today: date | None = None) -> list[Due]:
 def _remove_batch(kind: Kind, periods: RetentionRules, today: date) -> list[Due]:
     rows = content(kind, due_dossiers(kind, periods, today)).order_by("pk")
     size = settings.PRUNE_BATCH_SIZE
-    files: list[str] = []
     if kind in DOCUMENT_KINDS:
-        picked = list(rows.values_list("pk", "dossier_id", "file")[:size])
-        files += [name for _pk, _dossier, name in picked]
-        _queue(files)
-        Document.objects.filter(pk__in=[pk for pk, *_rest in picked]).delete()
-        per_dossier = Counter(dossier for _pk, dossier, _name in picked)
+        picked = list(rows.values_list("pk", "dossier_id")[:size])
+        _remove_documents([pk for pk, _dossier in picked])
+        per_dossier = Counter(dossier for _pk, dossier in picked)
         extra: dict[int, int] = {}
     elif kind is Kind.MESSAGES:
         messages = list(rows.values_list("pk", "dossier_id")[:size])
         pks = [pk for pk, _dossier in messages]
         attachments = list(
-            Document.objects.filter(message_id__in=pks).values_list("pk", "dossier_id", "file")
+            Document.objects.filter(message_id__in=pks).values_list("pk", "dossier_id")
         )
-        _queue(name for _pk, _dossier, name in attachments)
         # The attachments first: each protects its message.
-        Document.objects.filter(pk__in=[pk for pk, *_rest in attachments]).delete()
+        _remove_documents([pk for pk, _dossier in attachments])
         Message.objects.filter(pk__in=pks).delete()
         per_dossier = Counter(dossier for _pk, dossier in messages)
-        extra = Counter(dossier for _pk, dossier, _name in attachments)
+        extra = Counter(dossier for _pk, dossier in attachments)
     else:
         actions = list(rows.values_list("pk", "dossier_id", "pdf_document_id")[:size])
         pdfs = [pdf for _pk, _dossier, pdf in actions if pdf is not None]
-        _queue(Document.objects.filter(pk__in=pdfs).values_list("file", flat=True))
-        # The action first: without it no sweep makes its PDF again.
+        # The action first (its approval request goes with it): without it no sweep makes its
+        # PDF again.
         Action.objects.filter(pk__in=[pk for pk, *_rest in actions]).delete()
-        Document.objects.filter(pk__in=pdfs).delete()
+        _remove_documents(pdfs)
         per_dossier = Counter(dossier for _pk, dossier, _pdf in actions)
         extra = Counter(dossier for _pk, dossier, pdf in actions if pdf is not None)
     if not per_dossier:
@@ -200,6 +202,19 @@ def _remove_batch(kind: Kind, periods: RetentionRules, today: date) -> list[Due]
         )
         went.append(due)
     return went
+
+
+def _remove_documents(pks: list[int]) -> None:
+    """Delete documents with what hangs off them, their files and their preview's page images
+    listed for removal first (in the same transaction)."""
+    if not pks:
+        return
+    _queue(Document.objects.filter(pk__in=pks).values_list("file", flat=True))
+    for preview in DocumentPreview.objects.filter(document_id__in=pks).only(
+        "office_id", "key", "page_count"
+    ):
+        _queue(preview.page_name(n) for n in range(1, preview.page_count + 1))
+    Document.objects.filter(pk__in=pks).delete()
 
 
 def _queue(names: Iterable[str]) -> None:
