@@ -403,9 +403,14 @@ def test_workspace_shows_the_removal_dates_and_places_and_lifts_a_hold_R_RET_1()
 
     dossier = closed_dossier()
     url = reverse("workspace:dossier", args=[dossier.pk])
-    page = http.get(url).content.decode()
+    with time_machine.travel("2026-02-01 12:00 +0100"):
+        page = http.get(url).content.decode()
     assert "Afgesloten op 15 januari 2026" in page
     assert "Aangeleverd door de klant: wordt verwijderd op 16 april 2026" in page
+    assert "Correspondentie: wordt verwijderd op 16 januari 2027" in page
+    with time_machine.travel("2026-05-01 12:00 +0200"):
+        page = http.get(url).content.decode()
+    assert "Aangeleverd door de klant: verwijderd vanaf 16 april 2026" in page
     assert "Correspondentie: wordt verwijderd op 16 januari 2027" in page
 
     periods = services.rules()

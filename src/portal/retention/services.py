@@ -8,6 +8,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from portal.audit.services import record
 from portal.dossiers.models import Dossier, LegalHold
@@ -60,6 +61,11 @@ class Removal:
     months: int
     on: date
 
+    @property
+    def due(self) -> bool:
+        """The day has come: removed by the daily run of that day (or already)."""
+        return self.on <= timezone.localdate()
+
 
 @dataclass(frozen=True)
 class DossierRetention:
@@ -77,6 +83,10 @@ class DossierRetention:
     @property
     def earliest(self) -> date | None:
         return min((r.on for r in self.removals), default=None)
+
+    @property
+    def all_due(self) -> bool:
+        return bool(self.removals) and all(r.due for r in self.removals)
 
     @property
     def same_date(self) -> bool:
