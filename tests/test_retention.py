@@ -25,7 +25,7 @@ from portal.dossiers.models import Dossier
 from portal.messaging.models import Message, MessageRead
 from portal.questionnaires.models import Action
 from portal.questionnaires.tasks import make_missing_pdfs
-from portal.retention import services
+from portal.retention import services, sweep
 from portal.retention.models import FileRemoval, Kind, RetentionRules
 from portal.retention.periods import closed_before, removal_date
 from portal.retention.tasks import apply_retention
@@ -542,3 +542,23 @@ def test_approval_answers_and_preview_pages_go_too_R_RET_1():
     assert not DocumentPreview.objects.exists()
     assert not any(stored(name) for name in pages)
     assert not FileRemoval.objects.exists()
+
+
+def test_a_hold_placed_while_a_batch_is_selected_still_stops_it_R_RET_1(monkeypatch):
+    """R-RET-1: the batch checks for a hold again with the dossier's row locked (``place_hold``
+    locks it too): rows selected before a hold was committed are kept. Simulated by a
+    selection that ignores holds, as one made just before the hold."""
+    held, free = closed_dossier(), closed_dossier()
+    fill(held)
+    fill(free)
+    dossier_services.place_hold(dossier=held, reason="Beslag", by=StaffFactory())
+
+    def stale(kind, periods, today):
+        return Dossier.objects.filter(closed_at__isnull=False)
+
+    monkeypatch.setattr(sweep, "due_dossiers", stale)
+    run_on("2027-06-01")
+    assert Document.objects.filter(dossier=held).count() == 5
+    assert Message.objects.filter(dossier=held).exists()
+    assert Action.objects.filter(dossier=held, kind=Action.Kind.QUESTIONNAIRE).exists()
+    assert not Document.objects.filter(dossier=free).exists()

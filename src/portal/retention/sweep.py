@@ -29,6 +29,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from typing import TypeVar
 
 from django.conf import settings
 from django.core.files.storage import default_storage
@@ -150,12 +151,12 @@ def _remove_batch(kind: Kind, periods: RetentionRules, today: date) -> list[Due]
     rows = content(kind, due_dossiers(kind, periods, today)).order_by("pk")
     size = settings.PRUNE_BATCH_SIZE
     if kind in DOCUMENT_KINDS:
-        picked = list(rows.values_list("pk", "dossier_id")[:size])
+        picked = _still_due(list(rows.values_list("pk", "dossier_id")[:size]))
         _remove_documents([pk for pk, _dossier in picked])
         per_dossier = Counter(dossier for _pk, dossier in picked)
         extra: dict[int, int] = {}
     elif kind is Kind.MESSAGES:
-        messages = list(rows.values_list("pk", "dossier_id")[:size])
+        messages = _still_due(list(rows.values_list("pk", "dossier_id")[:size]))
         pks = [pk for pk, _dossier in messages]
         attachments = list(
             Document.objects.filter(message_id__in=pks).values_list("pk", "dossier_id")
@@ -166,7 +167,7 @@ def _remove_batch(kind: Kind, periods: RetentionRules, today: date) -> list[Due]
         per_dossier = Counter(dossier for _pk, dossier in messages)
         extra = Counter(dossier for _pk, dossier in attachments)
     else:
-        actions = list(rows.values_list("pk", "dossier_id", "pdf_document_id")[:size])
+        actions = _still_due(list(rows.values_list("pk", "dossier_id", "pdf_document_id")[:size]))
         pdfs = [pdf for _pk, _dossier, pdf in actions if pdf is not None]
         # The action first (its approval request goes with it): without it no sweep makes its
         # PDF again.
@@ -202,6 +203,30 @@ def _remove_batch(kind: Kind, periods: RetentionRules, today: date) -> list[Due]
         )
         went.append(due)
     return went
+
+
+_Row = TypeVar("_Row", bound=tuple)
+
+
+def _still_due(rows: list[_Row]) -> list[_Row]:
+    """``rows`` (``(pk, dossier_id, …)``) whose dossier is, with its row locked, still closed
+    and not held: a hold placed (or a dossier reopened) while this batch was selected either
+    committed first and is seen here, or waits for this batch's commit (``place_hold`` locks
+    the row too)."""
+    dossiers = {row[1] for row in rows}
+    if not dossiers:
+        return rows
+    locked = set(
+        Dossier.objects.select_for_update()
+        .filter(pk__in=dossiers, closed_at__isnull=False)
+        .values_list("pk", flat=True)
+    )
+    held = set(
+        LegalHold.objects.filter(dossier_id__in=dossiers, lifted_at__isnull=True).values_list(
+            "dossier_id", flat=True
+        )
+    )
+    return [row for row in rows if row[1] in locked - held]
 
 
 def _remove_documents(pks: list[int]) -> None:
