@@ -1,8 +1,9 @@
 """Write bench/RESULTS.md from the newest results in bench/results/ (issue 9).
 
-It takes the newest ``pages-sqlite-*``, ``pages-postgresql-*``, ``transfer-*`` and ``pdf-*``
-JSON files (whichever exist) and appends bench/NOTES.md, the hand-written findings (what missed
-a goal, the profile, what was changed). Run by ``make bench``; by hand: ``bench/report.py``.
+It takes the newest ``pages-sqlite-*``, ``pages-postgresql-*``, ``transfer-*``, ``pdf-*`` and
+``export-*`` JSON files (whichever exist) and appends bench/NOTES.md, the hand-written findings
+(what missed a goal, the profile, what was changed). Run by ``make bench``; by hand:
+``bench/report.py``.
 """
 
 from __future__ import annotations
@@ -204,6 +205,20 @@ def main() -> int:
             f"{p['questions']} questions: **{p['questionnaire_seconds']} s** (goal < "
             f"{p['goal_seconds']} s: {ok(p['goal_met'])}), {p['ratio_to_baseline']} × a one-line "
             f"PDF with the same font ({p['baseline_seconds']} s), best of {p['repeat']}.",
+            "",
+        ]
+    found = newest("export-*.json")
+    if found:
+        path, e = found
+        lines += [
+            f"## Data export, R-RET-2 (`{path.relative_to(BENCH.parent)}`, {e['when']})",
+            "",
+            f'"Mijn gegevens downloaden" of a client with {e["documents"]:,} documents '
+            f"({e['stored_mb']} MB) and {e['messages']:,} messages: the ZIP ({e['zip_mb']} MB) "
+            f"built in **{e['export_seconds']} s**, {e['ratio_to_baseline']} × appending the "
+            f"same files to one file ({e['baseline_seconds']} s); memory growth "
+            f"**{e['memory']['growth_mb']} MB** (goal < {e['goal_growth_mb']} MB: "
+            f"{ok(e['goal_met'])}). Load average {e['load_average'][0]:.2f}.",
             "",
         ]
     notes = BENCH / "NOTES.md"

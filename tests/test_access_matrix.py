@@ -283,6 +283,11 @@ NOT_PER_DOSSIER: dict[str, str] = {
     "accounts:extra_account_add": "own company's accounts",
     "accounts:extra_account": "an account of the own company (by account id)",
     "accounts:extra_account_delete": "an account of the own company (by account id)",
+    # "Mijn gegevens downloaden" (R-RET-2): the own account's export; another account's
+    # export by id is tried by every role in
+    # test_exports.py::test_another_accounts_export_is_a_404_R_RET_2.
+    "exports:request": "own account",
+    "exports:download": "the own account's export (by id)",
     # Two-step verification of the own account (test_twofactor.py, test_passkeys.py; another
     # user's passkey: test_passkeys.py::test_someone_elses_passkey_cannot_be_removed_R_X_2).
     "twofactor:login_code": "login",

@@ -25,6 +25,7 @@ import hashlib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
+from datetime import timedelta
 from http.cookies import SimpleCookie
 from typing import Any
 
@@ -49,6 +50,7 @@ from portal.audit.models import AuditEntry
 from portal.core import tenancy
 from portal.documents.models import Document, StagedUpload
 from portal.dossiers.models import Dossier, ProgressStep
+from portal.exports.models import DataExport
 from portal.integrations.models import ApiToken, WebhookDelivery, WebhookEndpoint
 from portal.messaging import services as message_services
 from portal.messaging.models import Message
@@ -122,6 +124,7 @@ class OfficeData:
     links: dict[str, str]  # purpose → raw single-use secret
     email: OutgoingEmail
     login_records: list[Any]  # django-axes: an attempt, a log entry, a failure
+    export: DataExport  # "Mijn gegevens downloaden", ready for the person (R-RET-2)
     numbers: list[str] = field(default_factory=list)
 
     def needles(self) -> list[str]:
@@ -284,6 +287,13 @@ def build_office(name: str, host: str, tag: str, first_number: int) -> OfficeDat
         email = OutgoingEmail.objects.create(
             to=person.email, subject=f"{tag} nieuw bericht", kind="message", body_text=tag
         )
+        export = DataExport.objects.create(
+            user=person,
+            status=DataExport.Status.READY,
+            expires_at=timezone.now() + timedelta(hours=24),
+            size=len(tag) + 8,
+            file=ContentFile(f"{tag} export\n".encode(), name="export.zip"),
+        )
     # The login protection's records have no office column: the name they count carries the
     # office (accounts.lockout.office_key).
     with tenancy.office_scope(office):
@@ -334,6 +344,7 @@ def build_office(name: str, host: str, tag: str, first_number: int) -> OfficeDat
         links=links,
         email=email,
         login_records=login_records,
+        export=export,
         numbers=[person_dossier.number, company_dossier.number],
     )
 
@@ -495,6 +506,8 @@ def _client_values(route: Route, a: OfficeData, b: OfficeData) -> list[dict[str,
         return [{"pk": b.company_extra.pk}]
     if name == "twofactor:passkey_remove":
         return [{"pk": b.passkey.pk}]
+    if name == "exports:download":
+        return [{"pk": b.export.pk}]
     if "token" in route.kwargs:
         purpose = {
             "accounts:invitation": "invitation",

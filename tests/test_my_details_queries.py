@@ -25,9 +25,9 @@ pytestmark = pytest.mark.django_db
 # Per request: the office (by host name), the session, the user, then the page's own reads.
 EXPECTED_QUERIES = {
     # 2FA status: SMS device, app device, passkeys, recovery codes left; notification
-    # preferences; the client (company or person).
+    # preferences; the client (company or person); the latest data export (R-RET-2).
     # Every client page also has the bar of open actions (R-HOME-3): ACTIONS_BAR, one query.
-    "profile": 9 + ACTIONS_BAR,
+    "profile": 10 + ACTIONS_BAR,
     # the company (client) of the main account, the page of accounts.
     "extra accounts": 5 + ACTIONS_BAR,
     "extra account": 5 + ACTIONS_BAR,

@@ -7,13 +7,23 @@ from __future__ import annotations
 import io
 import os
 import re
+import socket
+import socketserver
+import threading
+import time
+from datetime import timedelta
 
+import pypdfium2
+import pypdfium2.raw
+import pypdfium2.version
 import pytest
+import time_machine
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client as HttpClient
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from fpdf import FPDF
 from PIL import Image
 
@@ -22,10 +32,14 @@ from portal.audit.models import AuditEntry
 from portal.core import tenancy
 from portal.documents import previews, rendering, services
 from portal.documents.models import Document, DocumentPreview, DocumentRead
+from portal.messaging import services as message_services
+from portal.messaging.models import Message
 from portal.offices.middleware import SESSION_KEY
 from portal.offices.models import Office, OfficeHost
+from portal.settings import s3_storage
 
 from .factories import DossierFactory, StaffFactory, UserFactory, grant
+from .s3 import moto_s3
 from .workspace_helpers import staff_http, verify_second_factor
 
 pytestmark = pytest.mark.django_db
@@ -62,24 +76,68 @@ def raw_pdf(objects: list[bytes]) -> bytes:
     return out.getvalue()
 
 
-# A page whose text field shows "NIET UITGEVOERD"; the PDF's JavaScript, run when the document
-# opens (OpenAction) and at document level (Names/JavaScript), would set it to "UITGEVOERD" and
-# draw over the page. A viewer that ran it would show another page image.
-JS = b"this.getField('status').value = 'UITGEVOERD'; app.alert('script ran');"
-PDF_WITH_JAVASCRIPT = raw_pdf(
-    [
-        b"<< /Type /Catalog /Pages 2 0 R /OpenAction 5 0 R /AcroForm << /Fields [6 0 R] >>"
-        b" /Names << /JavaScript << /Names [(init) 5 0 R] >> >> >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 300 200] /Contents 4 0 R"
-        b" /Resources << /Font << /F1 7 0 R >> >> /Annots [6 0 R] >>",
-        b"<< /Length 44 >>\nstream\nBT /F1 18 Tf 20 150 Td (Volmacht) Tj ET\nendstream",
-        b"<< /S /JavaScript /JS (" + JS + b") >>",
-        b"<< /Type /Annot /Subtype /Widget /FT /Tx /T (status) /V (NIET UITGEVOERD)"
-        b" /Rect [20 40 280 80] /P 3 0 R >>",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
-)
+# A page whose text field shows "NIET UITGEVOERD" (drawn from its appearance stream). When the
+# document opens (OpenAction) and at document level (Names/JavaScript) its JavaScript would set
+# the field to "UITGEVOERD" and call home three ways (launchURL, submitForm, Net.HTTP); the
+# OpenAction goes on (Next) to a URI action and a SubmitForm action, which need no script. A
+# viewer that ran any of it would show another page image or reach the listener.
+def pdf_with_javascript(port: int, script: bool = True, value: bytes = b"NIET UITGEVOERD") -> bytes:
+    home = f"http://127.0.0.1:{port}".encode()
+    js = (
+        b"this.getField('status').value = 'UITGEVOERD'; app.alert('script ran');"
+        b" app.launchURL('" + home + b"/launch', true); this.submitForm('" + home + b"/js');"
+        b" Net.HTTP.request({cVerb: 'GET', cURL: '" + home + b"/net'});"
+    )
+    appearance = b"/Tx BMC BT /F1 14 Tf 4 12 Td (" + value + b") Tj ET EMC"
+    return raw_pdf(
+        [
+            b"<< /Type /Catalog /Pages 2 0 R /OpenAction 5 0 R /AcroForm << /Fields [6 0 R]"
+            b" /NeedAppearances true >> /Names << /JavaScript << /Names [(init) 5 0 R] >> >> >>",
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 300 200] /Contents 4 0 R"
+            b" /Resources << /Font << /F1 7 0 R >> >> /Annots [6 0 R] /AA << /O 9 0 R >> >>",
+            b"<< /Length 44 >>\nstream\nBT /F1 18 Tf 20 150 Td (Volmacht) Tj ET\nendstream",
+            b"<< /S /JavaScript /JS (" + (js if script else b"") + b") /Next [9 0 R 10 0 R] >>",
+            b"<< /Type /Annot /Subtype /Widget /FT /Tx /T (status) /V (" + value + b")"
+            b" /Rect [20 40 280 80] /P 3 0 R /F 4 /DA (/F1 14 Tf 0 g) /AP << /N 8 0 R >> >>",
+            b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+            b"<< /Type /XObject /Subtype /Form /BBox [0 0 260 40] /Resources << /Font"
+            b" << /F1 7 0 R >> >> /Length %d >>\nstream\n"
+            % len(appearance)
+            + appearance
+            + b"\nendstream",
+            b"<< /S /URI /URI (" + home + b"/uri) >>",
+            b"<< /S /SubmitForm /F << /FS /URL /F (" + home + b"/submit) >> >>",
+        ]
+    )
+
+
+class Listener(socketserver.ThreadingTCPServer):
+    """A TCP listener on loopback that counts who connects."""
+
+    allow_reuse_address = True
+    daemon_threads = True
+
+    def __init__(self) -> None:
+        self.connections = 0
+
+        listener = self
+
+        class Count(socketserver.BaseRequestHandler):
+            def handle(self) -> None:
+                listener.connections += 1
+
+        super().__init__(("127.0.0.1", 0), Count)
+
+
+@pytest.fixture
+def listener():
+    server = Listener()
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
 
 
 def png_bytes(width: int = 800, height: int = 600, *, exif: bool = False) -> bytes:
@@ -288,22 +346,37 @@ def test_page_and_pixel_caps_are_kept_and_said_R_SIG_3(setting, client, settings
     assert "heeft 4 pagina" in html and "eerste 2" in html
 
 
-def test_a_pdf_with_javascript_is_rendered_and_its_script_never_runs_R_SIG_3(setting):
-    """R-SIG-3: a PDF whose JavaScript runs on opening (OpenAction and document-level) renders
-    like any PDF, and the script is not run. Why we can say so: pypdfium2's pdfium is built
-    without a JavaScript engine (no V8: its build flags are empty), the renderer opens no form
-    environment (no ``init_forms``), and the browser only gets WebP images we encoded. Shown:
-    the page image is the same as that of the same PDF with the script taken out, so the script
-    changed nothing of what is shown (had it run, the field would read "UITGEVOERD")."""
-    import pypdfium2.version
-
+def test_a_pdf_with_javascript_is_rendered_and_its_script_never_runs_R_SIG_3(setting, listener):
+    """R-SIG-3: a PDF whose JavaScript runs on opening (OpenAction and document-level) and
+    whose opening actions go on to a URI and a form submission (also as the page's open action)
+    renders like any PDF, and none of it runs. Why: pypdfium2's pdfium is built without a
+    JavaScript engine (no V8 among its build flags); its form environment, opened to draw
+    filled-in fields, has no callbacks to open URLs or submit forms, and the renderer never
+    triggers the document's open actions; the browser only ever gets WebP images we encoded.
+    Shown: pdfium does see the script (one document-level JavaScript action); nothing reaches
+    the loopback listener the script and the actions would call; the page image (with the field
+    drawn: "NIET UITGEVOERD") is the same, pixel for pixel, as that of the same PDF without the
+    script, and differs from one whose field reads "UITGEVOERD", as it would had the script
+    run."""
     assert "V8" not in pypdfium2.version.PDFIUM_INFO.flags
     assert "XFA" not in pypdfium2.version.PDFIUM_INFO.flags
+    port = listener.server_address[1]
+    content = pdf_with_javascript(port)
+    parsed = pypdfium2.PdfDocument(content)
+    assert pypdfium2.raw.FPDFDoc_GetJavaScriptActionCount(parsed.raw) == 1
+    parsed.close()
+
     staff, _owner, dossier = setting
-    hostile = rendered(publish(dossier, staff, PDF_WITH_JAVASCRIPT, "volmacht.pdf"))
+    hostile = rendered(publish(dossier, staff, content, "volmacht.pdf"))
     assert hostile.status == "ready" and hostile.page_count == 1
-    inert = PDF_WITH_JAVASCRIPT.replace(JS, b" " * len(JS))
-    plain = rendered(publish(dossier, staff, inert, "volmacht-zonder-script.pdf"))
+    plain = rendered(
+        publish(dossier, staff, pdf_with_javascript(port, script=False), "volmacht-leeg.pdf")
+    )
+    time.sleep(0.5)  # anything on its way would have arrived
+    assert listener.connections == 0
+    socket.create_connection(listener.server_address, timeout=2).close()
+    time.sleep(0.2)
+    assert listener.connections == 1  # the listener does count a caller
     with (
         default_storage.open(hostile.page_name(1)) as a,
         default_storage.open(plain.page_name(1)) as b,
@@ -311,6 +384,17 @@ def test_a_pdf_with_javascript_is_rendered_and_its_script_never_runs_R_SIG_3(set
         hostile_image, plain_image = Image.open(a), Image.open(b)
         assert hostile_image.size == plain_image.size
         assert hostile_image.tobytes() == plain_image.tobytes()
+        plain_image.load()
+    changed = rendered(
+        publish(
+            dossier,
+            staff,
+            pdf_with_javascript(port, script=False, value=b"UITGEVOERD"),
+            "volmacht-uitgevoerd.pdf",
+        )
+    )
+    with default_storage.open(changed.page_name(1)) as c:
+        assert Image.open(c).tobytes() != plain_image.tobytes()  # a changed field would show
 
 
 def test_another_clients_preview_and_page_images_are_404_R_SIG_3(
@@ -385,3 +469,133 @@ def test_removing_the_document_removes_its_page_images_R_SIG_3(
     with django_capture_on_commit_callbacks(execute=True):
         services.withdraw_document(document=preview.document, by=staff)
     assert not any(default_storage.exists(name) for name in names)
+
+
+def test_the_renderer_gets_none_of_the_workers_secrets_R_SIG_3(setting, monkeypatch, tmp_path):
+    """R-SIG-3: the child that reads a hostile file starts with a bare environment: no database
+    URL, no secret key, whatever the worker has."""
+    monkeypatch.setenv("DATABASE_URL", "postgres://geheim@db/portal")
+    monkeypatch.setenv("SECRET_KEY", "geheim")
+    seen = {}
+    real_run = rendering.subprocess.run
+
+    def spy(command, **kwargs):
+        seen.update(kwargs.get("env") or {"inherited": "everything"})
+        return real_run(command, **kwargs)
+
+    monkeypatch.setattr(rendering.subprocess, "run", spy)
+    staff, _owner, dossier = setting
+    assert rendered(publish(dossier, staff, pdf_bytes(1), "akte.pdf")).status == "ready"
+    assert seen and "inherited" not in seen
+    assert not {"DATABASE_URL", "SECRET_KEY"} & set(seen)
+
+
+def test_a_preview_whose_task_was_lost_is_queued_again_R_SIG_3(
+    setting, client, django_capture_on_commit_callbacks
+):
+    """R-SIG-3: with the broker down the first view's task is lost; a view long after queues it
+    again (and the preview is made), a view soon after does not."""
+    staff, owner, dossier = setting
+    deed = publish(dossier, staff, pdf_bytes(2), "akte.pdf")
+    client.force_login(owner)
+    url = f"/dossiers/{dossier.pk}/documenten/{deed.pk}/bekijken/"
+    with django_capture_on_commit_callbacks(execute=False) as lost:
+        client.get(url)
+    assert len(lost) == 1  # queued, never run
+    with django_capture_on_commit_callbacks(execute=True) as queued:
+        assert "wordt voorbereid" in body(client.get(url))
+    assert queued == []
+    with time_machine.travel(timezone.now() + timedelta(minutes=10)):
+        with django_capture_on_commit_callbacks(execute=True) as queued:
+            client.get(url)
+        assert len(queued) == 1
+        assert "Pagina 1 van 2" in body(client.get(url))
+
+
+@pytest.fixture(scope="module")
+def s3():
+    with moto_s3() as server:
+        yield server
+
+
+def test_page_images_live_in_the_private_s3_bucket_R_SIG_3(
+    setting, s3, settings, monkeypatch, client
+):
+    """R-SIG-3: with S3 storage the page images are objects in the same private bucket, under
+    the office's prefix, not public, and served through the viewer's view only."""
+    bucket = s3.create_bucket()
+    for name, value in s3.env(bucket, S3_SSE="1").items():
+        monkeypatch.setenv(name, value)
+    settings.STORAGES = {**settings.STORAGES, "default": s3_storage()}
+    staff, owner, dossier = setting
+    deed = publish(dossier, staff, pdf_bytes(2), "akte.pdf")
+    preview = rendered(deed)
+    assert preview.status == "ready"
+    keys = {o["Key"] for o in s3.client().list_objects_v2(Bucket=bucket)["Contents"]}
+    assert keys == {deed.file.name, preview.page_name(1), preview.page_name(2)}
+    head = s3.client().head_object(Bucket=bucket, Key=preview.page_name(1))
+    assert head["ServerSideEncryption"] == "AES256"
+    grants = s3.client().get_object_acl(Bucket=bucket, Key=preview.page_name(1))["Grants"]
+    assert not [g for g in grants if "AllUsers" in g["Grantee"].get("URI", "")]
+    client.force_login(owner)
+    webp(client.get(f"/dossiers/{dossier.pk}/documenten/{deed.pk}/bekijken/2/"))
+
+
+def test_a_decompression_bomb_photo_is_refused_not_decoded_R_SIG_3(setting, client):
+    """R-SIG-3: a small PNG that would decode to 70 million pixels is refused before it is
+    decoded: the preview fails with the clear message; the worker goes on."""
+    staff, owner, dossier = setting
+    out = io.BytesIO()
+    Image.new("1", (10_000, 7_000)).save(out, "PNG")
+    assert len(out.getvalue()) < 1_000_000
+    bomb = publish(dossier, staff, out.getvalue(), "bom.png")
+    preview = rendered(bomb)
+    assert preview.status == "failed" and preview.error == "malformed"
+    client.force_login(owner)
+    assert FAILED_TEXT in body(client.get(f"/dossiers/{dossier.pk}/documenten/{bomb.pk}/bekijken/"))
+
+
+@pytest.mark.parametrize(
+    ("behaviour", "code"),
+    [
+        ("import os, signal; os.kill(os.getpid(), signal.SIGSEGV)", "crashed"),
+        ("import time; time.sleep(30)", "timeout"),
+        ("print('not json')", "crashed"),
+    ],
+    ids=["segfault", "hang", "nonsense"],
+)
+def test_a_renderer_that_crashes_or_hangs_fails_the_preview_only_R_SIG_3(
+    setting, settings, monkeypatch, tmp_path, behaviour, code
+):
+    """R-SIG-3: what a hostile file could do to pdfium (a segmentation fault, an endless loop,
+    garbage on its output) ends the child only: the hang is killed after PREVIEW_TIMEOUT, the
+    preview fails with a code, and this process renders the next document."""
+    staff, _owner, dossier = setting
+    script = tmp_path / "render.py"
+    script.write_text(behaviour + "\n")
+    real = rendering.RENDERER
+    monkeypatch.setattr(rendering, "RENDERER", script)
+    settings.PREVIEW_TIMEOUT = 2
+    started = time.monotonic()
+    preview = rendered(publish(dossier, staff, pdf_bytes(1), "akte.pdf"))
+    assert preview.status == "failed" and preview.error == code
+    assert time.monotonic() - started < 15
+    monkeypatch.setattr(rendering, "RENDERER", real)
+    assert rendered(publish(dossier, staff, pdf_bytes(1), "volgende.pdf")).status == "ready"
+
+
+def test_a_messages_attachment_can_be_viewed_R_SIG_3(setting, client):
+    """R-SIG-3: "Bekijken" beside an attachment of a message, for the client and for staff."""
+    staff, owner, dossier = setting
+    message = message_services.send_message(
+        dossier=dossier, sender=staff, subject="Nota van afrekening", body="Zie bijlage."
+    )
+    nota = publish(dossier, staff, pdf_bytes(1), "nota.pdf", kind="correspondence")
+    Document.objects.filter(pk=nota.pk).update(message=message)
+    assert Message.objects.get(pk=message.pk).attachments.get() == nota
+    client.force_login(owner)
+    page = body(client.get(f"/dossiers/{dossier.pk}/berichten/{message.pk}/"))
+    assert f'href="/dossiers/{dossier.pk}/documenten/{nota.pk}/bekijken/"' in page
+    staff_page = f"/kantoor/dossiers/{dossier.pk}/berichten/{message.pk}/"
+    workspace = body(staff_http(staff).get(staff_page))
+    assert f'href="/kantoor/documenten/{nota.pk}/bekijken/"' in workspace

@@ -20,6 +20,7 @@ from portal.accounts.models import AccountToken
 from portal.accounts.tasks import prune_account_links, prune_login_logs, prune_sessions
 from portal.audit.models import AuditEntry
 from portal.audit.services import record
+from portal.exports.models import DataExport
 from portal.integrations.models import (
     Change,
     IdempotencyRecord,
@@ -237,6 +238,9 @@ def test_prune_command_runs_every_kind(retention, token):
     email(91)
     link(UserFactory(), expires_days_from_now=-31)
     session(-timedelta(minutes=1))
+    DataExport.objects.create(
+        user=UserFactory(), status=DataExport.Status.READY, expires_at=ago(0.01)
+    )
     entry = record("dossier.created", target="kept")
     AuditEntry.objects.filter(pk=entry.pk).update(at=ago(6 * 365))
     too_old = record("dossier.created", target="old")
@@ -253,7 +257,7 @@ def test_prune_command_runs_every_kind(retention, token):
     out = io.StringIO()
     call_command("prune", stdout=out)
     kinds = (IdempotencyRecord, WebhookDelivery, OutgoingEmail, AccountToken, Session, AccessLog)
-    for model in (*kinds, SmsCodeSent):
+    for model in (*kinds, SmsCodeSent, DataExport):
         assert not model.objects.exists(), model
     assert AuditEntry.objects.filter(pk=entry.pk).exists()
     assert not Change.objects.filter(pk=old_change.pk).exists()
@@ -265,6 +269,7 @@ def test_prune_command_runs_every_kind(retention, token):
         "sent e-mails: 1 deleted",
         "account links: 1 deleted",
         "expired sessions: 1 deleted",
+        "data exports: 1 deleted",
         "login logs: 1 deleted",
         "SMS codes sent: 1 deleted",
         "audit entries: 1 deleted",
@@ -288,6 +293,7 @@ def test_beat_schedule_lists_every_prune_task(settings):
         "portal.twofactor.tasks.prune_sms_codes_sent",
         "portal.retention.tasks.prune_audit_entries",
         "portal.retention.tasks.apply_retention",
+        "portal.exports.tasks.prune_exports",
     }
     assert expected <= scheduled
     app.loader.import_default_modules()

@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "portal.audit",
     "portal.notifications",
     "portal.questionnaires",
+    "portal.exports",
     "portal.twofactor",
     "portal.web",
     "portal.workspace",
@@ -612,6 +613,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "portal.integrations.tasks.deliver_lost_webhooks",
         "schedule": 300,
     },
+    "build-lost-exports": {
+        "task": "portal.exports.tasks.build_lost_exports",
+        "schedule": 300,
+    },
     # Pruning: hourly, so a backlog larger than one run's cap is worked off within the day.
     "prune-idempotency-records": {
         "task": "portal.integrations.tasks.prune_idempotency_records",
@@ -659,6 +664,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "portal.retention.erasure.remove_inactive_clients",
         "schedule": 86400,
     },
+    "prune-exports": {
+        "task": "portal.exports.tasks.prune_exports",
+        "schedule": 3600,
+    },
 }
 
 
@@ -698,6 +707,11 @@ PRUNE_MAX_BATCHES = env_at_least("PRUNE_MAX_BATCHES", 100)
 # one (or its accounts last logged in), after one warning e-mail this many days before.
 CLIENT_INACTIVE_MONTHS = env_at_least("CLIENT_INACTIVE_MONTHS", 12)
 CLIENT_INACTIVE_WARNING_DAYS = env_at_least("CLIENT_INACTIVE_WARNING_DAYS", 30)
+
+# A client's data export ("Mijn gegevens downloaden", R-RET-2): downloadable this many hours,
+# then removed by the prune task; at most this many requests per account in 24 hours.
+EXPORT_VALID_HOURS = env_at_least("EXPORT_VALID_HOURS", 24)
+EXPORT_REQUESTS_PER_DAY = env_at_least("EXPORT_REQUESTS_PER_DAY", 3)
 
 CELERY_TASK_EAGER_PROPAGATES = False
 # Workers log through LOGGING (JSON, redacted) instead of Celery's own root handler.

@@ -18,6 +18,7 @@ urlpatterns = [
     path("", dossier_views.home, name="home"),
     path("", include("portal.web.accounts.urls")),
     path("", include("portal.web.twofactor.urls")),
+    path("", include("portal.web.exports.urls")),
     path("dossiers/", include("portal.web.dossiers.urls")),
     path("dossiers/<int:pk>/documenten/", include("portal.web.documents.urls")),
     path("dossiers/<int:pk>/berichten/", include("portal.web.messaging.urls")),

@@ -11,7 +11,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from portal.documents import services
+from portal.documents import rendering, services
+from portal.documents.models import DocumentPreview
 from portal.offices.models import Office
 from tests.factories import DossierFactory, StaffFactory, UserFactory, grant
 from tests.test_preview import pdf_bytes
@@ -103,3 +104,49 @@ def test_a_client_walks_a_pdfs_pages_with_the_keyboard_at_360_px_R_SIG_3(
     )
     page.screenshot(path=shots_dir / "preview-360-150.png")
     assert deed.reads.filter(user=user).exists()
+
+
+@pytest.mark.parametrize("viewport", [SMALL])
+def test_a_document_being_prepared_shows_itself_when_ready_R_SIG_3(page: Page, axe):
+    """R-SIG-3: while the pages are being made the viewer says so (a status, with a link to try
+    again); preview.js looks again every few seconds and shows the first page once it is there.
+    A file that cannot be rendered says so plainly, with the download beside it."""
+    Office.current()
+    user = UserFactory(email="wachter@example.test", language="nl")
+    dossier = DossierFactory(number="2026.0144", description="Levering woning Dorpsstraat 16")
+    grant(dossier, user.client)
+    staff = StaffFactory()
+    deed = services.publish_document(
+        dossier=dossier,
+        kind="document",
+        title="Nota van afrekening",
+        file=SimpleUploadedFile("nota.pdf", pdf_bytes(2)),
+        by=staff,
+    )
+    # As if the broker held the task: the preview is pending and nobody renders it yet.
+    preview = DocumentPreview.objects.create(document=deed)
+
+    log_in(page, user.email)
+    page.goto(f"/dossiers/{dossier.pk}/documenten/{deed.pk}/bekijken/")
+    status = page.get_by_role("status")
+    expect(status).to_contain_text("wordt voorbereid")
+    expect(page.get_by_role("link", name="Opnieuw proberen")).to_be_visible()
+    axe("document viewer, being prepared")
+    page.wait_for_url(re.compile(r"poging=1"), timeout=8_000)  # looked again by itself
+
+    assert rendering.render(preview.pk) == "ready"  # the worker's turn
+    expect(page.get_by_role("img", name="Pagina 1 van 2")).to_be_visible(timeout=8_000)
+
+    broken = services.publish_document(
+        dossier=dossier,
+        kind="document",
+        title="Beschadigd",
+        file=SimpleUploadedFile("kapot.pdf", b"%PDF-1.7\n" + b"\x00garbage" * 200),
+        by=staff,
+    )
+    page.goto(f"/dossiers/{dossier.pk}/documenten/{broken.pk}/bekijken/")
+    expect(page.get_by_role("alert")).to_have_text(
+        "Dit document kan niet worden bekeken; download het om het te openen."
+    )
+    expect(page.get_by_role("link", name="Download Beschadigd")).to_be_visible()
+    axe("document viewer, cannot be viewed")

@@ -4,9 +4,12 @@
 The file comes from a client or from the office and may be malformed or hostile. So this runs in
 a process of its own that limits itself before opening it (address space, CPU seconds, size of
 what it writes, no core dump); the parent adds a wall-clock timeout. A crash, a hang or an
-out-of-memory here ends this process only, never the Celery worker. pdfium is used without a
-form environment (no ``init_forms``) and pypdfium2's pdfium has no JavaScript engine (no V8), so
-a PDF's scripts are never run; the browser only ever gets the images written here.
+out-of-memory here ends this process only, never the Celery worker. pypdfium2's pdfium has no
+JavaScript engine (no V8), so a PDF's scripts cannot run. Its form environment is opened only
+so that filled-in form fields are drawn: with no callbacks given, pdfium cannot open a URL,
+submit a form or launch anything, and the document's open actions are never triggered (no
+``FORM_DoDocumentOpenAction``/``FORM_DoDocumentJSAction``). The browser only ever gets the images
+written here.
 
 The job (JSON): ``kind`` ("pdf" or "image"), ``source`` (path), ``target`` (a folder),
 ``max_pages``, ``max_pixels`` (per page), ``scale`` (PDF points → pixels), ``max_side``
@@ -38,7 +41,14 @@ LOSSLESS_LIMIT = 400 * 1024
 
 # pdfium's own PDF errors, Pillow's "not an image" and its decompression-bomb error, a
 # truncated file: the file cannot be shown.
-MALFORMED = (pdfium.PdfiumError, Image.DecompressionBombError, OSError, ValueError, SyntaxError)
+MALFORMED = (
+    pdfium.PdfiumError,
+    Image.DecompressionBombError,
+    Image.DecompressionBombWarning,  # raised as an error above MAX_IMAGE_PIXELS
+    OSError,
+    ValueError,
+    SyntaxError,
+)
 
 
 def limit(memory_mb: int, cpu_seconds: int, output_mb: int) -> None:
@@ -76,6 +86,7 @@ def render_pdf(job: dict[str, Any]) -> dict[str, Any]:
     target = Path(job["target"])
     pdf = pdfium.PdfDocument(job["source"])
     try:
+        pdf.init_forms()  # draw filled-in form fields (before any page is loaded)
         total = len(pdf)
         if total < 1:
             raise ValueError("no pages")

@@ -33,6 +33,7 @@ SCALE = 2.0
 MAX_SIDE = 2400  # a photo's longest side, in pixels
 MAX_SOURCE_PIXELS = 60_000_000  # a photo larger than this is refused (decompression bombs)
 OUTPUT_MB = 64  # most bytes the renderer may write to one file
+CHILD_ENV = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "OMP_NUM_THREADS": "1"}
 
 
 def run_renderer(kind: str, source: Path, target: Path) -> dict[str, Any]:
@@ -57,6 +58,9 @@ def run_renderer(kind: str, source: Path, target: Path) -> dict[str, Any]:
         done = subprocess.run(  # noqa: S603 - our own interpreter and script, no shell
             [sys.executable, "-I", str(RENDERER), json.dumps(job)],
             capture_output=True,
+            # Nothing of the worker's environment (database URL, keys) for a process that
+            # reads hostile files; no open descriptors either (close_fds, the default).
+            env=CHILD_ENV,
             timeout=settings.PREVIEW_TIMEOUT,
             check=False,
             cwd=target,

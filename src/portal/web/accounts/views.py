@@ -24,6 +24,7 @@ from portal.accounts.models import AccountToken, Client, User
 from portal.accounts.ratelimits import ANY_METHOD, limited
 from portal.accounts.roles import is_staff_member
 from portal.audit.services import record
+from portal.exports import services as exports
 from portal.notifications import services as notifications
 from portal.request_types import AuthenticatedRequest
 from portal.twofactor import passkeys
@@ -333,6 +334,8 @@ def profile(request: AuthenticatedRequest) -> HttpResponse:
                 "messages": prefs.messages,
             }
         )
+        # R-RET-2: the status of "Mijn gegevens downloaden".
+        context["export"] = exports.latest_for(user)
     return render(request, "accounts/profile.html", context)
 
 
