@@ -9,6 +9,7 @@ import io
 from datetime import timedelta
 
 import pytest
+from axes.models import AccessFailureLog, AccessLog
 from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ImproperlyConfigured
@@ -16,7 +17,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from portal.accounts.models import AccountToken
-from portal.accounts.tasks import prune_account_links, prune_sessions
+from portal.accounts.tasks import prune_account_links, prune_login_logs, prune_sessions
 from portal.audit.models import AuditEntry
 from portal.audit.services import record
 from portal.exports.models import DataExport
@@ -30,6 +31,8 @@ from portal.integrations.tasks import prune_idempotency_records, prune_webhook_d
 from portal.notifications.models import OutgoingEmail
 from portal.notifications.tasks import prune_sent_email
 from portal.offices.models import Office
+from portal.twofactor.models import SmsCodeSent
+from portal.twofactor.tasks import prune_sms_codes_sent
 from tests.api_helpers import Api, make_token
 from tests.factories import StaffFactory, UserFactory
 
@@ -225,10 +228,10 @@ def test_pruning_logs_the_count(retention, db, caplog):
     )
 
 
-def test_prune_command_runs_every_kind_and_spares_the_audit(retention, token):
-    """R-OFF-6, R-ME-3, R-ACC-1, issue 16 item 9: ``manage.py prune`` (installs without beat)
-    removes an old row of every kind and reports each count; the audit trail, however old,
-    is never pruned."""
+def test_prune_command_runs_every_kind(retention, token):
+    """R-OFF-6, R-ME-3, R-ACC-1, R-RET-4, issue 16 item 9: ``manage.py prune`` (installs
+    without beat) removes an old row of every kind and reports each count; an audit entry
+    within AUDIT_RETENTION_YEARS stays."""
     endpoint = WebhookEndpoint.objects.create(office=Office.current(), url="https://x.test/h")
     idempotency_record(token, "old", 31)
     delivery(endpoint, 31, attempts=1, delivered_at=ago(31))
@@ -238,23 +241,23 @@ def test_prune_command_runs_every_kind_and_spares_the_audit(retention, token):
     DataExport.objects.create(
         user=UserFactory(), status=DataExport.Status.READY, expires_at=ago(0.01)
     )
-    entry = record("dossier.created", target="old")
-    AuditEntry.objects.filter(pk=entry.pk).update(at=ago(4000))
+    entry = record("dossier.created", target="kept")
+    AuditEntry.objects.filter(pk=entry.pk).update(at=ago(6 * 365))
+    too_old = record("dossier.created", target="old")
+    AuditEntry.objects.filter(pk=too_old.pk).update(at=ago(4000))
     # The changes the rows above made stay; one change older than CHANGES_RETENTION_DAYS goes.
     old_change = Change.objects.create(
         office=Office.current(), resource="dossier", object_id=1, action="created"
     )
     Change.objects.filter(pk=old_change.pk).update(at=ago(31))
+    old_login = AccessLog.objects.create(user_agent="x", ip_address="10.0.0.1", username="a")
+    AccessLog.objects.filter(pk=old_login.pk).update(attempt_time=ago(91))
+    old_sms = SmsCodeSent.objects.create(number="+31612345678")
+    SmsCodeSent.objects.filter(pk=old_sms.pk).update(sent_at=ago(2))
     out = io.StringIO()
     call_command("prune", stdout=out)
-    for model in (
-        IdempotencyRecord,
-        WebhookDelivery,
-        OutgoingEmail,
-        AccountToken,
-        Session,
-        DataExport,
-    ):
+    kinds = (IdempotencyRecord, WebhookDelivery, OutgoingEmail, AccountToken, Session, AccessLog)
+    for model in (*kinds, SmsCodeSent, DataExport):
         assert not model.objects.exists(), model
     assert AuditEntry.objects.filter(pk=entry.pk).exists()
     assert not Change.objects.filter(pk=old_change.pk).exists()
@@ -267,6 +270,9 @@ def test_prune_command_runs_every_kind_and_spares_the_audit(retention, token):
         "account links: 1 deleted",
         "expired sessions: 1 deleted",
         "data exports: 1 deleted",
+        "login logs: 1 deleted",
+        "SMS codes sent: 1 deleted",
+        "audit entries: 1 deleted",
     ]
 
 
@@ -283,6 +289,10 @@ def test_beat_schedule_lists_every_prune_task(settings):
         "portal.notifications.tasks.prune_sent_email",
         "portal.accounts.tasks.prune_account_links",
         "portal.accounts.tasks.prune_sessions",
+        "portal.accounts.tasks.prune_login_logs",
+        "portal.twofactor.tasks.prune_sms_codes_sent",
+        "portal.retention.tasks.prune_audit_entries",
+        "portal.retention.tasks.apply_retention",
         "portal.exports.tasks.prune_exports",
     }
     assert expected <= scheduled
@@ -300,3 +310,62 @@ def test_retention_must_be_at_least_a_day(monkeypatch):
         env_at_least("PRUNE_IDEMPOTENCY_DAYS", 30)
     monkeypatch.setenv("PRUNE_IDEMPOTENCY_DAYS", "7")
     assert env_at_least("PRUNE_IDEMPOTENCY_DAYS", 30) == 7
+
+
+def test_audit_entries_older_than_the_configured_years_go_R_RET_4(settings, db):
+    """R-RET-4: audit entries older than AUDIT_RETENTION_YEARS are deleted, the office's and
+    the hosting party's (no office); younger ones stay, of both."""
+    from portal.core import tenancy
+    from portal.retention.tasks import prune_audit_entries
+
+    settings.AUDIT_RETENTION_YEARS = 2
+    young = record("dossier.created", target="young")
+    old = record("dossier.created", target="old")
+    AuditEntry.objects.filter(pk=young.pk).update(at=ago(2 * 365 - 2))
+    AuditEntry.objects.filter(pk=old.pk).update(at=ago(2 * 365 + 2))
+    with tenancy.cross_office():
+        hosting_old = AuditEntry.objects.create(action="office.created", target="x", office=None)
+        hosting_young = AuditEntry.objects.create(action="office.created", target="y", office=None)
+        AuditEntry.objects.filter(pk=hosting_old.pk).update(at=ago(2 * 365 + 2))
+    with tenancy.no_office():  # as beat runs it: every office, and the hosting entries
+        assert prune_audit_entries() == 2
+    with tenancy.cross_office():
+        left = set(AuditEntry.objects.values_list("pk", flat=True))
+    assert {young.pk, hosting_young.pk} <= left
+    assert not {old.pk, hosting_old.pk} & left
+
+
+def test_audit_retention_is_at_least_a_year(monkeypatch):
+    """R-RET-4: AUDIT_RETENTION_YEARS below one is refused at start-up."""
+    from portal.settings import env_at_least
+
+    monkeypatch.setenv("AUDIT_RETENTION_YEARS", "0")
+    with pytest.raises(ImproperlyConfigured, match="AUDIT_RETENTION_YEARS must be at least 1"):
+        env_at_least("AUDIT_RETENTION_YEARS", 7)
+
+
+def test_old_login_logs_go_recent_ones_stay_R_RET_4(settings, db):
+    """R-RET-4: the lockout's logs of logins and failed attempts (address, browser, name
+    typed) older than PRUNE_LOGIN_LOG_DAYS are deleted; recent ones stay."""
+    settings.PRUNE_LOGIN_LOG_DAYS = 90
+    attempt = {"user_agent": "x", "ip_address": "10.0.0.1", "username": "a@b.test"}
+    old, recent = AccessLog.objects.create(**attempt), AccessLog.objects.create(**attempt)
+    failed_old = AccessFailureLog.objects.create(**attempt, locked_out=False)
+    failed_recent = AccessFailureLog.objects.create(**attempt, locked_out=False)
+    AccessLog.objects.filter(pk=old.pk).update(attempt_time=ago(91))
+    AccessLog.objects.filter(pk=recent.pk).update(attempt_time=ago(89))
+    AccessFailureLog.objects.filter(pk=failed_old.pk).update(attempt_time=ago(91))
+    AccessFailureLog.objects.filter(pk=failed_recent.pk).update(attempt_time=ago(89))
+    assert prune_login_logs() == 2
+    assert pks(AccessLog) == {recent.pk}
+    assert pks(AccessFailureLog) == {failed_recent.pk}
+
+
+def test_sms_codes_sent_go_after_a_day_R_RET_4(db):
+    """R-RET-4: the record of SMS codes sent (a phone number, a time) only limits codes per
+    hour: older than a day it is deleted; the last hour's stays."""
+    old = SmsCodeSent.objects.create(number="+31612345678")
+    recent = SmsCodeSent.objects.create(number="+31612345678")
+    SmsCodeSent.objects.filter(pk=old.pk).update(sent_at=ago(1.1))
+    assert prune_sms_codes_sent() == 1
+    assert pks(SmsCodeSent) == {recent.pk}

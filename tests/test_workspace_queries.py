@@ -27,8 +27,9 @@ EXPECTED = {
     # the dossier; grants; documents; messages; actions; steps; the latest audit entries;
     # status, handler and questionnaire choices of the forms; the documents one may ask approval of
     # (R-SIG-4); signing requests (R-SIG-5): the accounts and PDFs of its form, the requests
-    # (their signers prefetched when there are any)
-    "dossier": 3 + 14,
+    # (their signers prefetched when there are any); the retention periods and the active legal
+    # hold (R-RET-1)
+    "dossier": 3 + 16,
     # count, page, main accounts of the page
     "clients": 3 + 3,
     # dossiers, clients

@@ -648,6 +648,23 @@ CELERY_BEAT_SCHEDULE = {
         "task": "portal.accounts.tasks.prune_sessions",
         "schedule": 3600,
     },
+    "prune-login-logs": {
+        "task": "portal.accounts.tasks.prune_login_logs",
+        "schedule": 3600,
+    },
+    "prune-sms-codes-sent": {
+        "task": "portal.twofactor.tasks.prune_sms_codes_sent",
+        "schedule": 3600,
+    },
+    "prune-audit-entries": {
+        "task": "portal.retention.tasks.prune_audit_entries",
+        "schedule": 3600,
+    },
+    # R-RET-1: daily; a backlog larger than one run's cap is worked off on the following days.
+    "apply-retention": {
+        "task": "portal.retention.tasks.apply_retention",
+        "schedule": 24 * 3600,
+    },
     # R-RET-3: clients left without a dossier are warned, then erased.
     "remove-inactive-clients": {
         "task": "portal.retention.erasure.remove_inactive_clients",
@@ -684,6 +701,11 @@ CHANGES_SETTLE_SECONDS = env_at_least("CHANGES_SETTLE_SECONDS", 30, minimum=0)
 PRUNE_SENT_EMAIL_DAYS = env_at_least("PRUNE_SENT_EMAIL_DAYS", 90)
 # Single-use links, counted from when they were used or expired.
 PRUNE_ACCOUNT_LINK_DAYS = env_at_least("PRUNE_ACCOUNT_LINK_DAYS", 30)
+# The login lockout's logs (address, browser, name typed) of logins and failed attempts.
+PRUNE_LOGIN_LOG_DAYS = env_at_least("PRUNE_LOGIN_LOG_DAYS", 90)
+# The audit trail (R-RET-4): entries older than this many years are deleted. At least a year;
+# 7 by default, the term Dutch bookkeeping law keeps records (docs/retention.md).
+AUDIT_RETENTION_YEARS = env_at_least("AUDIT_RETENTION_YEARS", 7)
 # Bounded work per run and kind: batches of PRUNE_BATCH_SIZE rows, at most PRUNE_MAX_BATCHES.
 PRUNE_BATCH_SIZE = env_at_least("PRUNE_BATCH_SIZE", 5000)
 PRUNE_MAX_BATCHES = env_at_least("PRUNE_MAX_BATCHES", 100)

@@ -1,10 +1,11 @@
 """Beat tasks of the accounts: removing single-use links and sessions that can no longer be
-used."""
+used, and the login logs once they are old (R-RET-4)."""
 
 from __future__ import annotations
 
 from importlib import import_module
 
+from axes.models import AccessFailureLog, AccessLog
 from celery import shared_task
 from django.conf import settings
 from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
@@ -39,3 +40,17 @@ def prune_sessions() -> int:
         return pruning.delete_in_batches(expired, "expired sessions")
     store.clear_expired()
     return 0
+
+
+@shared_task
+def prune_login_logs() -> int:
+    """Delete the login lockout's logs (successful logins, failed attempts: address, browser,
+    the name typed) older than ``PRUNE_LOGIN_LOG_DAYS`` (R-RET-4). The lockout itself counts
+    only within its cool-off time; the audit trail keeps the logins. Returns the number
+    deleted."""
+    before = pruning.cutoff(settings.PRUNE_LOGIN_LOG_DAYS)
+    return pruning.delete_in_batches(
+        AccessLog.objects.filter(attempt_time__lt=before), "login logs"
+    ) + pruning.delete_in_batches(
+        AccessFailureLog.objects.filter(attempt_time__lt=before), "failed login logs"
+    )

@@ -14,6 +14,7 @@ from . import (  # noqa: F401  (importing a module registers its model admins)
     notifications,
     offices,
     questionnaires,
+    retention_periods,
     thirdparty,
 )
 from .gate import protect_admin

@@ -116,6 +116,10 @@ SENTENCES = {
     "status.created": _("Dossier status “%(target)s” added"),
     "status.changed": _("Dossier status “%(target)s” changed"),
     "status.deleted": _("Dossier status “%(target)s” removed"),
+    "retention.rules_changed": _("Retention periods of %(target)s changed: %(fields)s"),
+    "retention.removed": _(
+        "Portal copies in dossier %(target)s removed after their retention period"
+    ),
     "questionnaire_template.created": _("Questionnaire template “%(target)s” added"),
     "questionnaire_template.changed": _("Questionnaire template “%(target)s” changed"),
     "questionnaire_template.deleted": _("Questionnaire template “%(target)s” removed"),
@@ -226,6 +230,8 @@ ROUTES = {
     "workspace:dossier_edit": _("changing the dossier"),
     "workspace:grant": _("granting access"),
     "workspace:revoke": _("revoking access"),
+    "workspace:place_hold": _("placing a legal hold"),
+    "workspace:lift_hold": _("lifting a legal hold"),
     "workspace:progress": _("the progress list"),
     "workspace:publish": _("publishing files"),
     "workspace:download": _("downloading a document in the workspace"),

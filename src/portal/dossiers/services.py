@@ -104,6 +104,9 @@ def place_hold(*, dossier: Dossier, reason: str, by: User | None = None) -> Lega
     reason = reason.strip()
     if not reason:
         raise ValueError("A hold needs a reason")
+    # The dossier's row lock orders this with a retention batch removing its content (which
+    # locks the row too and checks for a hold after): the hold is either seen or waits.
+    Dossier.objects.select_for_update().filter(pk=dossier.pk).values_list("pk").first()
     held = active_hold(dossier)
     if held is not None:
         return held

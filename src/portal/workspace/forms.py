@@ -42,6 +42,16 @@ class DossierEditForm(DossierForm):
     number = None  # type: ignore[assignment]
 
 
+class HoldForm(forms.Form):
+    """R-RET-1: a legal hold needs its reason."""
+
+    reason = forms.CharField(
+        label=_("Reason for the hold"),
+        max_length=500,
+        help_text=_("Nothing of this dossier is removed while the hold stands."),
+    )
+
+
 class GrantForm(forms.Form):
     client: Client  # the account's client, once the form is valid
     email = forms.EmailField(

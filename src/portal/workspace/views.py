@@ -35,6 +35,7 @@ from portal.questionnaires.approvals import approvable_documents
 from portal.questionnaires.models import Action
 from portal.questionnaires.presentation import answer_rows
 from portal.request_types import AuthenticatedRequest
+from portal.retention import services as retention_services
 from portal.twofactor import services as twofactor
 from portal.twofactor.login import is_verified
 from portal.ui import compose as message_compose
@@ -52,6 +53,7 @@ from .forms import (
     DossierEditForm,
     DossierForm,
     GrantForm,
+    HoldForm,
     PublishForm,
     QuestionnaireForm,
     SearchForm,
@@ -237,6 +239,8 @@ def _dossier_context(
             }
         ),
         "grant_form": forms.get("grant_form") or GrantForm(),
+        "retention": retention_services.for_dossier(dossier),
+        "hold_form": forms.get("hold_form") or HoldForm(),
         "publish_form": forms.get("publish_form") or PublishForm(),
         "refused": forms.get("refused") or [],
         "questionnaire_form": forms.get("questionnaire_form") or QuestionnaireForm(clients=clients),
@@ -310,6 +314,31 @@ def revoke(request: AuthenticatedRequest, pk: int, client_id: int) -> HttpRespon
     if dossier_services.revoke_access(dossier=dossier, client=client, by=request.user):
         flash.success(request, _("%(client)s no longer has access.") % {"client": client.name})
     return redirect(reverse("workspace:dossier", args=[dossier.pk]) + "#toegang")
+
+
+@staff_view
+@require_POST
+def place_hold(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """R-RET-1: stop the removal of the dossier's portal copies, with a reason."""
+    dossier = _dossier(pk)
+    form = HoldForm(request.POST)
+    if not form.is_valid():
+        return _render_dossier(request, dossier, hold_form=form)
+    dossier_services.place_hold(
+        dossier=dossier, reason=form.cleaned_data["reason"], by=request.user
+    )
+    flash.success(request, _("The hold was placed."))
+    return redirect(reverse("workspace:dossier", args=[dossier.pk]) + "#bewaren")
+
+
+@staff_view
+@require_POST
+def lift_hold(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """R-RET-1: the dossier's portal copies are removed again when their period is over."""
+    dossier = _dossier(pk)
+    if dossier_services.lift_hold(dossier=dossier, by=request.user):
+        flash.success(request, _("The hold was lifted."))
+    return redirect(reverse("workspace:dossier", args=[dossier.pk]) + "#bewaren")
 
 
 MAX_STEPS = 200
