@@ -7,10 +7,12 @@ Idempotent: the request's row is locked and a signed document already made is ke
 
 from __future__ import annotations
 
+import ctypes
 import io
 from datetime import UTC, datetime
 
 import pypdfium2 as pdfium  # type: ignore[import-untyped]
+import pypdfium2.raw as pdfium_c  # type: ignore[import-untyped]
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
@@ -88,19 +90,52 @@ def evidence_page(request: SigningRequest, signers: list[Signer], document: Docu
 
 
 def combine(original: bytes, evidence: bytes) -> bytes:
-    """The original's pages followed by the evidence page's, as one PDF (pypdfium2)."""
-    combined = pdfium.PdfDocument(original)
+    """The original's pages followed by the evidence page's, as one new PDF (pypdfium2). The
+    original's own seal does not come along: a signature covers the bytes of the file it was
+    made in, so copied into another it would only show as broken; the signed PDF gets a seal of
+    its own over the whole."""
+    combined = pdfium.PdfDocument.new()
     try:
-        appendix = pdfium.PdfDocument(evidence)
-        try:
-            combined.import_pages(appendix)
-            out = io.BytesIO()
-            combined.save(out)
-        finally:
-            appendix.close()
+        for data in (original, evidence):
+            part = pdfium.PdfDocument(data)
+            try:
+                combined.import_pages(part)
+            finally:
+                part.close()
+        for index in range(len(combined)):
+            _remove_signature_widgets(combined[index])
+        out = io.BytesIO()
+        combined.save(out)
     finally:
         combined.close()
     return out.getvalue()
+
+
+def _remove_signature_widgets(page: pdfium.PdfPage) -> None:
+    """Drop the signature fields' widgets (a seal's visible stamp) from ``page``."""
+    for n in reversed(range(pdfium_c.FPDFPage_GetAnnotCount(page.raw))):
+        annot = pdfium_c.FPDFPage_GetAnnot(page.raw, n)
+        try:
+            signature = (
+                pdfium_c.FPDFAnnot_GetSubtype(annot) == pdfium_c.FPDF_ANNOT_WIDGET
+                and _name(annot, b"FT") == "Sig"
+            )
+        finally:
+            pdfium_c.FPDFPage_CloseAnnot(annot)
+        if signature:
+            pdfium_c.FPDFPage_RemoveAnnot(page.raw, n)
+
+
+def _name(annot, key: bytes) -> str:
+    """The value of ``key`` in ``annot``'s dictionary as text (pdfium reads names as text)."""
+    size = pdfium_c.FPDFAnnot_GetStringValue(annot, key, None, 0)
+    if size <= 2:
+        return ""
+    buffer = ctypes.create_string_buffer(size)
+    pdfium_c.FPDFAnnot_GetStringValue(
+        annot, key, ctypes.cast(buffer, ctypes.POINTER(pdfium_c.FPDF_WCHAR)), size
+    )
+    return buffer.raw[: size - 2].decode("utf-16-le")
 
 
 def file_name(document: Document) -> str:
