@@ -4,6 +4,8 @@ through the domain services (audit entries, e-mails); every call is in the audit
 
 from __future__ import annotations
 
+import hashlib
+import re
 from datetime import timedelta
 
 import pytest
@@ -184,6 +186,16 @@ def test_publish_list_and_download_documents_R_OFF_3(api, world):
     assert response.json()["kind"] == "document"
     assert response.json()["original_name"] == "akte.pdf"
     assert AuditEntry.objects.filter(action="document.published", dossier=dossier).exists()
+    # Published with the office's seal (R-SIG-1): the answer gives the stored (sealed) file's
+    # hash and the code its stamp carries, for the verify page (R-SIG-2).
+    published = Document.objects.get(pk=response.json()["id"])
+    with published.file.open("rb") as stream:
+        sealed = stream.read()
+    assert sealed.startswith(PDF) and len(sealed) > len(PDF)
+    assert response.json()["sha256"] == hashlib.sha256(sealed).hexdigest()
+    code = response.json()["verify_code"]
+    assert re.fullmatch(r"[A-Z0-9]{4}-[A-Z0-9]{4}", code)
+    assert code.replace("-", "") == published.verify_code
 
     empty = api.post(
         f"{V1}/documents/",

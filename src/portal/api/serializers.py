@@ -10,6 +10,7 @@ from rest_framework import serializers
 from portal.accounts.models import Client, User
 from portal.accounts.roles import Role
 from portal.documents.models import Document
+from portal.documents.sealing import format_code
 from portal.dossiers.models import Dossier, ProgressStep
 from portal.integrations.changes import RESOURCE_CHOICES
 from portal.integrations.models import ChangeAction, WebhookEndpoint, WebhookEvent
@@ -160,6 +161,13 @@ class StepListSerializer(serializers.Serializer):
 
 
 class DocumentSerializer(serializers.ModelSerializer):
+    verify_code = serializers.SerializerMethodField(
+        help_text=_(
+            "The code the public verify page takes (R-SIG-2); printed in the seal's stamp of a "
+            "PDF the office published or the portal made."
+        )
+    )
+
     class Meta:
         model = Document
         fields = [
@@ -171,10 +179,14 @@ class DocumentSerializer(serializers.ModelSerializer):
             "size",
             "content_type",
             "sha256",
+            "verify_code",
             "message",
             "created_at",
         ]
         read_only_fields = fields
+
+    def get_verify_code(self, document: Document) -> str:
+        return format_code(document.verify_code)
 
 
 class DocumentPublishSerializer(serializers.Serializer):
