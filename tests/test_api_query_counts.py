@@ -11,11 +11,12 @@ from django.test.utils import CaptureQueriesContext
 from portal.documents import services as document_services
 from portal.dossiers.models import Dossier
 from portal.messaging import services as message_services
-from portal.questionnaires import approvals
+from portal.questionnaires import approvals, signing
 from portal.questionnaires import services as action_services
 
 from .api_helpers import Api, make_token
 from .factories import DossierFactory, StaffFactory, UserFactory, grant
+from .pdfs import minimal_pdf
 
 LISTS = [
     "/api/v1/clients/",
@@ -25,6 +26,7 @@ LISTS = [
     "/api/v1/questionnaires/",
     "/api/v1/upload-requests/",
     "/api/v1/approval-requests/",
+    "/api/v1/signing-requests/",
     "/api/v1/changes/",
 ]
 
@@ -40,9 +42,10 @@ def _add_rows(n: int, staff) -> None:
             dossier=dossier,
             kind="document",
             title="Concept",
-            file=ContentFile(b"%PDF-1.4\n", name="concept.pdf"),
+            file=ContentFile(minimal_pdf("Concept"), name="concept.pdf"),
         )
         approvals.request_approval(dossier=dossier, document=document, clients=[user.client])
+        signing.request_signatures(document=document, accounts=[user])
 
 
 def _counts(api) -> dict[str, int]:

@@ -65,6 +65,8 @@ from portal.questionnaires.models import (
     SigningRequest,
     TemplatePage,
 )
+from portal.retention import services as retention_services
+from portal.retention.models import RetentionRules
 from portal.web.dossiers.views import TABS
 
 from .api_helpers import make_token
@@ -121,6 +123,7 @@ class OfficeData:
     upload_request: Action
     approval_request: Action
     signing_request: SigningRequest
+    retention_rules: RetentionRules
     passkey: WebAuthnCredential
     endpoint: WebhookEndpoint
     delivery: WebhookDelivery
@@ -271,6 +274,7 @@ def build_office(name: str, host: str, tag: str, first_number: int) -> OfficeDat
             accounts=[person],
             by=handler,
         )
+        rules = retention_services.rules()  # the office's retention periods (R-RET-1)
 
         passkey = WebAuthnCredential.objects.create(
             user=person,
@@ -347,6 +351,7 @@ def build_office(name: str, host: str, tag: str, first_number: int) -> OfficeDat
         upload_request=upload_request,
         approval_request=approval_request,
         signing_request=signing_request,
+        retention_rules=rules,
         passkey=passkey,
         endpoint=endpoint,
         delivery=delivery,
@@ -493,6 +498,7 @@ def _admin_object(b: OfficeData, model: type) -> Any:
         AccessAttempt: b.login_records[0],
         AccessLog: b.login_records[1],
         AccessFailureLog: b.login_records[2],
+        RetentionRules: b.retention_rules,
     }
     for known, found in objects.items():
         if issubclass(model, known) and found is not None:

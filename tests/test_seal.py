@@ -4,6 +4,7 @@ timestamped by a real RFC 3161 authority on loopback when one is configured."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import hashlib
 import io
@@ -434,3 +435,25 @@ def test_encrypted_pdf_is_refused_with_its_reason_R_SIG_1(dossier, staff):
     with pytest.raises(sealing.SealError, match="versleuteld"):
         publish(dossier, staff, out.getvalue())
     assert not Document.objects.exists()
+
+
+def test_pyhanko_signs_beside_a_running_event_loop_R_SIG_1():
+    """R-SIG-1: pyHanko's signing runs an event loop of its own (``asyncio.run``), which a
+    thread already running one refuses (a browser driver's, as in tests/browser); the seal's
+    signing step then runs in a thread of its own. (The browser tests publish PDFs there.)"""
+
+    async def sign() -> str:
+        return "signed"
+
+    def pyhanko_like() -> str:
+        if asyncio.events._get_running_loop() is not None:  # as asyncio.run checks, first
+            raise RuntimeError("asyncio.run() cannot be called from a running event loop")
+        return asyncio.run(sign())
+
+    async def in_a_running_loop() -> str:
+        with pytest.raises(RuntimeError):
+            pyhanko_like()  # what pyHanko met before
+        return sealing._outside_event_loop(pyhanko_like)
+
+    assert asyncio.run(in_a_running_loop()) == "signed"
+    assert sealing._outside_event_loop(pyhanko_like) == "signed"  # no loop: as it is

@@ -18,13 +18,14 @@ from portal.offices.models import Office
 from portal.questionnaires import approvals
 from portal.questionnaires.models import Action, ApprovalRequest
 from tests.factories import DossierFactory, StaffFactory, UserFactory, grant
+from tests.pdfs import minimal_pdf
 
 from .axe import assert_no_axe_violations
 from .conftest import PHONE, log_in
 
 pytestmark = pytest.mark.browser
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = minimal_pdf("Concept akte")
 ANSWER = re.compile(r"^\s*(Beantwoorden|Answer)\b")
 VIEW = re.compile(r"^\s*(Bekijken|View)\b")
 AGREE = re.compile(r"^\s*(Akkoord|Agree)\s*$")
@@ -76,9 +77,13 @@ def test_open_the_request_view_the_document_and_approve_R_SIG_4(page: Page, sent
     expect(page.get_by_role("heading", level=1)).to_have_text("Concept akte van levering")
     assert no_horizontal_overflow(page)
     assert_no_axe_violations(page, "approval request")
-    with page.expect_download() as download:
+    # "Bekijken" opens the in-portal viewer (R-SIG-3): the page rendered on the server.
+    with page.expect_navigation():
         page.get_by_role("link", name=VIEW).click()
-    assert download.value.suggested_filename == "concept.pdf"
+    expect(page).to_have_url(re.compile(r"/documenten/\d+/bekijken/"))
+    expect(page.get_by_role("img", name="Pagina 1 van 1")).to_be_visible(timeout=10_000)
+    assert no_horizontal_overflow(page)
+    page.goto(f"/acties/{action.pk}/akkoord/")
 
     # "Niet akkoord" without a remark: refused, the message at the field, nothing recorded.
     with page.expect_navigation():
@@ -99,5 +104,6 @@ def test_open_the_request_view_the_document_and_approve_R_SIG_4(page: Page, sent
     assert_no_axe_violations(page, "approval request answered")
     approval = ApprovalRequest.objects.get(action=action)
     assert approval.answer == "approved" and approval.remark == "Akkoord, dank u."
-    assert approval.document_sha256 == hashlib.sha256(PDF).hexdigest()
+    with approval.document.file.open("rb") as stored:  # the office's sealed copy (R-SIG-1)
+        assert approval.document_sha256 == hashlib.sha256(stored.read()).hexdigest()
     assert Action.objects.get(pk=action.pk).status == Action.Status.COMPLETED

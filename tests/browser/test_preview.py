@@ -137,12 +137,13 @@ def test_a_document_being_prepared_shows_itself_when_ready_R_SIG_3(page: Page, a
     assert rendering.render(preview.pk) == "ready"  # the worker's turn
     expect(page.get_by_role("img", name="Pagina 1 van 2")).to_be_visible(timeout=8_000)
 
-    broken = services.publish_document(
+    # A damaged PDF reaches the portal as the client's own upload (the office's seal refuses
+    # to publish one, R-SIG-1).
+    broken = services.supply_document(
         dossier=dossier,
-        kind="document",
         title="Beschadigd",
         file=SimpleUploadedFile("kapot.pdf", b"%PDF-1.7\n" + b"\x00garbage" * 200),
-        by=staff,
+        by=user,
     )
     page.goto(f"/dossiers/{dossier.pk}/documenten/{broken.pk}/bekijken/")
     expect(page.get_by_role("alert")).to_have_text(

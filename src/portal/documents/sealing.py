@@ -15,6 +15,7 @@ name, the stamp and the verify page all say "TEST SEAL - not valid".
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import io
 import logging
@@ -23,6 +24,8 @@ import secrets
 import tempfile
 import threading
 import unicodedata
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -297,7 +300,7 @@ def _sign(data: bytes, *, key: SealKey, lines: list[str], office: Office, field_
             stamp_style=style,
             new_field_spec=field,
         )
-        output = signer.sign_pdf(writer)
+        output = _outside_event_loop(lambda: signer.sign_pdf(writer))
     except SealError:
         raise
     except Exception as exc:
@@ -311,6 +314,18 @@ def _sign(data: bytes, *, key: SealKey, lines: list[str], office: Office, field_
             _("This PDF cannot be sealed: it is damaged or not a valid PDF. Nothing was saved.")
         ) from exc
     return output.getvalue()
+
+
+def _outside_event_loop(work: Callable[[], Any]) -> Any:
+    """pyHanko's synchronous API runs an event loop of its own (``asyncio.run``), which a
+    thread already running one refuses (an ASGI server's, a browser driver's): there the work
+    runs in a thread of its own. It touches no database connection."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return work()
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(work).result()
 
 
 def _is_timestamp_failure(exc: BaseException) -> bool:

@@ -411,9 +411,15 @@ class Command(BaseCommand):
     def _generate(self) -> None:
         self.statuses = [
             DossierStatus.objects.get_or_create(
-                name=name, defaults={"name_en": en, "in_progress": busy, "position": i}
+                name=name,
+                defaults={
+                    "name_en": en,
+                    "in_progress": busy,
+                    "closes_dossier": closes,
+                    "position": i,
+                },
             )[0]
-            for i, (name, en, busy) in enumerate(STATUSES)
+            for i, (name, en, busy, closes) in enumerate(STATUSES)
         ]
         self.files = self._step("files", self._write_files)
         self.password = make_password(PASSWORD)
