@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -31,6 +32,7 @@ from portal.messaging import services as messaging
 from portal.offices import services as offices
 from portal.offices.logos import clean_logo
 from portal.offices.models import DossierStatus, Office, OfficeHost
+from portal.questionnaires import approvals, signing
 from portal.questionnaires import services as actions
 from portal.questionnaires.models import QuestionKind as Q
 from portal.questionnaires.models import QuestionnaireTemplate
@@ -667,6 +669,30 @@ class Command(BaseCommand):
             title_en="Copy of your ID document",
             description_nl="Een kopie van de voor- en achterkant van uw paspoort of ID-kaart.",
             description_en="A copy of the front and back of your passport or identity card.",
+            by=staff,
+        )
+        # The draft deed to approve by a date (R-SIG-4), and a power of attorney to sign with a
+        # second factor (R-SIG-5), both under Jan's "Acties".
+        approvals.request_approval(
+            dossier=levering,
+            document=levering.documents.get(title="Concept-akte van levering"),
+            clients=[jan],
+            due_date=timezone.localdate() + timedelta(days=14),
+            explanation="Graag uw akkoord op de concept-akte, of laat weten wat er anders moet.",
+            by=staff,
+        )
+        power_of_attorney = documents.publish_document(
+            dossier=levering,
+            kind="document",
+            title="Volmacht levering",
+            file=ContentFile(one_page_pdf("Volmacht levering - voorbeeld")),
+            name="volmacht-levering.pdf",
+            by=staff,
+        )
+        signing.request_signatures(
+            document=power_of_attorney,
+            accounts=[jan.accounts.get()],
+            explanation="Met deze volmacht hoeft u niet zelf bij de overdracht te zijn.",
             by=staff,
         )
 
