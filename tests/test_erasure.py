@@ -629,3 +629,30 @@ def test_access_matrix_still_holds_after_an_erasure_R_RET_3_R_DOS_6(world, run):
     result = run_matrix(world, matrix_urls())
     assert result.leaks == []
     assert result.wrong_answers == []
+
+
+def test_a_client_who_approved_and_signed_can_be_erased_R_RET_3(db, run):
+    """R-RET-3 with R-SIG-4/5: the client's approval answer and signer rows go with it; the
+    office's signing request and the document stay."""
+    from portal.questionnaires import approvals, signing
+    from portal.questionnaires.models import ApprovalRequest, Signer, SigningRequest
+
+    from .signing_helpers import publish_pdf
+
+    staff = StaffFactory()
+    user = UserFactory(email=EMAIL, full_name=NAME)
+    dossier = DossierFactory()
+    give_access(dossier, user.client)
+    document = publish_pdf(dossier)
+    (asked,) = approvals.request_approval(dossier=dossier, document=document, clients=[user.client])
+    approvals.answer_approval(action=asked, approved=False, remark=f"{NAME} is het oneens", by=user)
+    request = signing.request_signatures(document=document, accounts=[user], by=staff)
+    close(dossier)
+
+    run(erasure.erase_client, client=user.client, by=staff)
+
+    assert not ApprovalRequest.objects.exists()
+    assert not Signer.objects.exists()
+    assert SigningRequest.objects.filter(pk=request.pk).exists()
+    assert Document.objects.filter(pk=document.pk).exists()
+    assert not User.objects.filter(email=EMAIL).exists()
