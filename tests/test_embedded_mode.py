@@ -48,7 +48,8 @@ def test_demo_data_is_realistic_and_idempotent_R_HOME_2_R_DOS_1(
     levering = Dossier.objects.visible_to(jan).get(number="2026.0142")
     assert sorted(levering.documents.values_list("kind", flat=True)) == [
         "correspondence",
-        "document",
+        "document",  # the draft deed, to approve (R-SIG-4)
+        "document",  # the power of attorney, to sign (R-SIG-5)
         "supplied",  # the passport copy Jan sent with his answer (R-MSG-7)
     ]
     # A conversation (R-MSG-1): office, Jan's answer with attachment, office; one unread.

@@ -824,10 +824,16 @@ def test_demo_has_questionnaires_half_answered_and_an_upload_request_R_Q_2(
     for _ in range(2):
         with django_capture_on_commit_callbacks(execute=True):
             call_command("demo", stdout=io.StringIO())
-    assert Action.objects.count() == 3
+    # Two questionnaires, an upload request, and Jan's approval and signing requests (R-SIG-4/5).
+    assert Action.objects.count() == 5
     jan = User.objects.get(email="jan@demo.klantportaal.test")
     sanne = User.objects.get(email="sanne@demo.klantportaal.test")
-    assert Action.objects.visible_to(jan).open().count() == 2
+    assert sorted(Action.objects.visible_to(jan).open().values_list("kind", flat=True)) == [
+        "approval",
+        "questionnaire",
+        "signing",
+        "upload",
+    ]
     levering = Action.objects.visible_to(jan).get(title_nl="Vragenlijst levering woning")
     client.force_login(jan)
     assert client.get(f"/acties/{levering.pk}/invullen/")["Location"].endswith("/invullen/2/")
