@@ -46,6 +46,9 @@ RESULTS_DIR = PROJECT_DIR / "bench" / "results"
 MARK_START = "<!-- preview.py: start -->"
 MARK_END = "<!-- preview.py: end -->"
 
+sys.path.insert(0, str(PROJECT_DIR / "bench"))
+from sections import write_section as write_marked  # noqa: E402
+
 
 def setup_django() -> None:
     sys.path.insert(0, str(PROJECT_DIR / "src"))
@@ -249,16 +252,7 @@ def write_section(out: Path, r: dict) -> None:
         f"{r['worker_memory_ratio']} × the example's growth.",
         MARK_END,
     ]
-    results = PROJECT_DIR / "bench" / "RESULTS.md"
-    text = results.read_text() if results.exists() else ""
-    section = "\n".join(lines) + "\n"
-    if MARK_START in text and MARK_END in text:
-        before, rest = text.split(MARK_START, 1)
-        after = rest.split(MARK_END, 1)[1].lstrip("\n")
-        text = before + section + ("\n" + after if after else "")
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    results.write_text(text)
+    write_marked(PROJECT_DIR / "bench" / "RESULTS.md", lines, MARK_START, MARK_END)
 
 
 if __name__ == "__main__":

@@ -44,6 +44,7 @@ sys.path.insert(0, str(ROOT / "src"))
 
 import cpu  # noqa: E402
 from pages import DOMAIN, app_environment, dev_app, fresh_postgres, load_average, manage  # noqa: E402
+from sections import write_section  # noqa: E402
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/kp_rls_bench"
 MARK_START = "<!-- rls.py: start -->"
@@ -150,16 +151,7 @@ def write_results(report: dict) -> None:
         f"{report['set_config_ms']} ms.",
         MARK_END,
     ]
-    results = BENCH / "RESULTS.md"
-    text = results.read_text() if results.exists() else ""
-    section = "\n".join(lines) + "\n"
-    if MARK_START in text and MARK_END in text:
-        before, rest = text.split(MARK_START, 1)
-        after = rest.split(MARK_END, 1)[1].lstrip("\n")
-        text = before + section + ("\n" + after if after else "")
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    results.write_text(text)
+    write_section(BENCH / "RESULTS.md", lines, MARK_START, MARK_END)
     print(f"written: {out.relative_to(ROOT)}, bench/RESULTS.md")
 
 

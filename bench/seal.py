@@ -42,6 +42,9 @@ ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
 MARK_START, MARK_END = "<!-- seal.py: start -->", "<!-- seal.py: end -->"
 
+sys.path.insert(0, str(BENCH))
+from sections import write_section  # noqa: E402
+
 
 def setup_django() -> None:
     sys.path.insert(0, str(ROOT / "src"))
@@ -74,20 +77,9 @@ def large_pdf(megabytes: int) -> bytes:
         )
         kids.append(b"%d 0 R" % page_number)
     objects[1] = b"<< /Type /Pages /Kids [%s] /Count %d >>" % (b" ".join(kids), len(kids))
-    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    for offset in offsets:
-        out += b"%010d 00000 n \n" % offset
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1,
-        xref,
-    )
-    return bytes(out)
+    from portal_dev.management.commands.demo import pdf_of
+
+    return pdf_of(objects)
 
 
 class Office:
@@ -174,16 +166,7 @@ def write_results(report: dict) -> None:
         f"{report['memory_ratio']} |",
         MARK_END,
     ]
-    results = BENCH / "RESULTS.md"
-    text = results.read_text() if results.exists() else ""
-    section = "\n".join(lines) + "\n"
-    if MARK_START in text and MARK_END in text:
-        before, rest = text.split(MARK_START, 1)
-        after = rest.split(MARK_END, 1)[1].lstrip("\n")
-        text = before + section + ("\n" + after if after else "")
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    results.write_text(text)
+    write_section(BENCH / "RESULTS.md", lines, MARK_START, MARK_END)
     print(f"written: {out.relative_to(ROOT)}, bench/RESULTS.md")
 
 
